@@ -1,0 +1,446 @@
+package io.runnel.kernel.log;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import io.runnel.codecs.batch.RecordBatch;
+import io.runnel.kernel.producer.ProducerStateManager;
+import org.agrona.concurrent.EpochClock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The log of one partition: an ordered set of segments of which the last is active. Appends
+ * assign offsets by patching the batch header in place and write the producer's bytes unchanged;
+ * reads resolve (offset, max bytes) to a {@link FileRegion}. Owned by one shard thread: nothing
+ * here is synchronised, and only {@link PartitionState} is published to other threads.
+ */
+public final class PartitionLog implements AutoCloseable
+{
+    public enum AppendStatus
+    {
+        APPENDED, DUPLICATE, OUT_OF_ORDER_SEQUENCE, INVALID_PRODUCER_EPOCH
+    }
+
+    public enum ReadStatus
+    {
+        OK, OFFSET_OUT_OF_RANGE
+    }
+
+    /** ListOffsets sentinels, as on the wire. */
+    public static final long LATEST_TIMESTAMP = -1L;
+    public static final long EARLIEST_TIMESTAMP = -2L;
+    public static final long MAX_TIMESTAMP = -3L;
+
+    private static final Logger LOG = LoggerFactory.getLogger(PartitionLog.class);
+
+    private final String name;
+    private final Path dir;
+    private final LogConfig config;
+    private final EpochClock clock;
+    private final PartitionState state;
+    private final TreeMap<Long, Segment> segments = new TreeMap<>();
+    private final ProducerStateManager producerState;
+    private final List<Segment> unflushed = new ArrayList<>();
+    private final RecordBatch headerFlyweight = new RecordBatch();
+    private Segment active;
+    private long logStartOffset;
+    private long logEndOffset;
+    private long highWatermark;
+    /** Segment and byte position the high watermark falls in: readers never see bytes past it. */
+    private Segment hwSegment;
+    private int hwPosition;
+    private boolean dirty;
+    private long lastBaseOffset;
+
+    private PartitionLog(final String name, final Path dir, final LogConfig config, final EpochClock clock, final PartitionState state)
+    {
+        this.name = name;
+        this.dir = dir;
+        this.config = config;
+        this.clock = clock;
+        this.state = state;
+        this.producerState = new ProducerStateManager(dir);
+    }
+
+    /**
+     * Opens (or creates) the log in {@code dir}. After an unclean shutdown the active segment is
+     * recovered: every batch checked, a torn or corrupt tail truncated, indexes rebuilt; producer
+     * state is then rebuilt from the newest snapshot plus the log after it.
+     */
+    public static PartitionLog open(final String name, final Path dir, final LogConfig config, final EpochClock clock,
+        final PartitionState state, final boolean cleanShutdown)
+    {
+        final PartitionLog log = new PartitionLog(name, dir, config, clock, state);
+        log.load(cleanShutdown);
+        return log;
+    }
+
+    private void load(final boolean cleanShutdown)
+    {
+        final long now = clock.time();
+        final List<Long> baseOffsets = new ArrayList<>();
+        try
+        {
+            Files.createDirectories(dir);
+            try (var files = Files.newDirectoryStream(dir))
+            {
+                for (final Path file : files)
+                {
+                    final String fileName = file.getFileName().toString();
+                    if (fileName.endsWith(".tmp"))
+                    {
+                        Files.deleteIfExists(file);
+                    }
+                    else if (fileName.endsWith(".log"))
+                    {
+                        baseOffsets.add(Long.parseLong(fileName.substring(0, fileName.length() - 4)));
+                    }
+                }
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot open log " + dir, ex);
+        }
+        baseOffsets.sort(Long::compare);
+        for (int i = 0; i < baseOffsets.size(); i++)
+        {
+            final boolean last = i == baseOffsets.size() - 1;
+            final Segment segment = Segment.open(dir, baseOffsets.get(i), config, last, now);
+            segments.put(segment.baseOffset(), segment);
+        }
+        if (segments.isEmpty())
+        {
+            segments.put(0L, Segment.create(dir, 0, config, now));
+        }
+        active = segments.lastEntry().getValue();
+        if (!cleanShutdown)
+        {
+            final int truncated = active.recover();
+            if (truncated > 0)
+            {
+                LOG.warn("{}: recovery truncated {} bytes of torn or corrupt batches at the end of segment {}; log end offset is now {}",
+                    name, truncated, active.baseOffset(), active.nextOffset());
+            }
+        }
+        logStartOffset = segments.firstKey();
+        logEndOffset = active.nextOffset();
+        rebuildProducerState();
+        markFlushed();
+    }
+
+    private void rebuildProducerState()
+    {
+        final long snapshotOffset = producerState.loadSnapshot(logEndOffset);
+        final long replayFrom = Math.max(snapshotOffset, logStartOffset);
+        for (final Segment segment : segments.tailMap(segments.floorKey(replayFrom), true).values())
+        {
+            int position = segment.positionOf(replayFrom, segment.size());
+            while (position >= 0 && position < segment.size())
+            {
+                final RecordBatch header = segment.headerAt(position, headerFlyweight);
+                if (header == null)
+                {
+                    break;
+                }
+                if (header.baseOffset() >= replayFrom)
+                {
+                    producerState.onAppend(header);
+                }
+                position += header.sizeInBytes();
+            }
+        }
+    }
+
+    /**
+     * Appends one validated batch whose bytes lie between {@code bytes}' position and limit and
+     * whose header {@code batch} wraps. On {@link AppendStatus#APPENDED} or
+     * {@link AppendStatus#DUPLICATE} the batch's base offset is {@link #lastBaseOffset()}.
+     */
+    public AppendStatus append(final RecordBatch batch, final ByteBuffer bytes)
+    {
+        switch (producerState.check(batch))
+        {
+            case DUPLICATE:
+                lastBaseOffset = producerState.duplicateOffset();
+                return AppendStatus.DUPLICATE;
+            case OUT_OF_ORDER_SEQUENCE:
+                return AppendStatus.OUT_OF_ORDER_SEQUENCE;
+            case INVALID_EPOCH:
+                return AppendStatus.INVALID_PRODUCER_EPOCH;
+            default:
+                break;
+        }
+        maybeRoll(bytes.remaining());
+        final long baseOffset = logEndOffset;
+        batch.assignOffsetAndEpoch(baseOffset, 0);
+        active.append(bytes, baseOffset, batch.lastOffset(), batch.maxTimestamp());
+        producerState.onAppend(batch);
+        logEndOffset = batch.lastOffset() + 1;
+        lastBaseOffset = baseOffset;
+        if (config.flushPolicy() == FlushPolicy.PAGE_CACHE)
+        {
+            markFlushed();
+        }
+        else
+        {
+            dirty = true;
+            state.update(logStartOffset, logEndOffset, highWatermark);
+        }
+        return AppendStatus.APPENDED;
+    }
+
+    public long lastBaseOffset()
+    {
+        return lastBaseOffset;
+    }
+
+    private void maybeRoll(final int incomingBytes)
+    {
+        final boolean full = (long)active.size() + incomingBytes > config.segmentBytes();
+        final boolean old = clock.time() - active.createdMs() >= config.segmentMs();
+        if (active.size() > 0 && (full || old || active.isIndexFull()))
+        {
+            roll();
+        }
+    }
+
+    /** Seals the active segment and starts a new one at the log end offset. */
+    public void roll()
+    {
+        active.seal();
+        if (config.flushPolicy() == FlushPolicy.FSYNC && dirty)
+        {
+            unflushed.add(active);
+        }
+        producerState.takeSnapshot(logEndOffset);
+        active = Segment.create(dir, logEndOffset, config, clock.time());
+        segments.put(active.baseOffset(), active);
+    }
+
+    /** Group commit: forces what was appended since the last flush, then exposes it to readers. */
+    public boolean flushIfDirty()
+    {
+        if (!dirty)
+        {
+            return false;
+        }
+        for (final Segment segment : unflushed)
+        {
+            segment.flush();
+        }
+        unflushed.clear();
+        active.flush();
+        markFlushed();
+        return true;
+    }
+
+    private void markFlushed()
+    {
+        dirty = false;
+        highWatermark = logEndOffset;
+        hwSegment = active;
+        hwPosition = active.size();
+        state.update(logStartOffset, logEndOffset, highWatermark);
+    }
+
+    /**
+     * Resolves a fetch at {@code offset} to file bytes: from the batch that holds the offset, up to
+     * {@code maxBytes} (but always the whole first batch, so a consumer can make progress) and
+     * never past the high watermark. An empty region means the offset is the high watermark.
+     */
+    public ReadStatus read(final long offset, final int maxBytes, final FileRegion region)
+    {
+        region.clear();
+        if (offset < logStartOffset || offset > highWatermark)
+        {
+            return ReadStatus.OFFSET_OUT_OF_RANGE;
+        }
+        if (offset == highWatermark || maxBytes <= 0)
+        {
+            return ReadStatus.OK;
+        }
+        for (final Map.Entry<Long, Segment> entry : segments.tailMap(segments.floorKey(offset), true).entrySet())
+        {
+            final Segment segment = entry.getValue();
+            if (segment.baseOffset() > hwSegment.baseOffset())
+            {
+                break;
+            }
+            final int end = segment == hwSegment ? hwPosition : segment.size();
+            final int position = segment.positionOf(offset, end);
+            if (position >= 0)
+            {
+                final int firstBatch = segment.batchSizeAt(position);
+                final int length = Math.min(end - position, Math.max(maxBytes, firstBatch));
+                region.set(segment.channel(), position, length);
+                return ReadStatus.OK;
+            }
+        }
+        return ReadStatus.OK;
+    }
+
+    /**
+     * ListOffsets: fills {@code out} with (offset, timestamp) for a timestamp or one of the
+     * sentinels; offset -1 when no record is at or after the timestamp.
+     */
+    public void offsetForTimestamp(final long timestamp, final long[] out)
+    {
+        out[1] = -1;
+        if (timestamp == LATEST_TIMESTAMP)
+        {
+            out[0] = highWatermark;
+            return;
+        }
+        if (timestamp == EARLIEST_TIMESTAMP)
+        {
+            out[0] = logStartOffset;
+            return;
+        }
+        if (timestamp == MAX_TIMESTAMP)
+        {
+            maxTimestampOffset(out);
+            return;
+        }
+        out[0] = -1;
+        for (final Segment segment : segments.values())
+        {
+            if (segment.maxTimestamp() < timestamp)
+            {
+                continue;
+            }
+            final long scanFrom = segment.timeIndexScanStart(timestamp);
+            int position = segment.positionOf(scanFrom, segment.size());
+            while (position >= 0 && position < segment.size())
+            {
+                final RecordBatch header = segment.headerAt(position, headerFlyweight);
+                if (header == null || header.baseOffset() >= highWatermark)
+                {
+                    return;
+                }
+                final int size = header.sizeInBytes();
+                if (header.maxTimestamp() >= timestamp)
+                {
+                    final ByteBuffer bytes = segment.readBatch(position);
+                    if (bytes != null && RecordLookup.firstAtOrAfter(bytes, timestamp, out))
+                    {
+                        return;
+                    }
+                }
+                position += size;
+            }
+        }
+    }
+
+    private void maxTimestampOffset(final long[] out)
+    {
+        Segment best = null;
+        for (final Segment segment : segments.values())
+        {
+            if (segment.maxTimestamp() >= 0 && (best == null || segment.maxTimestamp() > best.maxTimestamp()))
+            {
+                best = segment;
+            }
+        }
+        out[0] = -1;
+        if (best == null)
+        {
+            return;
+        }
+        final int position = best.positionOf(best.offsetOfMaxTimestamp(), best.size());
+        final ByteBuffer bytes = position < 0 ? null : best.readBatch(position);
+        if (bytes != null)
+        {
+            RecordLookup.maxTimestamp(bytes, out);
+        }
+    }
+
+    public String name()
+    {
+        return name;
+    }
+
+    public Path dir()
+    {
+        return dir;
+    }
+
+    public LogConfig config()
+    {
+        return config;
+    }
+
+    public PartitionState state()
+    {
+        return state;
+    }
+
+    public long logStartOffset()
+    {
+        return logStartOffset;
+    }
+
+    public long logEndOffset()
+    {
+        return logEndOffset;
+    }
+
+    public long highWatermark()
+    {
+        return highWatermark;
+    }
+
+    public int segmentCount()
+    {
+        return segments.size();
+    }
+
+    public ProducerStateManager producerState()
+    {
+        return producerState;
+    }
+
+    /** Clean close: flushes, snapshots producer state and trims indexes so the next start can skip recovery. */
+    @Override
+    public void close()
+    {
+        for (final Segment segment : segments.values())
+        {
+            segment.flush();
+        }
+        producerState.takeSnapshot(logEndOffset);
+        for (final Segment segment : segments.values())
+        {
+            segment.close();
+        }
+    }
+
+    /** Closes and removes every file of the log (topic deletion). */
+    public void closeAndDelete()
+    {
+        for (final Segment segment : segments.values())
+        {
+            segment.closeAndDelete();
+        }
+        try (var files = Files.newDirectoryStream(dir))
+        {
+            for (final Path file : files)
+            {
+                Files.deleteIfExists(file);
+            }
+            Files.deleteIfExists(dir);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot delete " + dir, ex);
+        }
+    }
+}

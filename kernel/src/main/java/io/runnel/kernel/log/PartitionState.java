@@ -1,0 +1,35 @@
+package io.runnel.kernel.log;
+
+/**
+ * The few facts about a partition that threads other than its owner may read without asking:
+ * written only by the owning shard, read by any (long-poll wake-ups, Metadata, ListOffsets latest).
+ */
+public final class PartitionState
+{
+    private volatile long logStartOffset;
+    private volatile long logEndOffset;
+    private volatile long highWatermark;
+
+    public long logStartOffset()
+    {
+        return logStartOffset;
+    }
+
+    public long logEndOffset()
+    {
+        return logEndOffset;
+    }
+
+    /** Offsets below this are committed and visible to consumers. */
+    public long highWatermark()
+    {
+        return highWatermark;
+    }
+
+    void update(final long logStart, final long logEnd, final long hw)
+    {
+        logStartOffset = logStart;
+        logEndOffset = logEnd;
+        highWatermark = hw;
+    }
+}

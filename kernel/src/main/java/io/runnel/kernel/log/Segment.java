@@ -1,0 +1,439 @@
+package io.runnel.kernel.log;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+import io.runnel.codecs.batch.RecordBatch;
+import org.agrona.BufferUtil;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * One segment of a partition log: {@code <baseOffset>.log} holding RecordBatch v2 bytes exactly as
+ * appended, with its {@code .index} (offset → position) and {@code .timeindex}. Only the owning
+ * shard's thread calls its methods; other threads may only read file regions it handed out.
+ */
+public final class Segment implements AutoCloseable
+{
+    /** Bytes of a batch header needed to walk the log: baseOffset .. lastOffsetDelta. */
+    static final int WALK_HEADER_BYTES = 27;
+    private static final int BATCH_LENGTH_OFFSET = 8;
+    private static final int MAGIC_OFFSET = 16;
+    private static final int LAST_OFFSET_DELTA_OFFSET = 23;
+    private static final int MAX_TIMESTAMP_OFFSET = 35;
+
+    private final long baseOffset;
+    private final Path logFile;
+    private final FileChannel channel;
+    private final OffsetIndex offsetIndex;
+    private final TimeIndex timeIndex;
+    private final int indexIntervalBytes;
+    private final long createdMs;
+    private final ByteBuffer headerBytes = BufferUtil.allocateDirectAligned(RecordBatch.HEADER_SIZE, 8);
+    private final UnsafeBuffer header = new UnsafeBuffer(headerBytes);
+    private int size;
+    private int bytesSinceLastIndexEntry;
+    private long nextOffset;
+    private long maxTimestamp = -1;
+    private long offsetOfMaxTimestamp = -1;
+
+    private Segment(final Path dir, final long baseOffset, final LogConfig config, final boolean active, final long createdMs)
+    {
+        this.baseOffset = baseOffset;
+        this.logFile = dir.resolve(fileName(baseOffset, ".log"));
+        this.indexIntervalBytes = config.indexIntervalBytes();
+        this.createdMs = createdMs;
+        try
+        {
+            channel = FileChannel.open(logFile, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            size = (int)Math.min(channel.size(), Integer.MAX_VALUE);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot open segment " + logFile, ex);
+        }
+        offsetIndex = new OffsetIndex(dir.resolve(fileName(baseOffset, ".index")), baseOffset, config.maxIndexBytes(), active);
+        timeIndex = new TimeIndex(dir.resolve(fileName(baseOffset, ".timeindex")), baseOffset, config.maxIndexBytes(), active);
+        nextOffset = baseOffset;
+    }
+
+    public static Segment create(final Path dir, final long baseOffset, final LogConfig config, final long nowMs)
+    {
+        final Segment segment = new Segment(dir, baseOffset, config, true, nowMs);
+        segment.truncateTo(0);
+        return segment;
+    }
+
+    /**
+     * Opens an existing segment. Its next offset and indexes are taken from the files as they are;
+     * call {@link #recover()} when they cannot be trusted (unclean shutdown).
+     */
+    public static Segment open(final Path dir, final long baseOffset, final LogConfig config, final boolean active, final long nowMs)
+    {
+        final Segment segment = new Segment(dir, baseOffset, config, active, nowMs);
+        if (!segment.offsetIndex.isConsistentWith(segment.size))
+        {
+            segment.recover();
+        }
+        else
+        {
+            segment.loadTail();
+        }
+        return segment;
+    }
+
+    public static String fileName(final long offset, final String suffix)
+    {
+        return String.format("%020d%s", offset, suffix);
+    }
+
+    /** Finds the next offset and max timestamp by walking headers from the last index entry. */
+    private void loadTail()
+    {
+        int position = offsetIndex.entries() == 0 ? 0 : offsetIndex.filePositionAt(offsetIndex.entries() - 1);
+        maxTimestamp = timeIndex.lastTimestamp();
+        offsetOfMaxTimestamp = timeIndex.entries() == 0 ? -1 : timeIndex.offsetAt(timeIndex.entries() - 1);
+        while (position < size && readHeader(position, RecordBatch.HEADER_SIZE))
+        {
+            final int batchSize = header.getInt(BATCH_LENGTH_OFFSET, ByteOrder.BIG_ENDIAN) + RecordBatch.LOG_OVERHEAD;
+            if (batchSize < RecordBatch.HEADER_SIZE || position + batchSize > size)
+            {
+                break;
+            }
+            nextOffset = header.getLong(0, ByteOrder.BIG_ENDIAN) + header.getInt(LAST_OFFSET_DELTA_OFFSET, ByteOrder.BIG_ENDIAN) + 1;
+            trackMaxTimestamp(header.getLong(MAX_TIMESTAMP_OFFSET, ByteOrder.BIG_ENDIAN), header.getLong(0, ByteOrder.BIG_ENDIAN));
+            position += batchSize;
+        }
+    }
+
+    /**
+     * Validates every batch (size, magic, CRC32C, contiguous offsets), truncates the file at the
+     * first one that fails, and rebuilds both indexes.
+     *
+     * @return the number of bytes cut off the end.
+     */
+    public int recover()
+    {
+        offsetIndex.reset();
+        timeIndex.reset();
+        bytesSinceLastIndexEntry = 0;
+        maxTimestamp = -1;
+        offsetOfMaxTimestamp = -1;
+        nextOffset = baseOffset;
+        final RecordBatch batch = new RecordBatch();
+        ByteBuffer batchBytes = ByteBuffer.allocateDirect(64 * 1024);
+        int position = 0;
+        while (position + RecordBatch.HEADER_SIZE <= size)
+        {
+            if (!readHeader(position, RecordBatch.HEADER_SIZE))
+            {
+                break;
+            }
+            final int batchSize = header.getInt(BATCH_LENGTH_OFFSET, ByteOrder.BIG_ENDIAN) + RecordBatch.LOG_OVERHEAD;
+            final long batchBase = header.getLong(0, ByteOrder.BIG_ENDIAN);
+            if (header.getByte(MAGIC_OFFSET) != RecordBatch.MAGIC_V2 || batchSize < RecordBatch.HEADER_SIZE ||
+                batchSize > size - position || batchBase != nextOffset)
+            {
+                break;
+            }
+            if (batchBytes.capacity() < batchSize)
+            {
+                batchBytes = ByteBuffer.allocateDirect(Integer.highestOneBit(batchSize) << 1);
+            }
+            batchBytes.clear().limit(batchSize);
+            if (!readFully(batchBytes, position))
+            {
+                break;
+            }
+            batch.wrap(new UnsafeBuffer(batchBytes, 0, batchSize), 0);
+            if (batch.computeCrc() != batch.crc())
+            {
+                break;
+            }
+            indexBatch(batch.baseOffset(), batch.maxTimestamp(), position, batchSize);
+            nextOffset = batch.lastOffset() + 1;
+            position += batchSize;
+        }
+        final int truncated = size - position;
+        if (truncated > 0)
+        {
+            truncateFile(position);
+        }
+        return truncated;
+    }
+
+    /** Appends one batch whose bytes lie between the buffer's position and limit. */
+    public void append(final ByteBuffer bytes, final long batchBaseOffset, final long lastOffset, final long batchMaxTimestamp)
+    {
+        final int position = size;
+        final int length = bytes.remaining();
+        long written = 0;
+        try
+        {
+            while (bytes.hasRemaining())
+            {
+                written += channel.write(bytes, position + written);
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("append to " + logFile + " failed", ex);
+        }
+        indexBatch(batchBaseOffset, batchMaxTimestamp, position, length);
+        size += length;
+        nextOffset = lastOffset + 1;
+    }
+
+    private void indexBatch(final long batchBaseOffset, final long batchMaxTimestamp, final int position, final int length)
+    {
+        if (bytesSinceLastIndexEntry >= indexIntervalBytes || offsetIndex.entries() == 0)
+        {
+            if (!offsetIndex.isFull())
+            {
+                offsetIndex.append(batchBaseOffset, position);
+            }
+            bytesSinceLastIndexEntry = 0;
+        }
+        bytesSinceLastIndexEntry += length;
+        if (batchMaxTimestamp > maxTimestamp && !timeIndex.isFull())
+        {
+            timeIndex.maybeAppend(batchMaxTimestamp, batchBaseOffset);
+        }
+        trackMaxTimestamp(batchMaxTimestamp, batchBaseOffset);
+    }
+
+    private void trackMaxTimestamp(final long timestamp, final long batchBaseOffset)
+    {
+        if (timestamp > maxTimestamp)
+        {
+            maxTimestamp = timestamp;
+            offsetOfMaxTimestamp = batchBaseOffset;
+        }
+    }
+
+    /**
+     * @return the file position of the first batch that holds an offset at or after {@code offset},
+     * or -1 if there is none below {@code endPosition}.
+     */
+    public int positionOf(final long offset, final int endPosition)
+    {
+        int position = offsetIndex.floorPosition(offset);
+        while (position + WALK_HEADER_BYTES <= endPosition)
+        {
+            if (!readHeader(position, WALK_HEADER_BYTES))
+            {
+                return -1;
+            }
+            final long lastOffset = header.getLong(0, ByteOrder.BIG_ENDIAN) + header.getInt(LAST_OFFSET_DELTA_OFFSET, ByteOrder.BIG_ENDIAN);
+            if (lastOffset >= offset)
+            {
+                return position;
+            }
+            position += header.getInt(BATCH_LENGTH_OFFSET, ByteOrder.BIG_ENDIAN) + RecordBatch.LOG_OVERHEAD;
+        }
+        return -1;
+    }
+
+    /** Size of the batch at {@code position}, read from its header. */
+    public int batchSizeAt(final int position)
+    {
+        if (!readHeader(position, RecordBatch.LOG_OVERHEAD))
+        {
+            return -1;
+        }
+        return header.getInt(BATCH_LENGTH_OFFSET, ByteOrder.BIG_ENDIAN) + RecordBatch.LOG_OVERHEAD;
+    }
+
+    /**
+     * Reads the 61-byte header of the batch at {@code position} into a flyweight owned by this
+     * segment; valid until the next call on this segment.
+     */
+    public RecordBatch headerAt(final int position, final RecordBatch flyweight)
+    {
+        if (!readHeader(position, RecordBatch.HEADER_SIZE))
+        {
+            return null;
+        }
+        return flyweight.wrap(header, 0);
+    }
+
+    /** Reads the whole batch at {@code position} into a new heap buffer (control-plane use only). */
+    public ByteBuffer readBatch(final int position)
+    {
+        final int batchSize = batchSizeAt(position);
+        if (batchSize < RecordBatch.HEADER_SIZE || position + batchSize > size)
+        {
+            return null;
+        }
+        final ByteBuffer bytes = ByteBuffer.allocate(batchSize);
+        return readFully(bytes, position) ? bytes.flip() : null;
+    }
+
+    public long timeIndexScanStart(final long timestamp)
+    {
+        return timeIndex.scanStartFor(timestamp);
+    }
+
+    private boolean readHeader(final int position, final int length)
+    {
+        headerBytes.clear().limit(length);
+        return readFully(headerBytes, position);
+    }
+
+    private boolean readFully(final ByteBuffer target, final long position)
+    {
+        try
+        {
+            long at = position;
+            while (target.hasRemaining())
+            {
+                final int read = channel.read(target, at);
+                if (read < 0)
+                {
+                    return false;
+                }
+                at += read;
+            }
+            return true;
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("read of " + logFile + " failed", ex);
+        }
+    }
+
+    /** Drops every batch at or after {@code offset} (a torn tail, or replication truncation later). */
+    public void truncateTo(final long offset)
+    {
+        if (offset <= baseOffset)
+        {
+            offsetIndex.reset();
+            timeIndex.reset();
+            truncateFile(0);
+            nextOffset = baseOffset;
+            maxTimestamp = -1;
+            offsetOfMaxTimestamp = -1;
+            return;
+        }
+        final int position = positionOf(offset, size);
+        if (position >= 0)
+        {
+            truncateFile(position);
+            recover();
+        }
+    }
+
+    private void truncateFile(final int position)
+    {
+        try
+        {
+            channel.truncate(position);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot truncate " + logFile, ex);
+        }
+        size = position;
+        offsetIndex.truncateToPosition(position);
+        timeIndex.truncateToOffset(nextOffset);
+        bytesSinceLastIndexEntry = 0;
+    }
+
+    public void flush()
+    {
+        try
+        {
+            channel.force(false);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("fsync of " + logFile + " failed", ex);
+        }
+        offsetIndex.flush();
+        timeIndex.flush();
+    }
+
+    /** The segment stops being active: indexes are trimmed to their entries. */
+    public void seal()
+    {
+        offsetIndex.trimToEntries();
+        timeIndex.trimToEntries();
+    }
+
+    public boolean isIndexFull()
+    {
+        return offsetIndex.isFull() || timeIndex.isFull();
+    }
+
+    public long baseOffset()
+    {
+        return baseOffset;
+    }
+
+    public long nextOffset()
+    {
+        return nextOffset;
+    }
+
+    public int size()
+    {
+        return size;
+    }
+
+    public long createdMs()
+    {
+        return createdMs;
+    }
+
+    public long maxTimestamp()
+    {
+        return maxTimestamp;
+    }
+
+    public long offsetOfMaxTimestamp()
+    {
+        return offsetOfMaxTimestamp;
+    }
+
+    public FileChannel channel()
+    {
+        return channel;
+    }
+
+    @Override
+    public void close()
+    {
+        offsetIndex.close();
+        timeIndex.close();
+        try
+        {
+            channel.close();
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot close " + logFile, ex);
+        }
+    }
+
+    public void closeAndDelete()
+    {
+        offsetIndex.closeAndDiscard();
+        timeIndex.closeAndDiscard();
+        try
+        {
+            channel.close();
+            Files.deleteIfExists(logFile);
+            Files.deleteIfExists(logFile.resolveSibling(fileName(baseOffset, ".index")));
+            Files.deleteIfExists(logFile.resolveSibling(fileName(baseOffset, ".timeindex")));
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot delete " + logFile, ex);
+        }
+    }
+}

@@ -1,0 +1,230 @@
+package io.runnel.kernel.topic;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+
+import org.apache.kafka.common.Uuid;
+
+/**
+ * The single-node metadata store: which topics exist, their ids, partition counts and config
+ * overrides. Readers on any thread take the current immutable {@link Snapshot}; changes are
+ * serialised, persisted (one properties file per topic, written atomically) and then published.
+ * The cluster issue replaces the persistence with the Aeron Cluster quorum behind the same API.
+ */
+public final class TopicRegistry
+{
+    /** Topic names: Kafka's legal characters and length. */
+    public static final int MAX_TOPIC_NAME_LENGTH = 249;
+    private static final String STORE_DIR = ".runnel-topics";
+    private static final String SUFFIX = ".properties";
+
+    /** An immutable view of every topic, by name and by id. */
+    public record Snapshot(Map<String, Topic> byName, Map<Uuid, Topic> byId)
+    {
+        public Topic topic(final String name)
+        {
+            return byName.get(name);
+        }
+
+        public Topic topic(final Uuid id)
+        {
+            return byId.get(id);
+        }
+
+        public Collection<Topic> topics()
+        {
+            return byName.values();
+        }
+    }
+
+    private final Path storeDir;
+    private final PartitionPlacement placement;
+    private volatile Snapshot snapshot = new Snapshot(Map.of(), Map.of());
+
+    public TopicRegistry(final Path logDir, final PartitionPlacement placement)
+    {
+        this.storeDir = logDir.resolve(STORE_DIR);
+        this.placement = placement;
+    }
+
+    public Snapshot snapshot()
+    {
+        return snapshot;
+    }
+
+    public PartitionPlacement placement()
+    {
+        return placement;
+    }
+
+    /** Reads every persisted topic. Called once at start-up, before any shard runs. */
+    public synchronized void load()
+    {
+        final Map<String, Topic> byName = new TreeMap<>();
+        try
+        {
+            Files.createDirectories(storeDir);
+            try (var files = Files.newDirectoryStream(storeDir, "*" + SUFFIX))
+            {
+                for (final Path file : files)
+                {
+                    final Properties properties = new Properties();
+                    try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8))
+                    {
+                        properties.load(reader);
+                    }
+                    final String name = properties.getProperty("name");
+                    final Map<String, String> configs = new HashMap<>();
+                    for (final String key : properties.stringPropertyNames())
+                    {
+                        if (key.startsWith("config."))
+                        {
+                            configs.put(key.substring("config.".length()), properties.getProperty(key));
+                        }
+                    }
+                    byName.put(name, new Topic(name, Uuid.fromString(properties.getProperty("id")), configs,
+                        Integer.parseInt(properties.getProperty("partitions")), placement));
+                }
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot load topics from " + storeDir, ex);
+        }
+        publish(byName);
+    }
+
+    /** @return the new topic, or null if one of that name exists. */
+    public synchronized Topic create(final String name, final int partitions, final Map<String, String> configs)
+    {
+        if (snapshot.topic(name) != null)
+        {
+            return null;
+        }
+        Uuid id = Uuid.randomUuid();
+        while (snapshot.topic(id) != null)
+        {
+            id = Uuid.randomUuid();
+        }
+        final Topic topic = new Topic(name, id, configs, partitions, placement);
+        persist(topic);
+        final Map<String, Topic> byName = new HashMap<>(snapshot.byName());
+        byName.put(name, topic);
+        publish(byName);
+        return topic;
+    }
+
+    /** @return the topic with its new partitions, or null if it does not exist. */
+    public synchronized Topic addPartitions(final String name, final int newCount)
+    {
+        final Topic existing = snapshot.topic(name);
+        if (existing == null)
+        {
+            return null;
+        }
+        final Topic grown = existing.withPartitions(newCount, placement);
+        persist(grown);
+        final Map<String, Topic> byName = new HashMap<>(snapshot.byName());
+        byName.put(name, grown);
+        publish(byName);
+        return grown;
+    }
+
+    /** @return the removed topic, or null if it did not exist. */
+    public synchronized Topic delete(final String name)
+    {
+        final Topic existing = snapshot.topic(name);
+        if (existing == null)
+        {
+            return null;
+        }
+        try
+        {
+            Files.deleteIfExists(storeDir.resolve(fileName(name)));
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot delete topic " + name, ex);
+        }
+        final Map<String, Topic> byName = new HashMap<>(snapshot.byName());
+        byName.remove(name);
+        publish(byName);
+        return existing;
+    }
+
+    private void publish(final Map<String, Topic> byName)
+    {
+        final Map<Uuid, Topic> byId = new HashMap<>();
+        for (final Topic topic : byName.values())
+        {
+            byId.put(topic.id(), topic);
+        }
+        snapshot = new Snapshot(Map.copyOf(byName), Map.copyOf(byId));
+    }
+
+    private void persist(final Topic topic)
+    {
+        final Properties properties = new Properties();
+        properties.setProperty("name", topic.name());
+        properties.setProperty("id", topic.id().toString());
+        properties.setProperty("partitions", Integer.toString(topic.partitionCount()));
+        topic.configs().forEach((key, value) -> properties.setProperty("config." + key, value));
+        final Path target = storeDir.resolve(fileName(topic.name()));
+        final Path temp = storeDir.resolve(fileName(topic.name()) + ".tmp");
+        try
+        {
+            Files.createDirectories(storeDir);
+            try (Writer writer = Files.newBufferedWriter(temp, StandardCharsets.UTF_8))
+            {
+                properties.store(writer, "Runnel topic metadata");
+            }
+            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE))
+            {
+                channel.force(true);
+            }
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot persist topic " + topic.name(), ex);
+        }
+    }
+
+    /** Topic names are [a-zA-Z0-9._-], so they are safe file names as they are. */
+    private static String fileName(final String topic)
+    {
+        return topic + SUFFIX;
+    }
+
+    /** Kafka's rule: 1 to 249 characters of [a-zA-Z0-9._-], and not "." or "..". */
+    public static boolean isLegalName(final String name)
+    {
+        if (name == null || name.isEmpty() || name.length() > MAX_TOPIC_NAME_LENGTH || name.equals(".") || name.equals(".."))
+        {
+            return false;
+        }
+        for (int i = 0; i < name.length(); i++)
+        {
+            final char c = name.charAt(i);
+            final boolean legal = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+            if (!legal)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+}
