@@ -83,6 +83,12 @@ public final class Shard implements Agent
         return false;
     }
 
+    /** True if commands are waiting in the inbox (the idle strategy checks before blocking). */
+    public boolean hasPendingCommands()
+    {
+        return !inbox.isEmpty();
+    }
+
     /** True when called from this shard's own thread. */
     public boolean isCurrentThread()
     {

@@ -1,0 +1,129 @@
+package io.runnel.io.api;
+
+import io.runnel.codecs.protocol.MalformedRequestException;
+import io.runnel.codecs.protocol.RequestHeader;
+import io.runnel.io.api.control.AdminHandlers;
+import io.runnel.io.api.control.ListOffsetsHandler;
+import io.runnel.io.api.fetch.FetchHandler;
+import io.runnel.io.api.produce.ProduceHandler;
+import io.runnel.io.net.Connection;
+import io.runnel.io.net.Reactor;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.apache.kafka.common.message.ApiVersionsResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns a complete frame into a request: reads the header, refuses what Runnel does not
+ * implement, and hands the rest to the API's handler. A malformed or unsupported request closes
+ * its connection with a log line; a bug in a handler does the same, and never stops the shard.
+ */
+public final class ApiRouter
+{
+    /** Creates one router per reactor: handlers keep per-shard scratch state. */
+    @FunctionalInterface
+    public interface Factory
+    {
+        ApiRouter create(Reactor reactor);
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(ApiRouter.class);
+
+    private final RequestHeader header = new RequestHeader();
+    private final ProduceHandler produce;
+    private final FetchHandler fetch;
+    private final ListOffsetsHandler listOffsets;
+    private final AdminHandlers admin;
+
+    public ApiRouter(final Reactor reactor, final BrokerServices services)
+    {
+        this.produce = new ProduceHandler(reactor, services);
+        this.fetch = new FetchHandler(reactor, services);
+        this.listOffsets = new ListOffsetsHandler(reactor, services);
+        this.admin = new AdminHandlers(services);
+    }
+
+    public static Factory factory(final BrokerServices services)
+    {
+        return reactor ->
+        {
+            services.reactors()[reactor.shard().id()] = reactor;
+            return new ApiRouter(reactor, services);
+        };
+    }
+
+    public void dispatch(final Connection connection, final UnsafeBuffer frame, final int length)
+    {
+        RequestContext context = null;
+        try
+        {
+            header.wrap(frame, 0, length);
+            final short key = header.apiKey();
+            final ApiKeys api = ApiKeys.hasId(key) ? ApiKeys.forId(key) : null;
+            if (api == null || !SupportedApis.isSupported(api))
+            {
+                refuse(connection, frame, "unsupported API key " + key);
+                return;
+            }
+            if (!SupportedApis.isSupported(api, header.apiVersion()))
+            {
+                if (api == ApiKeys.API_VERSIONS)
+                {
+                    // KIP-511: answer with v0 and our ranges so the client can pick a version.
+                    context = new RequestContext(connection, api, (short)0, header.correlationId(), null, frame, length, length);
+                    connection.register(context);
+                    context.respond(new ApiVersionsResponseData().setErrorCode(Errors.UNSUPPORTED_VERSION.code())
+                        .setApiKeys(SupportedApis.advertised()));
+                    return;
+                }
+                refuse(connection, frame, "unsupported version " + header.apiVersion() + " of " + api);
+                return;
+            }
+            header.parseRest(api);
+            context = new RequestContext(connection, api, header.apiVersion(), header.correlationId(), header.clientId(),
+                frame, header.headerLength(), length);
+            connection.register(context);
+            switch (api)
+            {
+                case PRODUCE -> produce.handle(context);
+                case FETCH -> fetch.handle(context);
+                case LIST_OFFSETS -> listOffsets.handle(context);
+                default -> admin.handle(context);
+            }
+        }
+        catch (final MalformedRequestException ex)
+        {
+            failed(connection, frame, context, "malformed request: " + ex.getMessage(), null);
+        }
+        catch (final RuntimeException ex)
+        {
+            failed(connection, frame, context, "request failed: " + ex, ex);
+        }
+    }
+
+    private void refuse(final Connection connection, final UnsafeBuffer frame, final String reason)
+    {
+        connection.reactor().framePool().release(frame);
+        connection.close(reason);
+    }
+
+    private void failed(final Connection connection, final UnsafeBuffer frame, final RequestContext context,
+        final String reason, final Throwable cause)
+    {
+        if (cause != null)
+        {
+            LOG.error("{} from {}", reason, connection.remote(), cause);
+        }
+        if (context != null)
+        {
+            context.finishWithoutResponse();
+        }
+        else
+        {
+            connection.reactor().framePool().release(frame);
+        }
+        connection.close(reason);
+    }
+}

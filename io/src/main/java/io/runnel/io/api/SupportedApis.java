@@ -1,0 +1,67 @@
+package io.runnel.io.api;
+
+import java.util.EnumMap;
+import java.util.Map;
+
+import org.apache.kafka.common.message.ApiVersionsResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
+
+/**
+ * The APIs and versions Runnel implements: exactly what ApiVersions advertises, and what the
+ * router accepts. Produce and Fetch are limited to the flexible versions our own flyweights
+ * decode and encode; control-plane APIs take every version kafka-clients' message classes read.
+ */
+public final class SupportedApis
+{
+    private static final Map<ApiKeys, short[]> VERSIONS = new EnumMap<>(ApiKeys.class);
+
+    static
+    {
+        add(ApiKeys.PRODUCE, 9, 13);
+        add(ApiKeys.FETCH, 12, 18);
+        add(ApiKeys.LIST_OFFSETS, 1, 11);
+        add(ApiKeys.METADATA, 0, 13);
+        add(ApiKeys.API_VERSIONS, 0, 4);
+        add(ApiKeys.CREATE_TOPICS, 2, 7);
+        add(ApiKeys.DELETE_TOPICS, 1, 6);
+        add(ApiKeys.CREATE_PARTITIONS, 0, 3);
+        add(ApiKeys.INIT_PRODUCER_ID, 0, 6);
+        add(ApiKeys.DESCRIBE_CONFIGS, 1, 4);
+        add(ApiKeys.DESCRIBE_CLUSTER, 0, 2);
+    }
+
+    private SupportedApis()
+    {
+    }
+
+    private static void add(final ApiKeys api, final int min, final int max)
+    {
+        final short lowest = (short)Math.max(min, api.oldestVersion());
+        final short highest = (short)Math.min(max, api.latestVersion());
+        VERSIONS.put(api, new short[] {lowest, highest});
+    }
+
+    public static boolean isSupported(final ApiKeys api)
+    {
+        return VERSIONS.containsKey(api);
+    }
+
+    public static boolean isSupported(final ApiKeys api, final short version)
+    {
+        final short[] range = VERSIONS.get(api);
+        return range != null && version >= range[0] && version <= range[1];
+    }
+
+    public static short highest(final ApiKeys api)
+    {
+        return VERSIONS.get(api)[1];
+    }
+
+    public static ApiVersionsResponseData.ApiVersionCollection advertised()
+    {
+        final ApiVersionsResponseData.ApiVersionCollection collection = new ApiVersionsResponseData.ApiVersionCollection();
+        VERSIONS.forEach((api, range) -> collection.add(new ApiVersionsResponseData.ApiVersion()
+            .setApiKey(api.id).setMinVersion(range[0]).setMaxVersion(range[1])));
+        return collection;
+    }
+}

@@ -1,0 +1,251 @@
+package io.runnel.io.net;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayDeque;
+
+import io.runnel.io.api.RequestContext;
+import org.agrona.CloseHelper;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client connection on one shard's reactor. Reads size-prefixed frames (small ones through a
+ * shared read buffer, the rest of a large one straight into its own frame buffer), hands each to
+ * the router, and writes responses strictly in request order even when they complete out of
+ * order (Kafka clients pipeline up to {@code max.in.flight.requests.per.connection}).
+ */
+public final class Connection
+{
+    /** Requests read but not yet answered; past this the connection stops reading (back-pressure). */
+    static final int MAX_IN_FLIGHT = 64;
+    private static final int READ_BUFFER_BYTES = 64 * 1024;
+    private static final int MAX_FRAMES_PER_READ = 32;
+    private static final int SIZE_PREFIX = 4;
+    private static final Logger LOG = LoggerFactory.getLogger(Connection.class);
+
+    private final SocketChannel socket;
+    private final Reactor reactor;
+    private final String remote;
+    private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_BYTES);
+    private final ArrayDeque<RequestContext> inFlight = new ArrayDeque<>();
+    private SelectionKey key;
+    private UnsafeBuffer frame;
+    private int frameSize;
+    private int frameFilled;
+    private boolean readPaused;
+    private boolean closed;
+
+    Connection(final SocketChannel socket, final Reactor reactor, final String remote)
+    {
+        this.socket = socket;
+        this.reactor = reactor;
+        this.remote = remote;
+    }
+
+    void attach(final SelectionKey key)
+    {
+        this.key = key;
+    }
+
+    public String remote()
+    {
+        return remote;
+    }
+
+    public boolean isClosed()
+    {
+        return closed;
+    }
+
+    public Reactor reactor()
+    {
+        return reactor;
+    }
+
+    /** @return frames dispatched. */
+    int onReadable()
+    {
+        int frames = 0;
+        try
+        {
+            while (!closed && frames < MAX_FRAMES_PER_READ && inFlight.size() < MAX_IN_FLIGHT)
+            {
+                if (frame != null)
+                {
+                    final ByteBuffer target = frame.byteBuffer();
+                    target.limit(frameSize).position(frameFilled);
+                    final int read = socket.read(target);
+                    if (read < 0)
+                    {
+                        close(null);
+                        break;
+                    }
+                    frameFilled = target.position();
+                    if (frameFilled < frameSize)
+                    {
+                        break;
+                    }
+                    dispatchFrame();
+                    frames++;
+                    continue;
+                }
+                final int read = socket.read(readBuffer);
+                if (read < 0)
+                {
+                    close(null);
+                    break;
+                }
+                readBuffer.flip();
+                while (!closed && frame == null && readBuffer.remaining() >= SIZE_PREFIX)
+                {
+                    final int size = readBuffer.getInt();
+                    if (size <= 0 || size > reactor.maxRequestBytes())
+                    {
+                        close("frame size " + size + " is outside 1.." + reactor.maxRequestBytes() + " (socket.request.max.bytes)");
+                        return frames;
+                    }
+                    frame = reactor.framePool().acquire(size);
+                    frameSize = size;
+                    final int take = Math.min(readBuffer.remaining(), size);
+                    frame.putBytes(0, readBuffer, readBuffer.position(), take);
+                    readBuffer.position(readBuffer.position() + take);
+                    frameFilled = take;
+                    if (frameFilled == frameSize)
+                    {
+                        dispatchFrame();
+                        frames++;
+                    }
+                }
+                readBuffer.compact();
+                if (read == 0)
+                {
+                    break;
+                }
+            }
+        }
+        catch (final IOException ex)
+        {
+            close(null);
+        }
+        updateReadInterest();
+        return frames;
+    }
+
+    private void dispatchFrame()
+    {
+        final UnsafeBuffer request = frame;
+        final int length = frameSize;
+        frame = null;
+        frameSize = 0;
+        frameFilled = 0;
+        reactor.router().dispatch(this, request, length);
+    }
+
+    /** Queues a request that will be answered; responses leave in this order. */
+    public void register(final RequestContext context)
+    {
+        inFlight.add(context);
+    }
+
+    /** A registered request changed state (answered, or needs no answer): write what is now in order. */
+    public void onRequestFinished()
+    {
+        if (!closed)
+        {
+            flush();
+        }
+    }
+
+    int onWritable()
+    {
+        flush();
+        return 1;
+    }
+
+    private void flush()
+    {
+        try
+        {
+            RequestContext head;
+            while ((head = inFlight.peek()) != null)
+            {
+                if (head.isAwaitingResponse())
+                {
+                    break;
+                }
+                final ResponseSend send = head.send();
+                if (send != null && !send.writeTo(socket))
+                {
+                    key.interestOps(key.interestOps() | SelectionKey.OP_WRITE);
+                    return;
+                }
+                inFlight.poll();
+            }
+            if (key.isValid())
+            {
+                key.interestOps(key.interestOps() & ~SelectionKey.OP_WRITE);
+            }
+            updateReadInterest();
+        }
+        catch (final IOException ex)
+        {
+            close(null);
+        }
+    }
+
+    private void updateReadInterest()
+    {
+        if (closed || !key.isValid())
+        {
+            return;
+        }
+        final boolean shouldPause = inFlight.size() >= MAX_IN_FLIGHT;
+        if (shouldPause != readPaused)
+        {
+            readPaused = shouldPause;
+            key.interestOps(shouldPause ? key.interestOps() & ~SelectionKey.OP_READ : key.interestOps() | SelectionKey.OP_READ);
+            if (!shouldPause)
+            {
+                reactor.markReadable(this);
+            }
+        }
+    }
+
+    /** Closes the connection; {@code reason} (if any) is logged. Requests still in progress release their own frames. */
+    public void close(final String reason)
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        if (reason != null)
+        {
+            LOG.warn("closing connection from {}: {}", remote, reason);
+        }
+        if (frame != null)
+        {
+            reactor.framePool().release(frame);
+            frame = null;
+        }
+        for (final RequestContext context : inFlight)
+        {
+            final ResponseSend send = context.send();
+            if (send != null)
+            {
+                send.release();
+            }
+        }
+        inFlight.clear();
+        if (key != null)
+        {
+            key.cancel();
+        }
+        CloseHelper.quietClose(socket);
+        reactor.onClosed(this);
+    }
+}

@@ -1,0 +1,99 @@
+package io.runnel.io.net;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.Selector;
+import java.util.function.BooleanSupplier;
+
+import org.agrona.concurrent.IdleStrategy;
+
+/**
+ * Backoff for a shard whose work arrives on sockets as well as in its inbox: spin, then yield,
+ * then block in the reactor's selector, so an idle shard costs no CPU yet wakes on the next
+ * packet at once. Inbox offers wake it through {@link #wakeup()}, which touches the selector only
+ * while the shard is actually blocked.
+ */
+public final class ReactorIdleStrategy implements IdleStrategy
+{
+    private static final int SPINS = 100;
+    private static final int YIELDS = 20;
+
+    private final Selector selector;
+    private final BooleanSupplier hasPendingCommands;
+    private final long maxBlockMs;
+    private volatile boolean blocked;
+    private int idleCycles;
+
+    public ReactorIdleStrategy(final Selector selector, final BooleanSupplier hasPendingCommands, final long maxBlockMs)
+    {
+        this.selector = selector;
+        this.hasPendingCommands = hasPendingCommands;
+        this.maxBlockMs = maxBlockMs;
+    }
+
+    /** Called by other threads after they offer a command to this shard. */
+    public void wakeup()
+    {
+        if (blocked)
+        {
+            selector.wakeup();
+        }
+    }
+
+    @Override
+    public void idle(final int workCount)
+    {
+        if (workCount > 0)
+        {
+            idleCycles = 0;
+            return;
+        }
+        idle();
+    }
+
+    @Override
+    public void idle()
+    {
+        idleCycles++;
+        if (idleCycles <= SPINS)
+        {
+            Thread.onSpinWait();
+        }
+        else if (idleCycles <= SPINS + YIELDS)
+        {
+            Thread.yield();
+        }
+        else
+        {
+            blocked = true;
+            try
+            {
+                // Re-check after announcing we block: an offer made before 'blocked' was visible is seen here.
+                if (!hasPendingCommands.getAsBoolean())
+                {
+                    selector.select(maxBlockMs);
+                }
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException(ex);
+            }
+            finally
+            {
+                blocked = false;
+            }
+        }
+    }
+
+    @Override
+    public void reset()
+    {
+        idleCycles = 0;
+    }
+
+    @Override
+    public String alias()
+    {
+        return "reactor-backoff";
+    }
+}

@@ -1,0 +1,101 @@
+package io.runnel.io.net;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The bytes of one response, in order: buffer slices and file regions. Buffers are written with
+ * {@code write}, regions with {@code FileChannel.transferTo} (page cache → socket, no heap copy).
+ * Writes are non-blocking: {@link #writeTo} resumes where the socket last stopped accepting.
+ */
+public final class ResponseSend
+{
+    private final List<Object> parts = new ArrayList<>(4);
+    private int current;
+    private long regionSent;
+    private Runnable onComplete;
+
+    public static ResponseSend of(final ByteBuffer buffer)
+    {
+        return new ResponseSend().add(buffer);
+    }
+
+    public ResponseSend add(final ByteBuffer buffer)
+    {
+        if (buffer.hasRemaining())
+        {
+            parts.add(buffer);
+        }
+        return this;
+    }
+
+    public ResponseSend add(final FileChannel channel, final long position, final int length)
+    {
+        if (length > 0)
+        {
+            parts.add(new Region(channel, position, length));
+        }
+        return this;
+    }
+
+    /** Runs once every byte is written (or the connection closes): releases pooled buffers. */
+    public ResponseSend onComplete(final Runnable action)
+    {
+        this.onComplete = action;
+        return this;
+    }
+
+    /** @return true when the whole response has been written. */
+    public boolean writeTo(final SocketChannel socket) throws IOException
+    {
+        while (current < parts.size())
+        {
+            final Object part = parts.get(current);
+            if (part instanceof ByteBuffer buffer)
+            {
+                socket.write(buffer);
+                if (buffer.hasRemaining())
+                {
+                    return false;
+                }
+            }
+            else
+            {
+                final Region region = (Region)part;
+                final long remaining = region.length - regionSent;
+                final long sent = region.channel.transferTo(region.position + regionSent, remaining, socket);
+                if (sent <= 0 && region.position + regionSent >= region.channel.size())
+                {
+                    throw new IOException("segment file is shorter than the region being sent");
+                }
+                regionSent += sent;
+                if (regionSent < region.length)
+                {
+                    return false;
+                }
+                regionSent = 0;
+            }
+            current++;
+        }
+        release();
+        return true;
+    }
+
+    public void release()
+    {
+        if (onComplete != null)
+        {
+            final Runnable action = onComplete;
+            onComplete = null;
+            action.run();
+        }
+    }
+
+    private record Region(FileChannel channel, long position, int length)
+    {
+    }
+}
