@@ -1,0 +1,160 @@
+package io.runnel.broker;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+
+import io.runnel.io.IoConfig;
+import io.runnel.io.api.ApiRouter;
+import io.runnel.io.api.BrokerServices;
+import io.runnel.io.net.Acceptor;
+import io.runnel.io.net.Reactor;
+import io.runnel.io.net.ReactorIdleStrategy;
+import io.runnel.kernel.LogManager;
+import io.runnel.kernel.producer.ProducerIdAllocator;
+import io.runnel.kernel.shard.Shard;
+import org.agrona.concurrent.BusySpinIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.SystemEpochClock;
+import org.apache.kafka.common.Uuid;
+
+/**
+ * A single-node Runnel broker assembled from its layers: the kernel's shards and logs, one
+ * reactor per shard, and the acceptor. {@link #start()} returns once clients can connect;
+ * {@link #close()} stops accepting, stops the shards (closing every log cleanly) and leaves the
+ * clean-shutdown marker.
+ */
+public final class RunnelBroker implements AutoCloseable
+{
+    /** Longest an idle shard blocks in its selector before looking at parked fetches again. */
+    private static final long MAX_IDLE_BLOCK_MS = 1;
+
+    private final BrokerConfig config;
+    private LogManager logManager;
+    private Acceptor acceptor;
+    private InetSocketAddress boundAddress;
+
+    public RunnelBroker(final BrokerConfig config)
+    {
+        this.config = config;
+    }
+
+    public RunnelBroker start() throws IOException
+    {
+        logManager = new LogManager(config.logDir(), config.shards(), config.logConfig(), SystemEpochClock.INSTANCE);
+        logManager.open();
+        try
+        {
+            final String clusterId = clusterId(config.logDir());
+            final IoConfig ioConfig = new IoConfig(config.nodeId(), config.advertisedHost(), config.advertisedPort(), clusterId,
+                config.autoCreateTopics(), config.numPartitions(), config.socketRequestMaxBytes(),
+                config.validateCompressedRecords(), config.describe());
+            // The advertised port is only known after binding when the listener asks for port 0.
+            final BrokerServices[] services = new BrokerServices[1];
+            final List<Reactor> reactors = new ArrayList<>();
+            final List<IdleStrategy> idleStrategies = new ArrayList<>();
+            acceptor = new Acceptor(new InetSocketAddress(config.host(), config.port()), reactors);
+            boundAddress = acceptor.localAddress();
+            final IoConfig effective = config.advertisedPort() == 0 ? ioConfig.withAdvertisedPort(boundAddress.getPort()) : ioConfig;
+            services[0] = new BrokerServices(logManager, effective, new ProducerIdAllocator(config.logDir()));
+            for (int i = 0; i < logManager.shardCount(); i++)
+            {
+                final Shard shard = logManager.shard(i);
+                final Reactor reactor = new Reactor(shard, logManager, ApiRouter.factory(services[0]), config.socketRequestMaxBytes());
+                shard.addDuty(reactor);
+                reactors.add(reactor);
+                if (config.idleStrategy() == BrokerConfig.IdleStrategyType.BUSY_SPIN)
+                {
+                    idleStrategies.add(new BusySpinIdleStrategy());
+                }
+                else
+                {
+                    final ReactorIdleStrategy idle = new ReactorIdleStrategy(reactor.selector(), shard::hasPendingCommands, MAX_IDLE_BLOCK_MS);
+                    shard.wakeupWith(idle::wakeup);
+                    idleStrategies.add(idle);
+                }
+            }
+            logManager.startShards(idleStrategies::get);
+            acceptor.start();
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            close();
+            throw ex;
+        }
+        return this;
+    }
+
+    /** The cluster id: configured, or stored in the log directory's meta.properties (created on first start). */
+    private String clusterId(final Path logDir)
+    {
+        final Path meta = logDir.resolve("meta.properties");
+        final Properties properties = new Properties();
+        try
+        {
+            if (Files.exists(meta))
+            {
+                try (var reader = Files.newBufferedReader(meta, StandardCharsets.UTF_8))
+                {
+                    properties.load(reader);
+                }
+            }
+            String id = config.clusterId() != null ? config.clusterId() : properties.getProperty("cluster.id");
+            if (id == null)
+            {
+                id = Uuid.randomUuid().toString();
+            }
+            if (!id.equals(properties.getProperty("cluster.id")))
+            {
+                properties.setProperty("cluster.id", id);
+                properties.setProperty("node.id", Integer.toString(config.nodeId()));
+                try (var writer = Files.newBufferedWriter(meta, StandardCharsets.UTF_8))
+                {
+                    properties.store(writer, "Runnel broker identity");
+                }
+            }
+            return id;
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot read or write " + meta, ex);
+        }
+    }
+
+    public InetSocketAddress boundAddress()
+    {
+        return boundAddress;
+    }
+
+    /** host:port for a client's bootstrap.servers. */
+    public String bootstrapServers()
+    {
+        return config.advertisedHost() + ":" + boundAddress.getPort();
+    }
+
+    public LogManager logManager()
+    {
+        return logManager;
+    }
+
+    @Override
+    public void close()
+    {
+        if (acceptor != null)
+        {
+            acceptor.close();
+            acceptor = null;
+        }
+        if (logManager != null)
+        {
+            logManager.close();
+            logManager = null;
+        }
+    }
+}

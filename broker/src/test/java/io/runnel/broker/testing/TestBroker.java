@@ -1,0 +1,153 @@
+package io.runnel.broker.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+
+import io.runnel.broker.BrokerConfig;
+import io.runnel.broker.RunnelBroker;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * A real Runnel broker in this JVM for integration tests: 127.0.0.1, an ephemeral port and its
+ * own data directory, plus factories for stock kafka-clients pointed at it.
+ */
+public final class TestBroker implements AutoCloseable
+{
+    private final Path dataDir;
+    private final Map<String, String> overrides;
+    private RunnelBroker broker;
+
+    public TestBroker(final Path dataDir, final Map<String, String> overrides)
+    {
+        this.dataDir = dataDir;
+        this.overrides = new HashMap<>(overrides);
+    }
+
+    public static TestBroker start(final Path dataDir, final Map<String, String> overrides)
+    {
+        final TestBroker broker = new TestBroker(dataDir, overrides);
+        broker.start();
+        return broker;
+    }
+
+    public static TestBroker start(final Path dataDir)
+    {
+        return start(dataDir, Map.of());
+    }
+
+    public void start()
+    {
+        final Map<String, String> settings = new HashMap<>();
+        settings.put("listeners", "PLAINTEXT://127.0.0.1:0");
+        settings.put("log.dirs", dataDir.toString());
+        settings.putAll(overrides);
+        try
+        {
+            broker = new RunnelBroker(BrokerConfig.of(settings)).start();
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    /** Restarts on the same data directory (and a new ephemeral port). */
+    public void restart()
+    {
+        stop();
+        start();
+    }
+
+    public void stop()
+    {
+        if (broker != null)
+        {
+            broker.close();
+            broker = null;
+        }
+    }
+
+    public RunnelBroker broker()
+    {
+        return broker;
+    }
+
+    public Path dataDir()
+    {
+        return dataDir;
+    }
+
+    public String bootstrapServers()
+    {
+        return broker.bootstrapServers();
+    }
+
+    public int port()
+    {
+        return broker.boundAddress().getPort();
+    }
+
+    public KafkaProducer<byte[], byte[]> producer(final Map<String, Object> extra)
+    {
+        final Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        props.putAll(extra);
+        return new KafkaProducer<>(props);
+    }
+
+    public KafkaConsumer<byte[], byte[]> consumer(final Map<String, Object> extra)
+    {
+        final Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        props.putAll(extra);
+        return new KafkaConsumer<>(props);
+    }
+
+    public Admin admin()
+    {
+        final Properties props = new Properties();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        return Admin.create(props);
+    }
+
+    @Override
+    public void close()
+    {
+        stop();
+    }
+
+    /** Deletes a directory tree (test clean-up for directories not under @TempDir). */
+    public static void deleteRecursively(final Path dir)
+    {
+        if (!Files.exists(dir))
+        {
+            return;
+        }
+        try (var paths = Files.walk(dir))
+        {
+            paths.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(path -> path.toFile().delete());
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+    }
+}
