@@ -1,0 +1,313 @@
+package io.runnel.broker.it.crash;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import io.runnel.broker.RunnelMain;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * A Runnel broker ({@link RunnelMain}) in a child JVM, so that tests can kill it for real:
+ * {@link #kill9()} is SIGKILL (no shutdown hook, no clean-shutdown marker), {@link #stop()} is
+ * SIGTERM (the shutdown hook closes the broker cleanly). The child listens on 127.0.0.1 with an
+ * ephemeral port learnt from its "listening" line; stdout and stderr (merged) go to
+ * {@code <dataDir's parent>/<dataDir name>-broker-<n>.log}.
+ */
+final class ChildBroker implements AutoCloseable
+{
+    static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+    static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
+    private static final Pattern LISTENING = Pattern.compile("Runnel broker listening on 127\\.0\\.0\\.1:(\\d+)");
+    private static final AtomicInteger COUNTER = new AtomicInteger();
+    private static final List<String> JVM_FLAGS = List.of(
+        "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
+        "--add-opens", "java.base/java.util.zip=ALL-UNNAMED",
+        "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
+        "--add-opens", "java.base/java.nio=ALL-UNNAMED");
+
+    private final Path dataDir;
+    private final Path logFile;
+    private final Process process;
+    private final Thread pump;
+    private final int port;
+
+    private ChildBroker(final Path dataDir, final Path logFile, final Process process, final Thread pump, final int port)
+    {
+        this.dataDir = dataDir;
+        this.logFile = logFile;
+        this.process = process;
+        this.pump = pump;
+        this.port = port;
+    }
+
+    /** Starts a child broker on {@code dataDir} and returns once it listens (or throws, the child killed). */
+    static ChildBroker start(final Path dataDir, final Map<String, String> overrides) throws IOException
+    {
+        Files.createDirectories(dataDir);
+        final Path parent = dataDir.toAbsolutePath().getParent();
+        final Path logFile = parent.resolve(dataDir.getFileName() + "-broker-" + COUNTER.incrementAndGet() + ".log");
+        final List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElse(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.add("-Xmx512m");
+        command.addAll(JVM_FLAGS);
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(RunnelMain.class.getName());
+        command.add("--override");
+        command.add("listeners=PLAINTEXT://127.0.0.1:0");
+        command.add("--override");
+        command.add("log.dirs=" + dataDir.toAbsolutePath());
+        overrides.forEach((key, value) ->
+        {
+            command.add("--override");
+            command.add(key + "=" + value);
+        });
+        final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        final CompletableFuture<Integer> listening = new CompletableFuture<>();
+        final Thread pump = new Thread(() -> pump(process, logFile, listening), "child-broker-pump-" + process.pid());
+        pump.setDaemon(true);
+        pump.start();
+        try
+        {
+            final int port = listening.get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            return new ChildBroker(dataDir, logFile, process, pump, port);
+        }
+        catch (final InterruptedException | ExecutionException | TimeoutException ex)
+        {
+            process.destroyForcibly();
+            waitQuietly(process, STOP_TIMEOUT);
+            joinQuietly(pump);
+            if (ex instanceof InterruptedException)
+            {
+                Thread.currentThread().interrupt();
+            }
+            throw new IllegalStateException("child broker on " + dataDir + " did not start (" + ex + "); exit " +
+                (process.isAlive() ? "none" : process.exitValue()) + "; output:\n" + tail(logFile, 60), ex);
+        }
+    }
+
+    /** Copies the child's output to the log file, completing {@code listening} with the port once seen. */
+    private static void pump(final Process process, final Path logFile, final CompletableFuture<Integer> listening)
+    {
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+            Writer out = Files.newBufferedWriter(logFile, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND))
+        {
+            String line;
+            while ((line = reader.readLine()) != null)
+            {
+                out.write(line);
+                out.write('\n');
+                out.flush();
+                if (!listening.isDone())
+                {
+                    final Matcher matcher = LISTENING.matcher(line);
+                    if (matcher.find())
+                    {
+                        listening.complete(Integer.parseInt(matcher.group(1)));
+                    }
+                }
+            }
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            listening.completeExceptionally(ex);
+        }
+        finally
+        {
+            listening.completeExceptionally(new IllegalStateException("child broker output ended before it listened"));
+        }
+    }
+
+    int port()
+    {
+        return port;
+    }
+
+    long pid()
+    {
+        return process.pid();
+    }
+
+    Path dataDir()
+    {
+        return dataDir;
+    }
+
+    Path logFile()
+    {
+        return logFile;
+    }
+
+    boolean isAlive()
+    {
+        return process.isAlive();
+    }
+
+    String bootstrapServers()
+    {
+        return "127.0.0.1:" + port;
+    }
+
+    /** SIGKILL: no shutdown hook runs, nothing is flushed or closed by the broker. @return the exit code. */
+    int kill9()
+    {
+        process.destroyForcibly();
+        return awaitExit();
+    }
+
+    /** SIGTERM: the shutdown hook closes the broker cleanly. @return the exit code. */
+    int stop()
+    {
+        process.destroy();
+        return awaitExit();
+    }
+
+    private int awaitExit()
+    {
+        try
+        {
+            if (!process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS))
+            {
+                process.destroyForcibly();
+                process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                throw new IllegalStateException("child broker " + process.pid() + " did not exit within " + STOP_TIMEOUT +
+                    "; killed. Output:\n" + tail(logFile, 60));
+            }
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+            throw new IllegalStateException("interrupted waiting for the child broker to exit", ex);
+        }
+        joinQuietly(pump);
+        return process.exitValue();
+    }
+
+    /** The child's output so far (stdout and stderr). */
+    String output()
+    {
+        try
+        {
+            return Files.exists(logFile) ? Files.readString(logFile, StandardCharsets.UTF_8) : "";
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    String outputTail(final int lines)
+    {
+        return tail(logFile, lines);
+    }
+
+    /** Kills the child if it still runs (test clean-up). */
+    @Override
+    public void close()
+    {
+        if (process.isAlive())
+        {
+            process.destroyForcibly();
+            waitQuietly(process, STOP_TIMEOUT);
+        }
+        joinQuietly(pump);
+    }
+
+    KafkaProducer<byte[], byte[]> producer(final Map<String, Object> extra)
+    {
+        final Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        props.putAll(extra);
+        return new KafkaProducer<>(props);
+    }
+
+    KafkaConsumer<byte[], byte[]> consumer(final Map<String, Object> extra)
+    {
+        final Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        props.putAll(extra);
+        return new KafkaConsumer<>(props);
+    }
+
+    Admin admin()
+    {
+        final Properties props = new Properties();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        return Admin.create(props);
+    }
+
+    private static void waitQuietly(final Process process, final Duration timeout)
+    {
+        try
+        {
+            process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void joinQuietly(final Thread thread)
+    {
+        try
+        {
+            thread.join(5_000);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static String tail(final Path file, final int lines)
+    {
+        try
+        {
+            if (!Files.exists(file))
+            {
+                return "(no output)";
+            }
+            final List<String> all = Files.readAllLines(file, StandardCharsets.UTF_8);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        }
+        catch (final IOException | UncheckedIOException ex)
+        {
+            return "(cannot read " + file + ": " + ex + ")";
+        }
+    }
+}
