@@ -32,8 +32,10 @@ import org.apache.kafka.common.Uuid;
  */
 public final class RunnelBroker implements AutoCloseable
 {
-    /** Longest an idle shard blocks in its selector before looking at parked fetches again. */
-    private static final long MAX_IDLE_BLOCK_MS = 1;
+    /** Longest an idle shard blocks in its selector while it must poll (parked fetches, backlogged commands). */
+    private static final long PARKED_IDLE_BLOCK_MS = 1;
+    /** Longest an idle shard blocks otherwise: sockets and inbox offers wake it sooner. */
+    private static final long IDLE_BLOCK_MS = 100;
 
     private final BrokerConfig config;
     private LogManager logManager;
@@ -75,7 +77,8 @@ public final class RunnelBroker implements AutoCloseable
                 }
                 else
                 {
-                    final ReactorIdleStrategy idle = new ReactorIdleStrategy(reactor.selector(), shard::hasPendingCommands, MAX_IDLE_BLOCK_MS);
+                    final ReactorIdleStrategy idle = new ReactorIdleStrategy(reactor.selector(), shard::hasPendingCommands,
+                        () -> reactor.needsPolling() ? PARKED_IDLE_BLOCK_MS : IDLE_BLOCK_MS);
                     shard.wakeupWith(idle::wakeup);
                     idleStrategies.add(idle);
                 }

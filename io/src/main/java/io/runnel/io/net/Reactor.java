@@ -254,9 +254,21 @@ public final class Reactor implements ShardDuty
         return work;
     }
 
-    public boolean hasParked()
+    /** True while something here must be re-checked without an event to wake us: parked fetches, or commands waiting for a full inbox. */
+    public boolean needsPolling()
     {
-        return !parked.isEmpty();
+        if (!parked.isEmpty())
+        {
+            return true;
+        }
+        for (final ArrayDeque<ShardCommand> queue : backlog)
+        {
+            if (!queue.isEmpty())
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.Selector;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 
 import org.agrona.concurrent.IdleStrategy;
 
@@ -20,11 +21,16 @@ public final class ReactorIdleStrategy implements IdleStrategy
 
     private final Selector selector;
     private final BooleanSupplier hasPendingCommands;
-    private final long maxBlockMs;
+    private final LongSupplier maxBlockMs;
     private volatile boolean blocked;
     private int idleCycles;
 
-    public ReactorIdleStrategy(final Selector selector, final BooleanSupplier hasPendingCommands, final long maxBlockMs)
+    /**
+     * @param maxBlockMs how long the selector may block now: short while fetches are parked (their
+     *                   partitions' high watermarks are polled), long otherwise (sockets and inbox
+     *                   offers wake the selector).
+     */
+    public ReactorIdleStrategy(final Selector selector, final BooleanSupplier hasPendingCommands, final LongSupplier maxBlockMs)
     {
         this.selector = selector;
         this.hasPendingCommands = hasPendingCommands;
@@ -71,7 +77,7 @@ public final class ReactorIdleStrategy implements IdleStrategy
                 // Re-check after announcing we block: an offer made before 'blocked' was visible is seen here.
                 if (!hasPendingCommands.getAsBoolean())
                 {
-                    selector.select(maxBlockMs);
+                    selector.select(maxBlockMs.getAsLong());
                 }
             }
             catch (final IOException ex)
