@@ -3,6 +3,7 @@ package io.runnel.codecs.compression;
 import java.nio.ByteBuffer;
 import java.util.Iterator;
 
+import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.record.internal.MemoryRecords;
@@ -23,9 +24,9 @@ public final class CompressedRecordsInspector
     /** @return the number of records found, or -1 if the batch cannot be decompressed or parsed. */
     public int countRecords(final DirectBuffer buffer, final int offset, final int length)
     {
-        final ByteBuffer view = viewOf(buffer, offset, length);
         try
         {
+            final ByteBuffer view = viewOf(buffer, offset, length);
             final Iterator<MutableRecordBatch> batches = MemoryRecords.readableRecords(view).batches().iterator();
             if (!batches.hasNext())
             {
@@ -56,10 +57,17 @@ public final class CompressedRecordsInspector
 
     private static ByteBuffer viewOf(final DirectBuffer buffer, final int offset, final int length)
     {
+        final byte[] array = buffer.byteArray();
+        if (array != null)
+        {
+            // addressOffset already includes any array offset of a wrapped heap slice.
+            final int start = (int)(buffer.addressOffset() - BufferUtil.ARRAY_BASE_OFFSET) + offset;
+            return ByteBuffer.wrap(array, start, length).slice();
+        }
         final ByteBuffer byteBuffer = buffer.byteBuffer();
         if (byteBuffer != null)
         {
-            final int start = (int)(buffer.wrapAdjustment()) + offset;
+            final int start = (int)buffer.wrapAdjustment() + offset;
             return byteBuffer.duplicate().limit(start + length).position(start).slice();
         }
         final byte[] copy = new byte[length];

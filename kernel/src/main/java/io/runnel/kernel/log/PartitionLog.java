@@ -114,7 +114,7 @@ public final class PartitionLog implements AutoCloseable
         for (int i = 0; i < baseOffsets.size(); i++)
         {
             final boolean last = i == baseOffsets.size() - 1;
-            final Segment segment = Segment.open(dir, baseOffsets.get(i), config, last, now);
+            final Segment segment = Segment.open(dir, baseOffsets.get(i), config, last, now, last && !cleanShutdown);
             segments.put(segment.baseOffset(), segment);
         }
         if (segments.isEmpty())
@@ -307,6 +307,8 @@ public final class PartitionLog implements AutoCloseable
         }
         if (timestamp == MAX_TIMESTAMP)
         {
+            // The answer must be readable: under the fsync policy, commit what this cycle appended first.
+            flushIfDirty();
             maxTimestampOffset(out);
             return;
         }

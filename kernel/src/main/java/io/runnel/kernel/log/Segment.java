@@ -70,12 +70,18 @@ public final class Segment implements AutoCloseable
     }
 
     /**
-     * Opens an existing segment. Its next offset and indexes are taken from the files as they are;
-     * call {@link #recover()} when they cannot be trusted (unclean shutdown).
+     * Opens an existing segment. Its next offset and indexes are taken from the files as they are
+     * (an inconsistent index is rebuilt); with {@code willRecover} the caller is about to run
+     * {@link #recover()} anyway (unclean shutdown), so nothing is read here.
      */
-    public static Segment open(final Path dir, final long baseOffset, final LogConfig config, final boolean active, final long nowMs)
+    public static Segment open(final Path dir, final long baseOffset, final LogConfig config, final boolean active,
+        final long nowMs, final boolean willRecover)
     {
         final Segment segment = new Segment(dir, baseOffset, config, active, nowMs);
+        if (willRecover)
+        {
+            return segment;
+        }
         if (!segment.offsetIndex.isConsistentWith(segment.size))
         {
             segment.recover();

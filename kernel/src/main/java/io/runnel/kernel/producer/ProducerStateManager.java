@@ -53,7 +53,9 @@ public final class ProducerStateManager
         final ProducerEntry entry = producers.get(producerId);
         if (entry == null)
         {
-            return first == 0 ? Check.APPEND : Check.OUT_OF_ORDER_SEQUENCE;
+            // Like Kafka since KIP-360: a producer we hold no state for (new, or its state expired)
+            // may start at any sequence.
+            return Check.APPEND;
         }
         if (epoch < entry.epoch)
         {
@@ -176,7 +178,17 @@ public final class ProducerStateManager
         {
             if (offsetOf(snapshot) > logEndOffset)
             {
-                continue; // the log was truncated below it: its state may name batches that are gone
+                // The log was truncated below it: its state names batches that are gone. Delete it,
+                // or it would be loaded once the log grows past its offset again.
+                try
+                {
+                    Files.deleteIfExists(snapshot);
+                }
+                catch (final IOException ex)
+                {
+                    throw new UncheckedIOException("cannot delete stale snapshot " + snapshot, ex);
+                }
+                continue;
             }
             try
             {
