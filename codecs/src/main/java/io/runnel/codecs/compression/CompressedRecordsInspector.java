@@ -35,7 +35,8 @@ public final class CompressedRecordsInspector
             final MutableRecordBatch batch = batches.next();
             int count = 0;
             long expectedOffset = batch.baseOffset();
-            try (CloseableIterator<Record> records = batch.streamingIterator(bufferSupplier))
+            // Skips keys and values: a record that claims a huge size must not make us allocate it.
+            try (CloseableIterator<Record> records = batch.skipKeyValueIterator(bufferSupplier))
             {
                 while (records.hasNext())
                 {
@@ -49,7 +50,8 @@ public final class CompressedRecordsInspector
             }
             return count;
         }
-        catch (final KafkaException | IllegalArgumentException | IllegalStateException | IndexOutOfBoundsException ex)
+        catch (final KafkaException | IllegalArgumentException | IllegalStateException | IndexOutOfBoundsException |
+            java.nio.BufferUnderflowException | OutOfMemoryError ex)
         {
             return -1;
         }

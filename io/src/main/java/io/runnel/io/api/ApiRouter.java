@@ -97,8 +97,9 @@ public final class ApiRouter
         {
             failed(connection, frame, context, "malformed request: " + ex.getMessage(), null);
         }
-        catch (final RuntimeException ex)
+        catch (final RuntimeException | OutOfMemoryError | StackOverflowError ex)
         {
+            // One request must never stop a shard: its connection goes, the shard carries on.
             failed(connection, frame, context, "request failed: " + ex, ex);
         }
     }

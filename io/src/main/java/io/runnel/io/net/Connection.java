@@ -24,6 +24,8 @@ public final class Connection
     static final int MAX_IN_FLIGHT = 64;
     private static final int READ_BUFFER_BYTES = 64 * 1024;
     private static final int MAX_FRAMES_PER_READ = 32;
+    /** A frame's buffer starts this large and doubles as its bytes arrive. */
+    private static final int FIRST_FRAME_CHUNK = 64 * 1024;
     private static final int SIZE_PREFIX = 4;
     private static final Logger LOG = LoggerFactory.getLogger(Connection.class);
 
@@ -76,8 +78,12 @@ public final class Connection
             {
                 if (frame != null)
                 {
+                    if (frameFilled == frame.capacity() && !growFrame())
+                    {
+                        break;
+                    }
                     final ByteBuffer target = frame.byteBuffer();
-                    target.limit(frameSize).position(frameFilled);
+                    target.limit(Math.min(frameSize, frame.capacity())).position(frameFilled);
                     final int read = socket.read(target);
                     if (read < 0)
                     {
@@ -87,7 +93,11 @@ public final class Connection
                     frameFilled = target.position();
                     if (frameFilled < frameSize)
                     {
-                        break;
+                        if (read == 0)
+                        {
+                            break;
+                        }
+                        continue;
                     }
                     dispatchFrame();
                     frames++;
@@ -100,27 +110,14 @@ public final class Connection
                     break;
                 }
                 readBuffer.flip();
-                while (!closed && frame == null && readBuffer.remaining() >= SIZE_PREFIX)
+                try
                 {
-                    final int size = readBuffer.getInt();
-                    if (size <= 0 || size > reactor.maxRequestBytes())
-                    {
-                        close("frame size " + size + " is outside 1.." + reactor.maxRequestBytes() + " (socket.request.max.bytes)");
-                        return frames;
-                    }
-                    frame = reactor.framePool().acquire(size);
-                    frameSize = size;
-                    final int take = Math.min(readBuffer.remaining(), size);
-                    frame.putBytes(0, readBuffer, readBuffer.position(), take);
-                    readBuffer.position(readBuffer.position() + take);
-                    frameFilled = take;
-                    if (frameFilled == frameSize)
-                    {
-                        dispatchFrame();
-                        frames++;
-                    }
+                    frames += takeFramesFromReadBuffer();
                 }
-                readBuffer.compact();
+                finally
+                {
+                    readBuffer.compact();
+                }
                 if (read == 0)
                 {
                     break;
@@ -133,6 +130,67 @@ public final class Connection
         }
         updateReadInterest();
         return frames;
+    }
+
+    /** Starts (and, if complete, dispatches) frames from the bytes in the read buffer. */
+    private int takeFramesFromReadBuffer()
+    {
+        int frames = 0;
+        while (!closed && frame == null && readBuffer.remaining() >= SIZE_PREFIX)
+        {
+            final int size = readBuffer.getInt();
+            if (size <= 0 || size > reactor.maxRequestBytes())
+            {
+                close("frame size " + size + " is outside 1.." + reactor.maxRequestBytes() + " (socket.request.max.bytes)");
+                return frames;
+            }
+            // Memory follows the bytes that actually arrive, not the size a client claims.
+            if (!allocateFrame(Math.min(size, FIRST_FRAME_CHUNK)))
+            {
+                return frames;
+            }
+            frameSize = size;
+            final int take = Math.min(readBuffer.remaining(), Math.min(size, frame.capacity()));
+            frame.putBytes(0, readBuffer, readBuffer.position(), take);
+            readBuffer.position(readBuffer.position() + take);
+            frameFilled = take;
+            if (frameFilled == frameSize)
+            {
+                dispatchFrame();
+                frames++;
+            }
+        }
+        return frames;
+    }
+
+    private boolean allocateFrame(final int capacity)
+    {
+        try
+        {
+            frame = reactor.framePool().acquire(capacity);
+            return true;
+        }
+        catch (final OutOfMemoryError | IllegalArgumentException ex)
+        {
+            close("cannot allocate a " + capacity + "-byte frame buffer: " + ex);
+            return false;
+        }
+    }
+
+    /** Doubles the frame buffer (up to the frame's size), keeping the bytes read so far. */
+    private boolean growFrame()
+    {
+        final UnsafeBuffer previous = frame;
+        final int capacity = (int)Math.min(frameSize, 2L * previous.capacity());
+        if (!allocateFrame(capacity))
+        {
+            frame = null;
+            reactor.framePool().release(previous);
+            return false;
+        }
+        frame.putBytes(0, previous, 0, frameFilled);
+        reactor.framePool().release(previous);
+        return true;
     }
 
     private void dispatchFrame()

@@ -88,7 +88,8 @@ public final class ProduceHandler
             return services.logManager().registry().snapshot().topic(
                 new Uuid(decoder.topicIdMostSignificantBits(t), decoder.topicIdLeastSignificantBits(t)));
         }
-        return services.topicOrAutoCreate(decoder.topicName(t), true);
+        // Like Kafka, only Metadata auto-creates topics; a produce to an unknown topic is an error.
+        return services.logManager().registry().snapshot().topic(decoder.topicName(t));
     }
 
     private short validate(final RequestContext context, final int flatPartition)
@@ -96,12 +97,13 @@ public final class ProduceHandler
         final int length = decoder.recordsLength(flatPartition);
         if (length <= 0)
         {
-            return Errors.CORRUPT_MESSAGE.code();
+            return Errors.INVALID_RECORD.code();
         }
         // max.message.bytes is per topic and checked by the owning shard, which knows the topic's config.
         return switch (validator.validate(context.frame(), decoder.recordsOffset(flatPartition), length, Integer.MAX_VALUE))
         {
-            case OK -> Errors.NONE.code();
+            // Transactions are a later issue: a transactional batch would open a transaction nobody can end.
+            case OK -> validator.batch().isTransactional() ? Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED.code() : Errors.NONE.code();
             case UNSUPPORTED_MAGIC -> Errors.UNSUPPORTED_FOR_MESSAGE_FORMAT.code();
             case INVALID_RECORD -> Errors.INVALID_RECORD.code();
             case TOO_LARGE -> Errors.MESSAGE_TOO_LARGE.code();

@@ -1,0 +1,310 @@
+package io.runnel.broker.it.hostile;
+
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.List;
+
+import org.apache.kafka.common.message.ApiVersionsRequestData;
+import org.apache.kafka.common.message.ApiVersionsResponseData;
+import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.message.ProduceResponseData;
+import org.apache.kafka.common.message.RequestHeaderData;
+import org.apache.kafka.common.message.ResponseHeaderData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.ByteBufferAccessor;
+import org.apache.kafka.common.protocol.ObjectSerializationCache;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+
+/**
+ * A deliberately low-level Kafka client for hostile-input tests: a blocking socket to the broker
+ * that can write arbitrary bytes, well-formed requests encoded with kafka-clients' generated
+ * message classes (optionally with a lying header), read one response frame, and tell whether
+ * the broker closed the connection.
+ */
+final class RawKafkaClient implements AutoCloseable
+{
+    static final int SO_TIMEOUT_MS = 10_000;
+    static final String CLIENT_ID = "hostile-raw";
+    /** No legitimate test response comes anywhere near this. */
+    private static final int MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+    private static final int CLOSE_POLL_MS = 100;
+
+    private final Socket socket;
+    private final DataInputStream in;
+    private final OutputStream out;
+    private int nextCorrelationId = 1;
+
+    private RawKafkaClient(final Socket socket) throws IOException
+    {
+        this.socket = socket;
+        this.in = new DataInputStream(socket.getInputStream());
+        this.out = socket.getOutputStream();
+    }
+
+    static RawKafkaClient connect(final int port) throws IOException
+    {
+        final Socket socket = new Socket();
+        try
+        {
+            socket.setTcpNoDelay(true);
+            socket.setSoTimeout(SO_TIMEOUT_MS);
+            socket.connect(new InetSocketAddress("127.0.0.1", port), SO_TIMEOUT_MS);
+            return new RawKafkaClient(socket);
+        }
+        catch (final IOException ex)
+        {
+            socket.close();
+            throw ex;
+        }
+    }
+
+    int nextCorrelationId()
+    {
+        return nextCorrelationId++;
+    }
+
+    /** Writes bytes exactly as given: no size prefix is added. */
+    void sendRaw(final byte[] bytes) throws IOException
+    {
+        out.write(bytes);
+        out.flush();
+    }
+
+    /** Writes bytes one at a time with a flush after each (a slow client, to exercise partial reads). */
+    void trickle(final byte[] bytes) throws IOException
+    {
+        for (final byte b : bytes)
+        {
+            out.write(b);
+            out.flush();
+        }
+    }
+
+    /** Writes a size-prefixed frame around {@code payload}. */
+    void sendFrame(final byte[] payload) throws IOException
+    {
+        sendRaw(frame(payload));
+    }
+
+    static byte[] frame(final byte[] payload)
+    {
+        return ByteBuffer.allocate(4 + payload.length).putInt(payload.length).put(payload).array();
+    }
+
+    /**
+     * Request header plus body, without the size prefix. The header is v1 or v2 as Kafka defines it
+     * for a known (api, version); for an unknown key or version it is v2, which is as good as any
+     * since a broker must refuse those after reading the fixed prefix.
+     */
+    static byte[] requestPayload(final short apiKey, final short apiVersion, final int correlationId,
+        final ApiMessage body, final short bodyVersion)
+    {
+        final short headerVersion = headerVersion(apiKey, apiVersion);
+        final RequestHeaderData header = new RequestHeaderData()
+            .setRequestApiKey(apiKey)
+            .setRequestApiVersion(apiVersion)
+            .setCorrelationId(correlationId)
+            .setClientId(CLIENT_ID);
+        final ObjectSerializationCache cache = new ObjectSerializationCache();
+        final int headerSize = header.size(cache, headerVersion);
+        final int bodySize = body == null ? 0 : body.size(cache, bodyVersion);
+        final ByteBuffer buffer = ByteBuffer.allocate(headerSize + bodySize);
+        final ByteBufferAccessor accessor = new ByteBufferAccessor(buffer);
+        header.write(accessor, cache, headerVersion);
+        if (body != null)
+        {
+            body.write(accessor, cache, bodyVersion);
+        }
+        if (buffer.hasRemaining())
+        {
+            throw new IllegalStateException("encoded " + buffer.position() + " of " + buffer.capacity() + " bytes");
+        }
+        return buffer.array();
+    }
+
+    static short headerVersion(final short apiKey, final short apiVersion)
+    {
+        if (ApiKeys.hasId(apiKey))
+        {
+            final ApiKeys api = ApiKeys.forId(apiKey);
+            if (api.isVersionSupported(apiVersion))
+            {
+                return api.requestHeaderVersion(apiVersion);
+            }
+        }
+        return 2;
+    }
+
+    /** Sends a well-formed request; returns its correlation id. */
+    int send(final ApiKeys api, final short version, final ApiMessage body) throws IOException
+    {
+        final int correlationId = nextCorrelationId();
+        sendFrame(requestPayload(api.id, version, correlationId, body, version));
+        return correlationId;
+    }
+
+    /** One response frame: its bytes after the size prefix. */
+    ByteBuffer receiveFrame() throws IOException
+    {
+        final int size = in.readInt();
+        if (size <= 0 || size > MAX_RESPONSE_BYTES)
+        {
+            throw new IOException("implausible response size " + size);
+        }
+        final byte[] payload = new byte[size];
+        in.readFully(payload);
+        return ByteBuffer.wrap(payload);
+    }
+
+    /**
+     * One response frame if it starts arriving within {@code wait}; null when the broker closed
+     * the connection; {@link SocketTimeoutException} when nothing came.
+     */
+    ByteBuffer receiveFrameWithin(final Duration wait) throws IOException
+    {
+        final int size;
+        try
+        {
+            socket.setSoTimeout((int)Math.max(1, wait.toMillis()));
+            size = in.readInt();
+            socket.setSoTimeout(SO_TIMEOUT_MS);
+        }
+        catch (final SocketTimeoutException ex)
+        {
+            throw ex;
+        }
+        catch (final IOException ex)
+        {
+            return null;
+        }
+        if (size <= 0 || size > MAX_RESPONSE_BYTES)
+        {
+            throw new IOException("implausible response size " + size);
+        }
+        final byte[] payload = new byte[size];
+        in.readFully(payload);
+        return ByteBuffer.wrap(payload);
+    }
+
+    /**
+     * Reads one response, checks its correlation id and parses its body. The response header
+     * version follows from (api, version); ApiVersions always answers with header v0.
+     */
+    @SuppressWarnings("unchecked")
+    <T extends ApiMessage> T receive(final ApiKeys api, final short version, final int expectedCorrelationId) throws IOException
+    {
+        final ByteBuffer frame = receiveFrame();
+        final ByteBufferAccessor accessor = new ByteBufferAccessor(frame);
+        final ResponseHeaderData header = new ResponseHeaderData(accessor, api.responseHeaderVersion(version));
+        if (header.correlationId() != expectedCorrelationId)
+        {
+            throw new IOException("correlation id " + header.correlationId() + ", expected " + expectedCorrelationId);
+        }
+        final ApiMessage body = api.messageType.newResponse();
+        body.read(accessor, version);
+        return (T)body;
+    }
+
+    ApiVersionsResponseData apiVersions(final short version) throws IOException
+    {
+        final int correlationId = send(ApiKeys.API_VERSIONS, version, apiVersionsRequest());
+        return receive(ApiKeys.API_VERSIONS, version, correlationId);
+    }
+
+    static ApiVersionsRequestData apiVersionsRequest()
+    {
+        return new ApiVersionsRequestData().setClientSoftwareName("runnel-hostile-test").setClientSoftwareVersion("1.0");
+    }
+
+    static ProduceRequestData produceRequest(final short acks, final String topic, final int partition, final ByteBuffer records)
+    {
+        final ProduceRequestData.TopicProduceDataCollection topics = new ProduceRequestData.TopicProduceDataCollection();
+        topics.add(new ProduceRequestData.TopicProduceData()
+            .setName(topic)
+            .setPartitionData(List.of(partitionData(partition, records))));
+        return new ProduceRequestData().setAcks(acks).setTimeoutMs(10_000).setTopicData(topics);
+    }
+
+    static ProduceRequestData.PartitionProduceData partitionData(final int partition, final ByteBuffer records)
+    {
+        return new ProduceRequestData.PartitionProduceData()
+            .setIndex(partition)
+            .setRecords(MemoryRecords.readableRecords(records.duplicate()));
+    }
+
+    ProduceResponseData produce(final short version, final ProduceRequestData request) throws IOException
+    {
+        final int correlationId = send(ApiKeys.PRODUCE, version, request);
+        return receive(ApiKeys.PRODUCE, version, correlationId);
+    }
+
+    /** Produce v11, acks=1, one partition; the partition's response. */
+    ProduceResponseData.PartitionProduceResponse produce(final String topic, final int partition, final ByteBuffer records)
+        throws IOException
+    {
+        final ProduceResponseData response = produce((short)11, produceRequest((short)1, topic, partition, records));
+        return onlyPartition(response);
+    }
+
+    static ProduceResponseData.PartitionProduceResponse onlyPartition(final ProduceResponseData response)
+    {
+        if (response.responses().size() != 1 || response.responses().iterator().next().partitionResponses().size() != 1)
+        {
+            throw new IllegalStateException("expected one topic with one partition in " + response);
+        }
+        return response.responses().iterator().next().partitionResponses().get(0);
+    }
+
+    /**
+     * Waits up to {@code within} for the broker to close the connection, discarding anything it
+     * sends meanwhile. A reset counts as closed; silence until the deadline does not.
+     */
+    boolean isClosedByPeer(final Duration within)
+    {
+        final long deadline = System.nanoTime() + within.toNanos();
+        final byte[] discard = new byte[4096];
+        try
+        {
+            socket.setSoTimeout(CLOSE_POLL_MS);
+            while (System.nanoTime() < deadline)
+            {
+                try
+                {
+                    if (in.read(discard) < 0)
+                    {
+                        return true;
+                    }
+                }
+                catch (final SocketTimeoutException ex)
+                {
+                    // still open; poll again until the deadline
+                }
+            }
+            socket.setSoTimeout(SO_TIMEOUT_MS);
+            return false;
+        }
+        catch (final IOException ex)
+        {
+            // EOF, reset or broken pipe: the broker is gone from this connection.
+            return true;
+        }
+    }
+
+    boolean isClosedByPeer()
+    {
+        return isClosedByPeer(Duration.ofSeconds(5));
+    }
+
+    @Override
+    public void close() throws IOException
+    {
+        socket.close();
+    }
+}
