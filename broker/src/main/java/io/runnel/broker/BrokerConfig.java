@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 
+import io.runnel.kernel.group.GroupConfig;
 import io.runnel.kernel.log.FlushPolicy;
 import io.runnel.kernel.log.LogConfig;
 
@@ -35,7 +36,9 @@ public final class BrokerConfig
         "log.retention.ms", "log.retention.minutes", "log.retention.hours", "log.retention.bytes",
         "log.retention.check.interval.ms", "auto.create.topics.enable", "message.max.bytes", "socket.request.max.bytes",
         "cluster.id", "process.roles", "runnel.shards", "runnel.idle.strategy", "runnel.flush.policy",
-        "runnel.validate.compressed.records");
+        "runnel.validate.compressed.records", "offsets.topic.num.partitions", "offsets.topic.replication.factor",
+        "group.min.session.timeout.ms", "group.max.session.timeout.ms", "group.initial.rebalance.delay.ms",
+        "offsets.retention.minutes", "offset.metadata.max.bytes", "group.max.size");
 
     private final Map<String, String> values;
     private final String host;
@@ -52,6 +55,7 @@ public final class BrokerConfig
     private final IdleStrategyType idleStrategy;
     private final boolean validateCompressedRecords;
     private final String clusterId;
+    private final GroupConfig groupConfig;
 
     private BrokerConfig(final Map<String, String> values)
     {
@@ -86,6 +90,19 @@ public final class BrokerConfig
         };
         validateCompressedRecords = bool("runnel.validate.compressed.records", true);
         clusterId = values.get("cluster.id");
+        final int minSession = intValue("group.min.session.timeout.ms", 6_000, 1, Integer.MAX_VALUE);
+        groupConfig = new GroupConfig(
+            intValue("offsets.topic.num.partitions", 50, 1, 10_000),
+            minSession,
+            intValue("group.max.session.timeout.ms", 1_800_000, minSession, Integer.MAX_VALUE),
+            intValue("group.initial.rebalance.delay.ms", 3_000, 0, Integer.MAX_VALUE),
+            longValue("offsets.retention.minutes", 10_080, 1, Long.MAX_VALUE / 60_000) * 60_000,
+            intValue("offset.metadata.max.bytes", 4096, 0, Integer.MAX_VALUE),
+            intValue("group.max.size", Integer.MAX_VALUE, 1, Integer.MAX_VALUE));
+        if (values.containsKey("offsets.topic.replication.factor"))
+        {
+            intValue("offsets.topic.replication.factor", 1, 1, 1);
+        }
         if (values.containsKey("log.retention.bytes"))
         {
             longValue("log.retention.bytes", -1, -1, Long.MAX_VALUE);
@@ -214,6 +231,13 @@ public final class BrokerConfig
         described.put("runnel.idle.strategy", idleStrategy == IdleStrategyType.BACKOFF ? "backoff" : "busy-spin");
         described.put("runnel.flush.policy", logConfig.flushPolicy() == FlushPolicy.FSYNC ? "fsync" : "pagecache");
         described.put("runnel.validate.compressed.records", Boolean.toString(validateCompressedRecords));
+        described.put("offsets.topic.num.partitions", Integer.toString(groupConfig.offsetsTopicPartitions()));
+        described.put("group.min.session.timeout.ms", Integer.toString(groupConfig.minSessionTimeoutMs()));
+        described.put("group.max.session.timeout.ms", Integer.toString(groupConfig.maxSessionTimeoutMs()));
+        described.put("group.initial.rebalance.delay.ms", Integer.toString(groupConfig.initialRebalanceDelayMs()));
+        described.put("offsets.retention.minutes", Long.toString(groupConfig.offsetsRetentionMs() / 60_000));
+        described.put("offset.metadata.max.bytes", Integer.toString(groupConfig.maxMetadataBytes()));
+        described.put("group.max.size", Integer.toString(groupConfig.maxGroupSize()));
         return described;
     }
 
@@ -229,6 +253,11 @@ public final class BrokerConfig
             return longValue("log.retention.minutes", 0, -1, Long.MAX_VALUE / 60_000) * 60_000;
         }
         return longValue("log.retention.hours", 168, -1, Long.MAX_VALUE / HOUR_MS) * HOUR_MS;
+    }
+
+    public GroupConfig groupConfig()
+    {
+        return groupConfig;
     }
 
     public String host()

@@ -17,6 +17,9 @@ import io.runnel.io.net.Acceptor;
 import io.runnel.io.net.Reactor;
 import io.runnel.io.net.ReactorIdleStrategy;
 import io.runnel.kernel.LogManager;
+import io.runnel.kernel.group.GroupConfig;
+import io.runnel.kernel.group.GroupCoordinator;
+import io.runnel.kernel.topic.Partition;
 import io.runnel.kernel.producer.ProducerIdAllocator;
 import io.runnel.kernel.shard.Shard;
 import org.agrona.concurrent.BusySpinIdleStrategy;
@@ -64,7 +67,14 @@ public final class RunnelBroker implements AutoCloseable
             acceptor = new Acceptor(new InetSocketAddress(config.host(), config.port()), reactors);
             boundAddress = acceptor.localAddress();
             final IoConfig effective = config.advertisedPort() == 0 ? ioConfig.withAdvertisedPort(boundAddress.getPort()) : ioConfig;
-            services[0] = new BrokerServices(logManager, effective, new ProducerIdAllocator(config.logDir()));
+            final GroupCoordinator[] coordinators = new GroupCoordinator[logManager.shardCount()];
+            for (int i = 0; i < coordinators.length; i++)
+            {
+                coordinators[i] = new GroupCoordinator(logManager.shard(i), logManager, config.groupConfig());
+                loadGroups(logManager.shard(i), coordinators[i]);
+                logManager.shard(i).addDuty(coordinators[i]);
+            }
+            services[0] = new BrokerServices(logManager, effective, new ProducerIdAllocator(config.logDir()), coordinators);
             for (int i = 0; i < logManager.shardCount(); i++)
             {
                 final Shard shard = logManager.shard(i);
@@ -92,6 +102,18 @@ public final class RunnelBroker implements AutoCloseable
             throw ex;
         }
         return this;
+    }
+
+    /** Replays the offsets partitions a shard owns into its coordinator (shards are not running yet). */
+    private static void loadGroups(final Shard shard, final GroupCoordinator coordinator)
+    {
+        for (final Partition partition : shard.ownedPartitions())
+        {
+            if (partition.topic().name().equals(GroupConfig.OFFSETS_TOPIC) && partition.log() != null)
+            {
+                coordinator.load(partition.log());
+            }
+        }
     }
 
     /** The cluster id: configured, or stored in the log directory's meta.properties (created on first start). */

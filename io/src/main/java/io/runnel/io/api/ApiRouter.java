@@ -5,6 +5,7 @@ import io.runnel.codecs.protocol.RequestHeader;
 import io.runnel.io.api.control.AdminHandlers;
 import io.runnel.io.api.control.ListOffsetsHandler;
 import io.runnel.io.api.fetch.FetchHandler;
+import io.runnel.io.api.group.GroupHandlers;
 import io.runnel.io.api.produce.ProduceHandler;
 import io.runnel.io.net.Connection;
 import io.runnel.io.net.Reactor;
@@ -36,6 +37,7 @@ public final class ApiRouter
     private final FetchHandler fetch;
     private final ListOffsetsHandler listOffsets;
     private final AdminHandlers admin;
+    private final GroupHandlers groups;
 
     public ApiRouter(final Reactor reactor, final BrokerServices services)
     {
@@ -43,6 +45,7 @@ public final class ApiRouter
         this.fetch = new FetchHandler(reactor, services);
         this.listOffsets = new ListOffsetsHandler(reactor, services);
         this.admin = new AdminHandlers(services);
+        this.groups = new GroupHandlers(reactor, services);
     }
 
     public static Factory factory(final BrokerServices services)
@@ -90,6 +93,8 @@ public final class ApiRouter
                 case PRODUCE -> produce.handle(context);
                 case FETCH -> fetch.handle(context);
                 case LIST_OFFSETS -> listOffsets.handle(context);
+                case FIND_COORDINATOR, JOIN_GROUP, SYNC_GROUP, HEARTBEAT, LEAVE_GROUP, OFFSET_COMMIT, OFFSET_FETCH,
+                    DESCRIBE_GROUPS, LIST_GROUPS, DELETE_GROUPS, OFFSET_DELETE -> groups.handle(context);
                 default -> admin.handle(context);
             }
         }

@@ -3,16 +3,25 @@ package io.runnel.io.api;
 import io.runnel.io.IoConfig;
 import io.runnel.io.net.Reactor;
 import io.runnel.kernel.LogManager;
+import io.runnel.kernel.group.GroupCoordinator;
 import io.runnel.kernel.producer.ProducerIdAllocator;
 import io.runnel.kernel.topic.Topic;
 import io.runnel.kernel.topic.TopicRegistry;
 
 /** Broker-wide services every handler may use; thread-safe. */
-public record BrokerServices(LogManager logManager, IoConfig config, ProducerIdAllocator producerIds, Reactor[] reactors)
+public record BrokerServices(LogManager logManager, IoConfig config, ProducerIdAllocator producerIds, GroupCoordinator[] coordinators,
+    Reactor[] reactors)
 {
-    public BrokerServices(final LogManager logManager, final IoConfig config, final ProducerIdAllocator producerIds)
+    public BrokerServices(final LogManager logManager, final IoConfig config, final ProducerIdAllocator producerIds,
+        final GroupCoordinator[] coordinators)
     {
-        this(logManager, config, producerIds, new Reactor[logManager.shardCount()]);
+        this(logManager, config, producerIds, coordinators, new Reactor[logManager.shardCount()]);
+    }
+
+    /** The group coordinator living on a shard. */
+    public GroupCoordinator coordinator(final int shardId)
+    {
+        return coordinators[shardId];
     }
 
     /** The reactor of a shard; reactors register themselves as they are created. */

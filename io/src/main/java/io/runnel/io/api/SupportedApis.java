@@ -28,6 +28,18 @@ public final class SupportedApis
         add(ApiKeys.INIT_PRODUCER_ID, 0, 6);
         add(ApiKeys.DESCRIBE_CONFIGS, 1, 4);
         add(ApiKeys.DESCRIBE_CLUSTER, 0, 2);
+        add(ApiKeys.FIND_COORDINATOR, 0, 6);
+        add(ApiKeys.JOIN_GROUP, 0, 9);
+        add(ApiKeys.SYNC_GROUP, 0, 5);
+        add(ApiKeys.HEARTBEAT, 0, 4);
+        add(ApiKeys.LEAVE_GROUP, 0, 5);
+        // v10 of OffsetCommit/OffsetFetch name topics by id; not yet.
+        add(ApiKeys.OFFSET_COMMIT, 2, 9);
+        add(ApiKeys.OFFSET_FETCH, 1, 9);
+        add(ApiKeys.DESCRIBE_GROUPS, 0, 6);
+        add(ApiKeys.LIST_GROUPS, 0, 5);
+        add(ApiKeys.DELETE_GROUPS, 0, 2);
+        add(ApiKeys.OFFSET_DELETE, 0, 0);
     }
 
     private SupportedApis()

@@ -1,0 +1,538 @@
+package io.runnel.io.api.group;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+import io.runnel.codecs.protocol.ControlMessages;
+import io.runnel.io.api.BrokerServices;
+import io.runnel.io.api.RequestContext;
+import io.runnel.io.net.Reactor;
+import io.runnel.kernel.group.GroupConfig;
+import io.runnel.kernel.group.GroupCoordinator;
+import io.runnel.kernel.group.GroupState;
+import org.apache.kafka.clients.consumer.internals.ConsumerProtocol;
+import org.apache.kafka.common.message.DeleteGroupsRequestData;
+import org.apache.kafka.common.message.DeleteGroupsResponseData;
+import org.apache.kafka.common.message.DescribeGroupsRequestData;
+import org.apache.kafka.common.message.DescribeGroupsResponseData;
+import org.apache.kafka.common.message.FindCoordinatorRequestData;
+import org.apache.kafka.common.message.FindCoordinatorResponseData;
+import org.apache.kafka.common.message.HeartbeatRequestData;
+import org.apache.kafka.common.message.HeartbeatResponseData;
+import org.apache.kafka.common.message.JoinGroupRequestData;
+import org.apache.kafka.common.message.JoinGroupResponseData;
+import org.apache.kafka.common.message.LeaveGroupRequestData;
+import org.apache.kafka.common.message.LeaveGroupResponseData;
+import org.apache.kafka.common.message.ListGroupsRequestData;
+import org.apache.kafka.common.message.ListGroupsResponseData;
+import org.apache.kafka.common.message.OffsetCommitRequestData;
+import org.apache.kafka.common.message.OffsetCommitResponseData;
+import org.apache.kafka.common.message.OffsetDeleteRequestData;
+import org.apache.kafka.common.message.OffsetDeleteResponseData;
+import org.apache.kafka.common.message.OffsetFetchRequestData;
+import org.apache.kafka.common.message.OffsetFetchResponseData;
+import org.apache.kafka.common.message.SyncGroupRequestData;
+import org.apache.kafka.common.message.SyncGroupResponseData;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.Errors;
+
+/**
+ * The classic consumer-group APIs. Each request is decoded here, its group's work runs on the
+ * coordinating shard ({@link GroupRouter}), and the answer is encoded here again. Requests that
+ * name several groups (OffsetFetch v8+, DescribeGroups, DeleteGroups, ListGroups) are split by
+ * coordinator and gathered.
+ */
+public final class GroupHandlers
+{
+    private static final String CONSUMER_PROTOCOL = "consumer";
+    private static final String CLASSIC_TYPE = "classic";
+    private static final byte GROUP_KEY_TYPE = 0;
+    private static final int AUTHORIZED_OPERATIONS_OMITTED = Integer.MIN_VALUE;
+
+    private final Reactor reactor;
+    private final BrokerServices services;
+    private final GroupRouter router;
+
+    public GroupHandlers(final Reactor reactor, final BrokerServices services)
+    {
+        this.reactor = reactor;
+        this.services = services;
+        this.router = new GroupRouter(reactor, services);
+    }
+
+    public void handle(final RequestContext context)
+    {
+        final ApiMessage request = ControlMessages.readRequest(context.api(), context.apiVersion(), context.body());
+        switch (context.api())
+        {
+            case FIND_COORDINATOR -> findCoordinator(context, (FindCoordinatorRequestData)request);
+            case JOIN_GROUP -> joinGroup(context, (JoinGroupRequestData)request);
+            case SYNC_GROUP -> syncGroup(context, (SyncGroupRequestData)request);
+            case HEARTBEAT -> heartbeat(context, (HeartbeatRequestData)request);
+            case LEAVE_GROUP -> leaveGroup(context, (LeaveGroupRequestData)request);
+            case OFFSET_COMMIT -> offsetCommit(context, (OffsetCommitRequestData)request);
+            case OFFSET_FETCH -> offsetFetch(context, (OffsetFetchRequestData)request);
+            case DESCRIBE_GROUPS -> describeGroups(context, (DescribeGroupsRequestData)request);
+            case LIST_GROUPS -> listGroups(context, (ListGroupsRequestData)request);
+            case DELETE_GROUPS -> deleteGroups(context, (DeleteGroupsRequestData)request);
+            case OFFSET_DELETE -> offsetDelete(context, (OffsetDeleteRequestData)request);
+            default -> throw new IllegalStateException("not a group API: " + context.api());
+        }
+    }
+
+    static boolean isValidGroupId(final String groupId)
+    {
+        return groupId != null && !groupId.isEmpty() && groupId.length() <= GroupConfig.MAX_GROUP_ID_LENGTH;
+    }
+
+    // ---------------------------------------------------------------- FindCoordinator
+
+    private void findCoordinator(final RequestContext context, final FindCoordinatorRequestData request)
+    {
+        final var config = services.config();
+        final FindCoordinatorResponseData response = new FindCoordinatorResponseData();
+        final List<String> keys = context.apiVersion() >= 4 ? request.coordinatorKeys() : List.of(request.key());
+        for (final String key : keys)
+        {
+            final FindCoordinatorResponseData.Coordinator coordinator = new FindCoordinatorResponseData.Coordinator().setKey(key)
+                .setNodeId(-1).setHost("").setPort(-1);
+            if (request.keyType() != GROUP_KEY_TYPE)
+            {
+                coordinator.setErrorCode(Errors.COORDINATOR_NOT_AVAILABLE.code())
+                    .setErrorMessage("Runnel coordinates consumer groups only (transactions and share groups come later)");
+            }
+            else if (!isValidGroupId(key))
+            {
+                coordinator.setErrorCode(Errors.INVALID_REQUEST.code()).setErrorMessage("group ids are 1-" + GroupConfig.MAX_GROUP_ID_LENGTH + " characters");
+            }
+            else
+            {
+                router.offsetsTopic();
+                coordinator.setNodeId(config.nodeId()).setHost(config.advertisedHost()).setPort(config.advertisedPort());
+            }
+            response.coordinators().add(coordinator);
+        }
+        if (context.apiVersion() < 4)
+        {
+            final FindCoordinatorResponseData.Coordinator only = response.coordinators().get(0);
+            response.setErrorCode(only.errorCode()).setErrorMessage(only.errorMessage())
+                .setNodeId(only.nodeId()).setHost(only.host()).setPort(only.port());
+            response.setCoordinators(new ArrayList<>());
+        }
+        context.respond(response);
+    }
+
+    // ---------------------------------------------------------------- membership
+
+    private void joinGroup(final RequestContext context, final JoinGroupRequestData request)
+    {
+        if (!isValidGroupId(request.groupId()))
+        {
+            context.respond(new JoinGroupResponseData().setErrorCode(Errors.INVALID_GROUP_ID.code()).setMemberId(request.memberId())
+                .setGenerationId(-1).setLeader(""));
+            return;
+        }
+        if (context.apiVersion() == 0)
+        {
+            request.setRebalanceTimeoutMs(request.sessionTimeoutMs());
+        }
+        final String clientId = context.clientId() == null ? "" : context.clientId();
+        final String clientHost = clientHost(context);
+        final short version = context.apiVersion();
+        router.<JoinGroupResponseData>onCoordinator(request.groupId(),
+            (coordinator, done) -> coordinator.joinGroup(request, version, clientId, clientHost, done), context::respond);
+    }
+
+    private static String clientHost(final RequestContext context)
+    {
+        final String remote = context.connection().remote();
+        final int colon = remote.lastIndexOf(':');
+        return colon > 0 ? remote.substring(0, colon) : remote;
+    }
+
+    private void syncGroup(final RequestContext context, final SyncGroupRequestData request)
+    {
+        if (!isValidGroupId(request.groupId()))
+        {
+            context.respond(new SyncGroupResponseData().setErrorCode(Errors.INVALID_GROUP_ID.code()));
+            return;
+        }
+        router.<SyncGroupResponseData>onCoordinator(request.groupId(), (coordinator, done) -> coordinator.syncGroup(request, done), context::respond);
+    }
+
+    private void heartbeat(final RequestContext context, final HeartbeatRequestData request)
+    {
+        if (!isValidGroupId(request.groupId()))
+        {
+            context.respond(new HeartbeatResponseData().setErrorCode(Errors.INVALID_GROUP_ID.code()));
+            return;
+        }
+        router.<Errors>onCoordinator(request.groupId(), (coordinator, done) -> done.accept(coordinator.heartbeat(
+            request.groupId(), request.memberId(), request.groupInstanceId(), request.generationId())),
+            error -> context.respond(new HeartbeatResponseData().setErrorCode(error.code())));
+    }
+
+    private void leaveGroup(final RequestContext context, final LeaveGroupRequestData request)
+    {
+        final boolean batched = context.apiVersion() >= 3;
+        final List<LeaveGroupRequestData.MemberIdentity> leaving = batched ? request.members() :
+            List.of(new LeaveGroupRequestData.MemberIdentity().setMemberId(request.memberId()));
+        if (!isValidGroupId(request.groupId()))
+        {
+            context.respond(new LeaveGroupResponseData().setErrorCode(Errors.INVALID_GROUP_ID.code()));
+            return;
+        }
+        router.<List<Errors>>onCoordinator(request.groupId(), (coordinator, done) ->
+        {
+            final List<Errors> errors = new ArrayList<>();
+            for (final LeaveGroupRequestData.MemberIdentity member : leaving)
+            {
+                errors.add(coordinator.leaveGroup(request.groupId(), member.memberId(), member.groupInstanceId()));
+            }
+            done.accept(errors);
+        }, errors ->
+        {
+            final LeaveGroupResponseData response = new LeaveGroupResponseData();
+            if (batched)
+            {
+                for (int i = 0; i < leaving.size(); i++)
+                {
+                    response.members().add(new LeaveGroupResponseData.MemberResponse().setMemberId(leaving.get(i).memberId())
+                        .setGroupInstanceId(leaving.get(i).groupInstanceId()).setErrorCode(errors.get(i).code()));
+                }
+            }
+            else
+            {
+                response.setErrorCode(errors.get(0).code());
+            }
+            context.respond(response);
+        });
+    }
+
+    // ---------------------------------------------------------------- offsets
+
+    private void offsetCommit(final RequestContext context, final OffsetCommitRequestData request)
+    {
+        final List<GroupCoordinator.CommitRequest> commits = new ArrayList<>();
+        for (final OffsetCommitRequestData.OffsetCommitRequestTopic topic : request.topics())
+        {
+            for (final OffsetCommitRequestData.OffsetCommitRequestPartition partition : topic.partitions())
+            {
+                commits.add(new GroupCoordinator.CommitRequest(topic.name(), partition.partitionIndex(), partition.committedOffset(),
+                    partition.committedLeaderEpoch(), partition.committedMetadata()));
+            }
+        }
+        final Consumer<List<Errors>> respond = errors ->
+        {
+            final OffsetCommitResponseData response = new OffsetCommitResponseData();
+            int i = 0;
+            for (final OffsetCommitRequestData.OffsetCommitRequestTopic topic : request.topics())
+            {
+                final OffsetCommitResponseData.OffsetCommitResponseTopic out = new OffsetCommitResponseData.OffsetCommitResponseTopic().setName(topic.name());
+                for (final OffsetCommitRequestData.OffsetCommitRequestPartition partition : topic.partitions())
+                {
+                    out.partitions().add(new OffsetCommitResponseData.OffsetCommitResponsePartition()
+                        .setPartitionIndex(partition.partitionIndex()).setErrorCode(errors.get(i++).code()));
+                }
+                response.topics().add(out);
+            }
+            context.respond(response);
+        };
+        if (!isValidGroupId(request.groupId()))
+        {
+            respond.accept(java.util.Collections.nCopies(commits.size(), Errors.INVALID_GROUP_ID));
+            return;
+        }
+        router.onCoordinator(request.groupId(), (coordinator, done) -> coordinator.commitOffsets(request.groupId(),
+            request.generationIdOrMemberEpoch(), request.memberId(), request.groupInstanceId(), commits, done), respond);
+    }
+
+    private void offsetFetch(final RequestContext context, final OffsetFetchRequestData request)
+    {
+        final boolean multiGroup = context.apiVersion() >= 8;
+        final List<OffsetFetchRequestData.OffsetFetchRequestGroup> groups = new ArrayList<>();
+        if (multiGroup)
+        {
+            groups.addAll(request.groups());
+        }
+        else
+        {
+            final OffsetFetchRequestData.OffsetFetchRequestGroup only = new OffsetFetchRequestData.OffsetFetchRequestGroup().setGroupId(request.groupId());
+            if (request.topics() == null)
+            {
+                only.setTopics(null);
+            }
+            else
+            {
+                for (final OffsetFetchRequestData.OffsetFetchRequestTopic topic : request.topics())
+                {
+                    only.topics().add(new OffsetFetchRequestData.OffsetFetchRequestTopics().setName(topic.name()).setPartitionIndexes(topic.partitionIndexes()));
+                }
+            }
+            groups.add(only);
+        }
+        final OffsetFetchResponseData.OffsetFetchResponseGroup[] results = new OffsetFetchResponseData.OffsetFetchResponseGroup[groups.size()];
+        final int[] pending = {groups.size() + 1};
+        final Runnable done = () ->
+        {
+            if (--pending[0] > 0)
+            {
+                return;
+            }
+            final OffsetFetchResponseData response = new OffsetFetchResponseData();
+            if (multiGroup)
+            {
+                response.setGroups(new ArrayList<>(List.of(results)));
+            }
+            else
+            {
+                final OffsetFetchResponseData.OffsetFetchResponseGroup only = results[0];
+                response.setErrorCode(only.errorCode());
+                for (final OffsetFetchResponseData.OffsetFetchResponseTopics topic : only.topics())
+                {
+                    final OffsetFetchResponseData.OffsetFetchResponseTopic out = new OffsetFetchResponseData.OffsetFetchResponseTopic().setName(topic.name());
+                    for (final OffsetFetchResponseData.OffsetFetchResponsePartitions p : topic.partitions())
+                    {
+                        out.partitions().add(new OffsetFetchResponseData.OffsetFetchResponsePartition().setPartitionIndex(p.partitionIndex())
+                            .setCommittedOffset(p.committedOffset()).setCommittedLeaderEpoch(p.committedLeaderEpoch())
+                            .setMetadata(p.metadata()).setErrorCode(p.errorCode()));
+                    }
+                    response.topics().add(out);
+                }
+            }
+            context.respond(response);
+        };
+        for (int g = 0; g < groups.size(); g++)
+        {
+            final int slot = g;
+            final OffsetFetchRequestData.OffsetFetchRequestGroup group = groups.get(g);
+            if (!isValidGroupId(group.groupId()))
+            {
+                results[slot] = new OffsetFetchResponseData.OffsetFetchResponseGroup().setGroupId(group.groupId()).setErrorCode(Errors.INVALID_GROUP_ID.code());
+                done.run();
+                continue;
+            }
+            final Map<String, List<Integer>> wanted;
+            if (group.topics() == null)
+            {
+                wanted = null;
+            }
+            else
+            {
+                wanted = new LinkedHashMap<>();
+                group.topics().forEach(t -> wanted.put(t.name(), t.partitionIndexes()));
+            }
+            router.<Map<String, Map<Integer, GroupCoordinator.Committed>>>onCoordinator(group.groupId(),
+                (coordinator, reply) -> reply.accept(copy(coordinator.fetchOffsets(group.groupId(), wanted))),
+                found ->
+                {
+                    final OffsetFetchResponseData.OffsetFetchResponseGroup out = new OffsetFetchResponseData.OffsetFetchResponseGroup().setGroupId(group.groupId());
+                    found.forEach((topic, partitions) ->
+                    {
+                        final OffsetFetchResponseData.OffsetFetchResponseTopics t = new OffsetFetchResponseData.OffsetFetchResponseTopics().setName(topic);
+                        partitions.forEach((partition, committed) -> t.partitions().add(new OffsetFetchResponseData.OffsetFetchResponsePartitions()
+                            .setPartitionIndex(partition).setCommittedOffset(committed.offset())
+                            .setCommittedLeaderEpoch(committed.leaderEpoch()).setMetadata(committed.metadata())));
+                        out.topics().add(t);
+                    });
+                    results[slot] = out;
+                    done.run();
+                });
+        }
+        done.run();
+    }
+
+    /** A snapshot made on the coordinator's thread, so the connection's shard never reads live state. */
+    private static Map<String, Map<Integer, GroupCoordinator.Committed>> copy(final Map<String, Map<Integer, GroupCoordinator.Committed>> live)
+    {
+        final Map<String, Map<Integer, GroupCoordinator.Committed>> copy = new java.util.TreeMap<>();
+        live.forEach((topic, partitions) -> copy.put(topic, new java.util.TreeMap<>(partitions)));
+        return copy;
+    }
+
+    private void offsetDelete(final RequestContext context, final OffsetDeleteRequestData request)
+    {
+        if (!isValidGroupId(request.groupId()))
+        {
+            context.respond(new OffsetDeleteResponseData().setErrorCode(Errors.INVALID_GROUP_ID.code()));
+            return;
+        }
+        router.<OffsetDeleteResponseData>onCoordinator(request.groupId(), (coordinator, done) ->
+        {
+            final OffsetDeleteResponseData response = new OffsetDeleteResponseData();
+            for (final OffsetDeleteRequestData.OffsetDeleteRequestTopic topic : request.topics())
+            {
+                final List<Integer> partitions = new ArrayList<>();
+                topic.partitions().forEach(p -> partitions.add(p.partitionIndex()));
+                final Errors error = coordinator.deleteOffsets(request.groupId(), topic.name(), partitions,
+                    metadata -> subscribes(metadata, topic.name()));
+                if (error == Errors.GROUP_ID_NOT_FOUND)
+                {
+                    done.accept(response.setErrorCode(error.code()));
+                    return;
+                }
+                final OffsetDeleteResponseData.OffsetDeleteResponseTopic out = new OffsetDeleteResponseData.OffsetDeleteResponseTopic().setName(topic.name());
+                for (final int partition : partitions)
+                {
+                    out.partitions().add(new OffsetDeleteResponseData.OffsetDeleteResponsePartition().setPartitionIndex(partition).setErrorCode(error.code()));
+                }
+                response.topics().add(out);
+            }
+            done.accept(response);
+        }, context::respond);
+    }
+
+    private static boolean subscribes(final byte[] metadata, final String topic)
+    {
+        try
+        {
+            return ConsumerProtocol.deserializeSubscription(ByteBuffer.wrap(metadata)).topics().contains(topic);
+        }
+        catch (final RuntimeException ex)
+        {
+            return false;
+        }
+    }
+
+    // ---------------------------------------------------------------- describe, list, delete
+
+    private void describeGroups(final RequestContext context, final DescribeGroupsRequestData request)
+    {
+        final List<String> ids = request.groups();
+        final DescribeGroupsResponseData.DescribedGroup[] results = new DescribeGroupsResponseData.DescribedGroup[ids.size()];
+        final int[] pending = {ids.size() + 1};
+        final Runnable done = () ->
+        {
+            if (--pending[0] == 0)
+            {
+                context.respond(new DescribeGroupsResponseData().setGroups(new ArrayList<>(List.of(results))));
+            }
+        };
+        for (int i = 0; i < ids.size(); i++)
+        {
+            final int slot = i;
+            final String groupId = ids.get(i);
+            if (!isValidGroupId(groupId))
+            {
+                results[slot] = deadGroup(groupId, Errors.INVALID_GROUP_ID);
+                done.run();
+                continue;
+            }
+            router.<GroupCoordinator.GroupView>onCoordinator(groupId, (coordinator, reply) -> reply.accept(coordinator.describe(groupId)), view ->
+            {
+                results[slot] = view == null ?
+                    deadGroup(groupId, context.apiVersion() >= 6 ? Errors.GROUP_ID_NOT_FOUND : Errors.NONE) : described(view);
+                done.run();
+            });
+        }
+        done.run();
+    }
+
+    private static DescribeGroupsResponseData.DescribedGroup deadGroup(final String groupId, final Errors error)
+    {
+        return new DescribeGroupsResponseData.DescribedGroup().setGroupId(groupId).setErrorCode(error.code())
+            .setGroupState(GroupState.DEAD.wireName()).setProtocolType("").setProtocolData("")
+            .setAuthorizedOperations(AUTHORIZED_OPERATIONS_OMITTED);
+    }
+
+    private static DescribeGroupsResponseData.DescribedGroup described(final GroupCoordinator.GroupView view)
+    {
+        final DescribeGroupsResponseData.DescribedGroup out = new DescribeGroupsResponseData.DescribedGroup()
+            .setGroupId(view.groupId()).setGroupState(view.state().wireName()).setProtocolType(view.protocolType())
+            .setProtocolData(view.protocolName() == null ? "" : view.protocolName())
+            .setAuthorizedOperations(AUTHORIZED_OPERATIONS_OMITTED);
+        for (final GroupCoordinator.MemberView member : view.members())
+        {
+            out.members().add(new DescribeGroupsResponseData.DescribedGroupMember().setMemberId(member.memberId())
+                .setGroupInstanceId(member.instanceId()).setClientId(member.clientId()).setClientHost(member.clientHost())
+                .setMemberMetadata(member.metadata()).setMemberAssignment(member.assignment()));
+        }
+        return out;
+    }
+
+    private void listGroups(final RequestContext context, final ListGroupsRequestData request)
+    {
+        final ListGroupsResponseData response = new ListGroupsResponseData();
+        final List<String> states = request.statesFilter();
+        final List<String> types = request.typesFilter();
+        final boolean wantClassic = types == null || types.isEmpty() || types.stream().anyMatch(t -> t.equalsIgnoreCase(CLASSIC_TYPE));
+        final int shards = services.logManager().shardCount();
+        final int[] pending = {shards + 1};
+        final Runnable done = () ->
+        {
+            if (--pending[0] == 0)
+            {
+                context.respond(response);
+            }
+        };
+        if (services.logManager().registry().snapshot().topic(GroupConfig.OFFSETS_TOPIC) == null || !wantClassic)
+        {
+            context.respond(response);
+            return;
+        }
+        final Reactor origin = reactor;
+        for (int shard = 0; shard < shards; shard++)
+        {
+            final int shardId = shard;
+            reactor.runOn(shardId, s ->
+            {
+                final List<GroupCoordinator.GroupView> views = services.coordinator(shardId).list();
+                services.reactor(shardId).reply(origin, () ->
+                {
+                    for (final GroupCoordinator.GroupView view : views)
+                    {
+                        if (states == null || states.isEmpty() || states.stream().anyMatch(st -> st.equalsIgnoreCase(view.state().wireName())))
+                        {
+                            response.groups().add(new ListGroupsResponseData.ListedGroup().setGroupId(view.groupId())
+                                .setProtocolType(view.protocolType()).setGroupState(view.state().wireName()).setGroupType(CLASSIC_TYPE));
+                        }
+                    }
+                    done.run();
+                });
+            });
+        }
+        done.run();
+    }
+
+    private void deleteGroups(final RequestContext context, final DeleteGroupsRequestData request)
+    {
+        final List<String> ids = request.groupsNames();
+        final Errors[] results = new Errors[ids.size()];
+        final int[] pending = {ids.size() + 1};
+        final Runnable done = () ->
+        {
+            if (--pending[0] > 0)
+            {
+                return;
+            }
+            final DeleteGroupsResponseData response = new DeleteGroupsResponseData();
+            for (int i = 0; i < ids.size(); i++)
+            {
+                response.results().add(new DeleteGroupsResponseData.DeletableGroupResult().setGroupId(ids.get(i)).setErrorCode(results[i].code()));
+            }
+            context.respond(response);
+        };
+        for (int i = 0; i < ids.size(); i++)
+        {
+            final int slot = i;
+            final String groupId = ids.get(i);
+            if (!isValidGroupId(groupId))
+            {
+                results[slot] = Errors.INVALID_GROUP_ID;
+                done.run();
+                continue;
+            }
+            router.<Errors>onCoordinator(groupId, (coordinator, reply) -> reply.accept(coordinator.deleteGroup(groupId)), error ->
+            {
+                results[slot] = error;
+                done.run();
+            });
+        }
+        done.run();
+    }
+
+}

@@ -1,0 +1,37 @@
+package io.runnel.kernel.group;
+
+/**
+ * Group coordinator settings, with Kafka's key names and defaults.
+ *
+ * @param offsetsTopicPartitions      offsets.topic.num.partitions: groups are spread over this many partitions
+ * @param minSessionTimeoutMs         group.min.session.timeout.ms
+ * @param maxSessionTimeoutMs         group.max.session.timeout.ms
+ * @param initialRebalanceDelayMs     group.initial.rebalance.delay.ms: a new group waits this long for more members
+ * @param offsetsRetentionMs          offsets.retention.minutes, in ms: offsets of an empty group expire after this
+ * @param maxMetadataBytes            offset.metadata.max.bytes
+ * @param maxGroupSize                group.max.size
+ */
+public record GroupConfig(
+    int offsetsTopicPartitions,
+    int minSessionTimeoutMs,
+    int maxSessionTimeoutMs,
+    int initialRebalanceDelayMs,
+    long offsetsRetentionMs,
+    int maxMetadataBytes,
+    int maxGroupSize)
+{
+    public static final String OFFSETS_TOPIC = "__consumer_offsets";
+    /** Kafka caps group ids implicitly by request size; we cap them so a key always fits a record. */
+    public static final int MAX_GROUP_ID_LENGTH = 255;
+
+    public static GroupConfig defaults()
+    {
+        return new GroupConfig(50, 6_000, 1_800_000, 3_000, 7L * 24 * 60 * 60 * 1000, 4096, Integer.MAX_VALUE);
+    }
+
+    /** Kafka's mapping of a group to its offsets partition. */
+    public int partitionFor(final String groupId)
+    {
+        return (groupId.hashCode() & 0x7fffffff) % offsetsTopicPartitions;
+    }
+}
