@@ -38,7 +38,8 @@ public final class BrokerConfig
         "cluster.id", "process.roles", "runnel.shards", "runnel.idle.strategy", "runnel.flush.policy",
         "runnel.validate.compressed.records", "offsets.topic.num.partitions", "offsets.topic.replication.factor",
         "group.min.session.timeout.ms", "group.max.session.timeout.ms", "group.initial.rebalance.delay.ms",
-        "offsets.retention.minutes", "offset.metadata.max.bytes", "group.max.size");
+        "offsets.retention.minutes", "offset.metadata.max.bytes", "group.max.size",
+        "group.consumer.session.timeout.ms", "group.consumer.heartbeat.interval.ms");
 
     private final Map<String, String> values;
     private final String host;
@@ -98,7 +99,9 @@ public final class BrokerConfig
             intValue("group.initial.rebalance.delay.ms", 3_000, 0, Integer.MAX_VALUE),
             longValue("offsets.retention.minutes", 10_080, 1, Long.MAX_VALUE / 60_000) * 60_000,
             intValue("offset.metadata.max.bytes", 4096, 0, Integer.MAX_VALUE),
-            intValue("group.max.size", Integer.MAX_VALUE, 1, Integer.MAX_VALUE));
+            intValue("group.max.size", Integer.MAX_VALUE, 1, Integer.MAX_VALUE),
+            intValue("group.consumer.session.timeout.ms", 45_000, 1, Integer.MAX_VALUE),
+            intValue("group.consumer.heartbeat.interval.ms", 5_000, 1, Integer.MAX_VALUE));
         if (values.containsKey("offsets.topic.replication.factor"))
         {
             intValue("offsets.topic.replication.factor", 1, 1, 1);
@@ -238,6 +241,8 @@ public final class BrokerConfig
         described.put("offsets.retention.minutes", Long.toString(groupConfig.offsetsRetentionMs() / 60_000));
         described.put("offset.metadata.max.bytes", Integer.toString(groupConfig.maxMetadataBytes()));
         described.put("group.max.size", Integer.toString(groupConfig.maxGroupSize()));
+        described.put("group.consumer.session.timeout.ms", Integer.toString(groupConfig.consumerSessionTimeoutMs()));
+        described.put("group.consumer.heartbeat.interval.ms", Integer.toString(groupConfig.consumerHeartbeatIntervalMs()));
         return described;
     }
 

@@ -94,7 +94,8 @@ public final class ApiRouter
                 case FETCH -> fetch.handle(context);
                 case LIST_OFFSETS -> listOffsets.handle(context);
                 case FIND_COORDINATOR, JOIN_GROUP, SYNC_GROUP, HEARTBEAT, LEAVE_GROUP, OFFSET_COMMIT, OFFSET_FETCH,
-                    DESCRIBE_GROUPS, LIST_GROUPS, DELETE_GROUPS, OFFSET_DELETE -> groups.handle(context);
+                    DESCRIBE_GROUPS, LIST_GROUPS, DELETE_GROUPS, OFFSET_DELETE, CONSUMER_GROUP_HEARTBEAT,
+                    CONSUMER_GROUP_DESCRIBE -> groups.handle(context);
                 default -> admin.handle(context);
             }
         }

@@ -40,6 +40,8 @@ public final class SupportedApis
         add(ApiKeys.LIST_GROUPS, 0, 5);
         add(ApiKeys.DELETE_GROUPS, 0, 2);
         add(ApiKeys.OFFSET_DELETE, 0, 0);
+        add(ApiKeys.CONSUMER_GROUP_HEARTBEAT, 0, 1);
+        add(ApiKeys.CONSUMER_GROUP_DESCRIBE, 0, 1);
     }
 
     private SupportedApis()

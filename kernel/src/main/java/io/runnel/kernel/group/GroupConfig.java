@@ -10,6 +10,8 @@ package io.runnel.kernel.group;
  * @param offsetsRetentionMs          offsets.retention.minutes, in ms: offsets of an empty group expire after this
  * @param maxMetadataBytes            offset.metadata.max.bytes
  * @param maxGroupSize                group.max.size
+ * @param consumerSessionTimeoutMs    group.consumer.session.timeout.ms (KIP-848 groups)
+ * @param consumerHeartbeatIntervalMs group.consumer.heartbeat.interval.ms (KIP-848 groups)
  */
 public record GroupConfig(
     int offsetsTopicPartitions,
@@ -18,7 +20,9 @@ public record GroupConfig(
     int initialRebalanceDelayMs,
     long offsetsRetentionMs,
     int maxMetadataBytes,
-    int maxGroupSize)
+    int maxGroupSize,
+    int consumerSessionTimeoutMs,
+    int consumerHeartbeatIntervalMs)
 {
     public static final String OFFSETS_TOPIC = "__consumer_offsets";
     /** Kafka caps group ids implicitly by request size; we cap them so a key always fits a record. */
@@ -26,7 +30,7 @@ public record GroupConfig(
 
     public static GroupConfig defaults()
     {
-        return new GroupConfig(50, 6_000, 1_800_000, 3_000, 7L * 24 * 60 * 60 * 1000, 4096, Integer.MAX_VALUE);
+        return new GroupConfig(50, 6_000, 1_800_000, 3_000, 7L * 24 * 60 * 60 * 1000, 4096, Integer.MAX_VALUE, 45_000, 5_000);
     }
 
     /** Kafka's mapping of a group to its offsets partition. */

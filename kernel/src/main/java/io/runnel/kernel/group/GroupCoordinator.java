@@ -21,6 +21,10 @@ import io.runnel.kernel.topic.Partition;
 import io.runnel.kernel.topic.Topic;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.apache.kafka.common.compress.Compression;
+import io.runnel.kernel.topic.TopicRegistry;
+import org.apache.kafka.common.message.ConsumerGroupDescribeResponseData;
+import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
+import org.apache.kafka.common.message.ConsumerGroupHeartbeatResponseData;
 import org.apache.kafka.common.message.JoinGroupRequestData;
 import org.apache.kafka.common.message.JoinGroupResponseData;
 import org.apache.kafka.common.message.SyncGroupRequestData;
@@ -51,6 +55,11 @@ public final class GroupCoordinator implements ShardDuty
     {
     }
 
+    /** A group as ListGroups reports it: its type ("classic" or "consumer") and state name. */
+    public record ListedGroup(String groupId, String type, String protocolType, String state)
+    {
+    }
+
     public record MemberView(String memberId, String instanceId, String clientId, String clientHost, byte[] metadata, byte[] assignment)
     {
     }
@@ -63,6 +72,7 @@ public final class GroupCoordinator implements ShardDuty
     private final LogManager logManager;
     private final GroupConfig config;
     private final Map<String, ClassicGroup> groups = new HashMap<>();
+    private final Map<String, ConsumerGroup> consumerGroups = new HashMap<>();
     private final Map<String, Map<String, Map<Integer, Committed>>> offsets = new HashMap<>();
     private final RecordBatch batchFlyweight = new RecordBatch();
     private long nextExpiryCheckMs;
@@ -89,6 +99,12 @@ public final class GroupCoordinator implements ShardDuty
         if (request.sessionTimeoutMs() < config.minSessionTimeoutMs() || request.sessionTimeoutMs() > config.maxSessionTimeoutMs())
         {
             respond.accept(ClassicGroup.error(Errors.INVALID_SESSION_TIMEOUT, request.memberId()));
+            return;
+        }
+        final ConsumerGroup consumerGroup = consumerGroups.get(request.groupId());
+        if (consumerGroup != null && !consumerGroup.members.isEmpty())
+        {
+            respond.accept(ClassicGroup.error(Errors.INCONSISTENT_GROUP_PROTOCOL, request.memberId()));
             return;
         }
         final ClassicGroup group = groups.computeIfAbsent(request.groupId(), ClassicGroup::new);
@@ -142,6 +158,66 @@ public final class GroupCoordinator implements ShardDuty
         group.remove(member, shard.clock().time());
         persistGroup(group);
         return Errors.NONE;
+    }
+
+    /** KIP-848: one heartbeat of the consumer protocol (join, reconcile, leave). */
+    public ConsumerGroupHeartbeatResponseData consumerGroupHeartbeat(final ConsumerGroupHeartbeatRequestData request,
+        final String clientId, final String clientHost)
+    {
+        final ClassicGroup classic = groups.get(request.groupId());
+        if (classic != null && !classic.isEmpty())
+        {
+            return ConsumerGroup.error(Errors.GROUP_ID_NOT_FOUND, "group " + request.groupId() + " is a classic group with members");
+        }
+        if (request.memberEpoch() == 0 && request.subscribedTopicNames() == null && request.subscribedTopicRegex() == null)
+        {
+            return ConsumerGroup.error(Errors.INVALID_REQUEST, "a joining member must name its subscription");
+        }
+        if (request.subscribedTopicRegex() != null)
+        {
+            return ConsumerGroup.error(Errors.INVALID_REQUEST, "regular-expression subscriptions are not supported yet");
+        }
+        final ConsumerGroup group = consumerGroups.computeIfAbsent(request.groupId(), ConsumerGroup::new);
+        return group.heartbeat(request, clientId, clientHost, logManager.registry().snapshot(), shard.clock().time(),
+            config.consumerSessionTimeoutMs(), config.consumerHeartbeatIntervalMs());
+    }
+
+    /** KIP-848 ConsumerGroupDescribe; null if there is no such consumer-protocol group. */
+    public ConsumerGroupDescribeResponseData.DescribedGroup describeConsumerGroup(final String groupId)
+    {
+        final ConsumerGroup group = consumerGroups.get(groupId);
+        if (group == null)
+        {
+            return null;
+        }
+        final var topics = logManager.registry().snapshot();
+        final ConsumerGroupDescribeResponseData.DescribedGroup out = new ConsumerGroupDescribeResponseData.DescribedGroup()
+            .setGroupId(groupId).setGroupState(group.state()).setGroupEpoch(group.groupEpoch)
+            .setAssignmentEpoch(group.assignmentEpoch).setAssignorName(group.assignorName)
+            .setAuthorizedOperations(Integer.MIN_VALUE);
+        for (final ConsumerGroup.ConsumerMember member : group.members.values())
+        {
+            out.members().add(new ConsumerGroupDescribeResponseData.Member()
+                .setMemberId(member.memberId).setInstanceId(member.instanceId).setRackId(member.rackId)
+                .setMemberEpoch(member.memberEpoch).setClientId(member.clientId == null ? "" : member.clientId)
+                .setClientHost(member.clientHost == null ? "" : member.clientHost)
+                .setSubscribedTopicNames(new ArrayList<>(member.subscribedTopics))
+                .setAssignment(describe(member.current, topics))
+                .setTargetAssignment(describe(group.target.getOrDefault(member.memberId, new Assignment()), topics)));
+        }
+        return out;
+    }
+
+    private static ConsumerGroupDescribeResponseData.Assignment describe(final Assignment assignment, final TopicRegistry.Snapshot topics)
+    {
+        final ConsumerGroupDescribeResponseData.Assignment out = new ConsumerGroupDescribeResponseData.Assignment();
+        assignment.partitions.forEach((id, partitions) ->
+        {
+            final Topic topic = topics.topic(id);
+            out.topicPartitions().add(new ConsumerGroupDescribeResponseData.TopicPartitions().setTopicId(id)
+                .setTopicName(topic == null ? "" : topic.name()).setPartitions(new ArrayList<>(partitions)));
+        });
+        return out;
     }
 
     // ---------------------------------------------------------------- offsets
@@ -215,6 +291,16 @@ public final class GroupCoordinator implements ShardDuty
 
     private Errors validateCommit(final String groupId, final int generation, final String memberId, final String instanceId)
     {
+        final ConsumerGroup consumerGroup = consumerGroups.get(groupId);
+        if (consumerGroup != null && !consumerGroup.members.isEmpty())
+        {
+            final ConsumerGroup.ConsumerMember member = consumerGroup.members.get(memberId);
+            if (member == null)
+            {
+                return Errors.UNKNOWN_MEMBER_ID;
+            }
+            return generation != member.memberEpoch ? Errors.STALE_MEMBER_EPOCH : null;
+        }
         final ClassicGroup group = groups.get(groupId);
         if (group == null || group.state == GroupState.EMPTY || group.state == GroupState.DEAD)
         {
@@ -263,12 +349,23 @@ public final class GroupCoordinator implements ShardDuty
     /** OffsetDelete: refused for topics the group is consuming. */
     public Errors deleteOffsets(final String groupId, final String topic, final List<Integer> partitions, final java.util.function.Predicate<byte[]> subscribedTo)
     {
+        final ConsumerGroup consumerGroup = consumerGroups.get(groupId);
+        if (consumerGroup != null)
+        {
+            for (final ConsumerGroup.ConsumerMember member : consumerGroup.members.values())
+            {
+                if (member.subscribedTopics.contains(topic))
+                {
+                    return Errors.GROUP_SUBSCRIBED_TO_TOPIC;
+                }
+            }
+        }
         final ClassicGroup group = groups.get(groupId);
-        if (group == null)
+        if (group == null && consumerGroup == null && !offsets.containsKey(groupId))
         {
             return Errors.GROUP_ID_NOT_FOUND;
         }
-        if (!group.isEmpty())
+        if (group != null && !group.isEmpty())
         {
             for (final Member member : group.members.values())
             {
@@ -301,8 +398,14 @@ public final class GroupCoordinator implements ShardDuty
     /** DeleteGroups: only an empty group (or one that holds only offsets) can be deleted. */
     public Errors deleteGroup(final String groupId)
     {
+        final ConsumerGroup consumerGroup = consumerGroups.get(groupId);
+        if (consumerGroup != null && !consumerGroup.members.isEmpty())
+        {
+            return Errors.NON_EMPTY_GROUP;
+        }
+        final boolean hadConsumerGroup = consumerGroups.remove(groupId) != null;
         final ClassicGroup group = groups.get(groupId);
-        if (group == null && !offsets.containsKey(groupId))
+        if (group == null && !offsets.containsKey(groupId) && !hadConsumerGroup)
         {
             return Errors.GROUP_ID_NOT_FOUND;
         }
@@ -346,18 +449,28 @@ public final class GroupCoordinator implements ShardDuty
             group.state == GroupState.STABLE ? group.protocolName : "", members);
     }
 
-    public List<GroupView> list()
+    public List<ListedGroup> list()
     {
-        final List<GroupView> result = new ArrayList<>();
+        final List<ListedGroup> result = new ArrayList<>();
         for (final ClassicGroup group : groups.values())
         {
-            result.add(new GroupView(group.groupId, group.state, group.protocolType == null ? "" : group.protocolType, group.protocolName, List.of()));
+            if (!consumerGroups.containsKey(group.groupId) || !group.isEmpty())
+            {
+                result.add(new ListedGroup(group.groupId, "classic", group.protocolType == null ? "" : group.protocolType, group.state.wireName()));
+            }
+        }
+        for (final ConsumerGroup group : consumerGroups.values())
+        {
+            if (!groups.containsKey(group.groupId) || groups.get(group.groupId).isEmpty())
+            {
+                result.add(new ListedGroup(group.groupId, "consumer", "consumer", group.state()));
+            }
         }
         for (final String groupId : offsets.keySet())
         {
-            if (!groups.containsKey(groupId))
+            if (!groups.containsKey(groupId) && !consumerGroups.containsKey(groupId))
             {
-                result.add(new GroupView(groupId, GroupState.EMPTY, "", null, List.of()));
+                result.add(new ListedGroup(groupId, "classic", "", GroupState.EMPTY.wireName()));
             }
         }
         return result;
@@ -539,6 +652,14 @@ public final class GroupCoordinator implements ShardDuty
                 }
             }
         }
+        final var topics = logManager.registry().snapshot();
+        for (final ConsumerGroup group : consumerGroups.values())
+        {
+            if (group.expire(nowMs, topics))
+            {
+                work++;
+            }
+        }
         if (nowMs >= nextRetentionCheckMs)
         {
             nextRetentionCheckMs = nowMs + RETENTION_CHECK_INTERVAL_MS;
@@ -555,7 +676,8 @@ public final class GroupCoordinator implements ShardDuty
         {
             final Map.Entry<String, Map<String, Map<Integer, Committed>>> entry = groupIt.next();
             final ClassicGroup group = groups.get(entry.getKey());
-            if (group != null && !group.isEmpty())
+            final ConsumerGroup consumerGroup = consumerGroups.get(entry.getKey());
+            if ((group != null && !group.isEmpty()) || (consumerGroup != null && !consumerGroup.members.isEmpty()))
             {
                 continue;
             }

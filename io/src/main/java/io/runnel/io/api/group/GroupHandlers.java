@@ -15,6 +15,10 @@ import io.runnel.kernel.group.GroupConfig;
 import io.runnel.kernel.group.GroupCoordinator;
 import io.runnel.kernel.group.GroupState;
 import org.apache.kafka.clients.consumer.internals.ConsumerProtocol;
+import org.apache.kafka.common.message.ConsumerGroupDescribeRequestData;
+import org.apache.kafka.common.message.ConsumerGroupDescribeResponseData;
+import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
+import org.apache.kafka.common.message.ConsumerGroupHeartbeatResponseData;
 import org.apache.kafka.common.message.DeleteGroupsRequestData;
 import org.apache.kafka.common.message.DeleteGroupsResponseData;
 import org.apache.kafka.common.message.DescribeGroupsRequestData;
@@ -49,7 +53,6 @@ import org.apache.kafka.common.protocol.Errors;
 public final class GroupHandlers
 {
     private static final String CONSUMER_PROTOCOL = "consumer";
-    private static final String CLASSIC_TYPE = "classic";
     private static final byte GROUP_KEY_TYPE = 0;
     private static final int AUTHORIZED_OPERATIONS_OMITTED = Integer.MIN_VALUE;
 
@@ -80,6 +83,8 @@ public final class GroupHandlers
             case LIST_GROUPS -> listGroups(context, (ListGroupsRequestData)request);
             case DELETE_GROUPS -> deleteGroups(context, (DeleteGroupsRequestData)request);
             case OFFSET_DELETE -> offsetDelete(context, (OffsetDeleteRequestData)request);
+            case CONSUMER_GROUP_HEARTBEAT -> consumerGroupHeartbeat(context, (ConsumerGroupHeartbeatRequestData)request);
+            case CONSUMER_GROUP_DESCRIBE -> consumerGroupDescribe(context, (ConsumerGroupDescribeRequestData)request);
             default -> throw new IllegalStateException("not a group API: " + context.api());
         }
     }
@@ -211,6 +216,56 @@ public final class GroupHandlers
             }
             context.respond(response);
         });
+    }
+
+    // ---------------------------------------------------------------- KIP-848 consumer protocol
+
+    private void consumerGroupHeartbeat(final RequestContext context, final ConsumerGroupHeartbeatRequestData request)
+    {
+        if (!isValidGroupId(request.groupId()))
+        {
+            context.respond(new ConsumerGroupHeartbeatResponseData().setErrorCode(Errors.INVALID_GROUP_ID.code()).setMemberEpoch(-1));
+            return;
+        }
+        final String clientId = context.clientId() == null ? "" : context.clientId();
+        final String clientHost = clientHost(context);
+        router.<ConsumerGroupHeartbeatResponseData>onCoordinator(request.groupId(),
+            (coordinator, done) -> done.accept(coordinator.consumerGroupHeartbeat(request, clientId, clientHost)), context::respond);
+    }
+
+    private void consumerGroupDescribe(final RequestContext context, final ConsumerGroupDescribeRequestData request)
+    {
+        final List<String> ids = request.groupIds();
+        final ConsumerGroupDescribeResponseData.DescribedGroup[] results = new ConsumerGroupDescribeResponseData.DescribedGroup[ids.size()];
+        final int[] pending = {ids.size() + 1};
+        final Runnable done = () ->
+        {
+            if (--pending[0] == 0)
+            {
+                context.respond(new ConsumerGroupDescribeResponseData().setGroups(new ArrayList<>(List.of(results))));
+            }
+        };
+        for (int i = 0; i < ids.size(); i++)
+        {
+            final int slot = i;
+            final String groupId = ids.get(i);
+            if (!isValidGroupId(groupId))
+            {
+                results[slot] = new ConsumerGroupDescribeResponseData.DescribedGroup().setGroupId(groupId)
+                    .setErrorCode(Errors.INVALID_GROUP_ID.code()).setGroupState("Dead").setAssignorName("");
+                done.run();
+                continue;
+            }
+            router.<ConsumerGroupDescribeResponseData.DescribedGroup>onCoordinator(groupId,
+                (coordinator, reply) -> reply.accept(coordinator.describeConsumerGroup(groupId)), group ->
+                {
+                    results[slot] = group != null ? group : new ConsumerGroupDescribeResponseData.DescribedGroup().setGroupId(groupId)
+                        .setErrorCode(Errors.GROUP_ID_NOT_FOUND.code()).setErrorMessage("no consumer-protocol group " + groupId)
+                        .setGroupState("Dead").setAssignorName("");
+                    done.run();
+                });
+        }
+        done.run();
     }
 
     // ---------------------------------------------------------------- offsets
@@ -459,7 +514,7 @@ public final class GroupHandlers
         final ListGroupsResponseData response = new ListGroupsResponseData();
         final List<String> states = request.statesFilter();
         final List<String> types = request.typesFilter();
-        final boolean wantClassic = types == null || types.isEmpty() || types.stream().anyMatch(t -> t.equalsIgnoreCase(CLASSIC_TYPE));
+
         final int shards = services.logManager().shardCount();
         final int[] pending = {shards + 1};
         final Runnable done = () ->
@@ -469,7 +524,7 @@ public final class GroupHandlers
                 context.respond(response);
             }
         };
-        if (services.logManager().registry().snapshot().topic(GroupConfig.OFFSETS_TOPIC) == null || !wantClassic)
+        if (services.logManager().registry().snapshot().topic(GroupConfig.OFFSETS_TOPIC) == null)
         {
             context.respond(response);
             return;
@@ -480,15 +535,17 @@ public final class GroupHandlers
             final int shardId = shard;
             reactor.runOn(shardId, s ->
             {
-                final List<GroupCoordinator.GroupView> views = services.coordinator(shardId).list();
+                final List<GroupCoordinator.ListedGroup> listed = services.coordinator(shardId).list();
                 services.reactor(shardId).reply(origin, () ->
                 {
-                    for (final GroupCoordinator.GroupView view : views)
+                    for (final GroupCoordinator.ListedGroup group : listed)
                     {
-                        if (states == null || states.isEmpty() || states.stream().anyMatch(st -> st.equalsIgnoreCase(view.state().wireName())))
+                        final boolean stateWanted = states == null || states.isEmpty() || states.stream().anyMatch(st -> st.equalsIgnoreCase(group.state()));
+                        final boolean typeWanted = types == null || types.isEmpty() || types.stream().anyMatch(t -> t.equalsIgnoreCase(group.type()));
+                        if (stateWanted && typeWanted)
                         {
-                            response.groups().add(new ListGroupsResponseData.ListedGroup().setGroupId(view.groupId())
-                                .setProtocolType(view.protocolType()).setGroupState(view.state().wireName()).setGroupType(CLASSIC_TYPE));
+                            response.groups().add(new ListGroupsResponseData.ListedGroup().setGroupId(group.groupId())
+                                .setProtocolType(group.protocolType()).setGroupState(group.state()).setGroupType(group.type()));
                         }
                     }
                     done.run();
