@@ -7,8 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 
 import io.runnel.codecs.batch.RecordBatch;
 import io.runnel.kernel.producer.ProducerStateManager;
@@ -46,7 +44,7 @@ public final class PartitionLog implements AutoCloseable
     private final LogConfig config;
     private final EpochClock clock;
     private final PartitionState state;
-    private final TreeMap<Long, Segment> segments = new TreeMap<>();
+    private final SegmentList segments = new SegmentList();
     private final ProducerStateManager producerState;
     private final List<Segment> unflushed = new ArrayList<>();
     private final RecordBatch headerFlyweight = new RecordBatch();
@@ -114,14 +112,13 @@ public final class PartitionLog implements AutoCloseable
         for (int i = 0; i < baseOffsets.size(); i++)
         {
             final boolean last = i == baseOffsets.size() - 1;
-            final Segment segment = Segment.open(dir, baseOffsets.get(i), config, last, now, last && !cleanShutdown);
-            segments.put(segment.baseOffset(), segment);
+            segments.append(Segment.open(dir, baseOffsets.get(i), config, last, now, last && !cleanShutdown));
         }
         if (segments.isEmpty())
         {
-            segments.put(0L, Segment.create(dir, 0, config, now));
+            segments.append(Segment.create(dir, 0, config, now));
         }
-        active = segments.lastEntry().getValue();
+        active = segments.last();
         if (!cleanShutdown)
         {
             final int truncated = active.recover();
@@ -131,7 +128,7 @@ public final class PartitionLog implements AutoCloseable
                     name, truncated, active.baseOffset(), active.nextOffset());
             }
         }
-        logStartOffset = segments.firstKey();
+        logStartOffset = segments.first().baseOffset();
         logEndOffset = active.nextOffset();
         rebuildProducerState();
         markFlushed();
@@ -141,8 +138,9 @@ public final class PartitionLog implements AutoCloseable
     {
         final long snapshotOffset = producerState.loadSnapshot(logEndOffset);
         final long replayFrom = Math.max(snapshotOffset, logStartOffset);
-        for (final Segment segment : segments.tailMap(segments.floorKey(replayFrom), true).values())
+        for (int i = segments.floorIndex(replayFrom); i < segments.size(); i++)
         {
+            final Segment segment = segments.get(i);
             int position = segment.positionOf(replayFrom, segment.size());
             while (position >= 0 && position < segment.size())
             {
@@ -223,7 +221,7 @@ public final class PartitionLog implements AutoCloseable
         }
         producerState.takeSnapshot(logEndOffset);
         active = Segment.create(dir, logEndOffset, config, clock.time());
-        segments.put(active.baseOffset(), active);
+        segments.append(active);
     }
 
     /** Group commit: forces what was appended since the last flush, then exposes it to readers. */
@@ -268,9 +266,9 @@ public final class PartitionLog implements AutoCloseable
         {
             return ReadStatus.OK;
         }
-        for (final Map.Entry<Long, Segment> entry : segments.tailMap(segments.floorKey(offset), true).entrySet())
+        for (int i = segments.floorIndex(offset); i < segments.size(); i++)
         {
-            final Segment segment = entry.getValue();
+            final Segment segment = segments.get(i);
             if (segment.baseOffset() > hwSegment.baseOffset())
             {
                 break;
@@ -279,7 +277,7 @@ public final class PartitionLog implements AutoCloseable
             final int position = segment.positionOf(offset, end);
             if (position >= 0)
             {
-                final int firstBatch = segment.batchSizeAt(position);
+                final int firstBatch = segment.lastFoundBatchSize();
                 final int length = Math.min(end - position, Math.max(maxBytes, firstBatch));
                 region.set(segment.channel(), position, length);
                 return ReadStatus.OK;
@@ -313,7 +311,7 @@ public final class PartitionLog implements AutoCloseable
             return;
         }
         out[0] = -1;
-        for (final Segment segment : segments.values())
+        for (final Segment segment : segments)
         {
             if (segment.maxTimestamp() < timestamp)
             {
@@ -345,7 +343,7 @@ public final class PartitionLog implements AutoCloseable
     private void maxTimestampOffset(final long[] out)
     {
         Segment best = null;
-        for (final Segment segment : segments.values())
+        for (final Segment segment : segments)
         {
             if (segment.maxTimestamp() >= 0 && (best == null || segment.maxTimestamp() > best.maxTimestamp()))
             {
@@ -414,12 +412,12 @@ public final class PartitionLog implements AutoCloseable
     @Override
     public void close()
     {
-        for (final Segment segment : segments.values())
+        for (final Segment segment : segments)
         {
             segment.flush();
         }
         producerState.takeSnapshot(logEndOffset);
-        for (final Segment segment : segments.values())
+        for (final Segment segment : segments)
         {
             segment.close();
         }
@@ -428,7 +426,7 @@ public final class PartitionLog implements AutoCloseable
     /** Closes and removes every file of the log (topic deletion). */
     public void closeAndDelete()
     {
-        for (final Segment segment : segments.values())
+        for (final Segment segment : segments)
         {
             segment.closeAndDelete();
         }

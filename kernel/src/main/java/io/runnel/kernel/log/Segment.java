@@ -34,8 +34,17 @@ public final class Segment implements AutoCloseable
     private final TimeIndex timeIndex;
     private final int indexIntervalBytes;
     private final long createdMs;
+    /** Bytes read at once when walking batch headers: an index interval (4 KiB by default) and then some. */
+    private static final int SCAN_BYTES = 16 * 1024;
+
     private final ByteBuffer headerBytes = BufferUtil.allocateDirectAligned(RecordBatch.HEADER_SIZE, 8);
     private final UnsafeBuffer header = new UnsafeBuffer(headerBytes);
+    /** A window of the file for walking headers with one read instead of one per batch; never past final bytes. */
+    private ByteBuffer scanBytes;
+    private UnsafeBuffer scan;
+    private long scanStart = -1;
+    private int scanLength;
+    private int lastFoundBatchSize;
     private int size;
     private int bytesSinceLastIndexEntry;
     private long nextOffset;
@@ -224,25 +233,61 @@ public final class Segment implements AutoCloseable
 
     /**
      * @return the file position of the first batch that holds an offset at or after {@code offset},
-     * or -1 if there is none below {@code endPosition}.
+     * or -1 if there is none below {@code endPosition}. Its size is then {@link #lastFoundBatchSize()}.
      */
     public int positionOf(final long offset, final int endPosition)
     {
         int position = offsetIndex.floorPosition(offset);
         while (position + WALK_HEADER_BYTES <= endPosition)
         {
-            if (!readHeader(position, WALK_HEADER_BYTES))
+            if (!ensureScanned(position, endPosition))
             {
                 return -1;
             }
-            final long lastOffset = header.getLong(0, ByteOrder.BIG_ENDIAN) + header.getInt(LAST_OFFSET_DELTA_OFFSET, ByteOrder.BIG_ENDIAN);
+            final int at = (int)(position - scanStart);
+            final int batchSize = scan.getInt(at + BATCH_LENGTH_OFFSET, ByteOrder.BIG_ENDIAN) + RecordBatch.LOG_OVERHEAD;
+            final long lastOffset = scan.getLong(at, ByteOrder.BIG_ENDIAN) + scan.getInt(at + LAST_OFFSET_DELTA_OFFSET, ByteOrder.BIG_ENDIAN);
+            if (batchSize < RecordBatch.HEADER_SIZE)
+            {
+                return -1;
+            }
             if (lastOffset >= offset)
             {
+                lastFoundBatchSize = batchSize;
                 return position;
             }
-            position += header.getInt(BATCH_LENGTH_OFFSET, ByteOrder.BIG_ENDIAN) + RecordBatch.LOG_OVERHEAD;
+            position += batchSize;
         }
         return -1;
+    }
+
+    public int lastFoundBatchSize()
+    {
+        return lastFoundBatchSize;
+    }
+
+    /** Makes sure the walk header at {@code position} is in the scan window, reading at most up to {@code endPosition}. */
+    private boolean ensureScanned(final int position, final int endPosition)
+    {
+        if (scanStart >= 0 && position >= scanStart && position + WALK_HEADER_BYTES <= scanStart + scanLength)
+        {
+            return true;
+        }
+        if (scanBytes == null)
+        {
+            scanBytes = BufferUtil.allocateDirectAligned(SCAN_BYTES, 64);
+            scan = new UnsafeBuffer(scanBytes);
+        }
+        final int length = Math.min(SCAN_BYTES, endPosition - position);
+        scanBytes.clear().limit(length);
+        scanStart = -1;
+        if (!readFully(scanBytes, position))
+        {
+            return false;
+        }
+        scanStart = position;
+        scanLength = length;
+        return true;
     }
 
     /** Size of the batch at {@code position}, read from its header. */
@@ -345,6 +390,7 @@ public final class Segment implements AutoCloseable
             throw new UncheckedIOException("cannot truncate " + logFile, ex);
         }
         size = position;
+        scanStart = -1;
         offsetIndex.truncateToPosition(position);
         timeIndex.truncateToOffset(nextOffset);
         bytesSinceLastIndexEntry = 0;

@@ -1,0 +1,80 @@
+package io.runnel.kernel.log;
+
+import java.util.AbstractList;
+import java.util.Arrays;
+
+/**
+ * The segments of one log in base-offset order, as parallel arrays: finding the segment of an
+ * offset is a binary search over primitives, with no boxing or views on the fetch path
+ * (a TreeMap's floorKey/tailMap cost ~100 bytes per lookup). Owner thread only.
+ */
+final class SegmentList extends AbstractList<Segment>
+{
+    private long[] baseOffsets = new long[8];
+    private Segment[] segments = new Segment[8];
+    private int count;
+
+    /** Adds a segment whose base offset is above every existing one. */
+    void append(final Segment segment)
+    {
+        if (count > 0 && segment.baseOffset() <= baseOffsets[count - 1])
+        {
+            throw new IllegalArgumentException("segment " + segment.baseOffset() + " is not after " + baseOffsets[count - 1]);
+        }
+        if (count == segments.length)
+        {
+            baseOffsets = Arrays.copyOf(baseOffsets, count * 2);
+            segments = Arrays.copyOf(segments, count * 2);
+        }
+        baseOffsets[count] = segment.baseOffset();
+        segments[count++] = segment;
+    }
+
+    /** Index of the last segment whose base offset is at or below {@code offset}; 0 if none is. */
+    int floorIndex(final long offset)
+    {
+        int low = 0;
+        int high = count - 1;
+        int found = 0;
+        while (low <= high)
+        {
+            final int mid = (low + high) >>> 1;
+            if (baseOffsets[mid] <= offset)
+            {
+                found = mid;
+                low = mid + 1;
+            }
+            else
+            {
+                high = mid - 1;
+            }
+        }
+        return found;
+    }
+
+    Segment first()
+    {
+        return segments[0];
+    }
+
+    Segment last()
+    {
+        return segments[count - 1];
+    }
+
+    @Override
+    public Segment get(final int index)
+    {
+        if (index >= count)
+        {
+            throw new IndexOutOfBoundsException(index);
+        }
+        return segments[index];
+    }
+
+    @Override
+    public int size()
+    {
+        return count;
+    }
+}
