@@ -219,7 +219,6 @@ final class ClassicGroup
             member.awaitingSync.accept(new SyncGroupResponseData().setErrorCode(Errors.FENCED_INSTANCE_ID.code()));
             member.awaitingSync = null;
         }
-        final boolean sameSubscription = member.sameProtocols(protocols);
         member.memberId = newId;
         member.clientId = clientId;
         member.clientHost = clientHost;
@@ -233,12 +232,14 @@ final class ClassicGroup
         {
             leaderId = newId;
         }
-        if (state == GroupState.STABLE && sameSubscription)
+        // A restarted client's subscription bytes differ (no owned partitions, no generation), so
+        // compare what matters, as Kafka does: would the group still select the same protocol?
+        if (state == GroupState.STABLE && protocolName != null && protocolName.equals(selectProtocol()))
         {
             persist.run();
-            // The leader is told it is the leader, but with skipAssignment so it does not reassign (KIP-814).
-            final JoinGroupResponseData response = joinResponse(member, false);
-            respond.accept(newId.equals(leaderId) ? response.setSkipAssignment(true) : response);
+            // A returning leader gets the members but skipAssignment, so it does not reassign (KIP-814).
+            final boolean leader = newId.equals(leaderId);
+            respond.accept(joinResponse(member, leader).setSkipAssignment(leader));
             return;
         }
         member.awaitingJoin = respond;

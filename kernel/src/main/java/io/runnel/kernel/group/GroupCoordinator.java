@@ -316,7 +316,9 @@ public final class GroupCoordinator implements ShardDuty
         {
             return invalid;
         }
-        if (group.state != GroupState.STABLE)
+        // Like Kafka: members of the current generation may commit while the group prepares a
+        // rebalance (typically from onPartitionsRevoked); only the sync phase refuses.
+        if (group.state == GroupState.COMPLETING_REBALANCE)
         {
             return Errors.REBALANCE_IN_PROGRESS;
         }
