@@ -92,6 +92,61 @@ class ConsumerProtocolTest
         }
     }
 
+    @Test
+    void survivorsTakeOverFromAMemberThatDiesWithoutLeavingWithinTheSessionTimeout() throws Exception
+    {
+        final int sessionTimeoutMs = 4_000;
+        try (TestBroker broker = TestBroker.start(dataDir, Map.of("group.consumer.heartbeat.interval.ms", "300",
+            "group.consumer.session.timeout.ms", Integer.toString(sessionTimeoutMs))))
+        {
+            try (Admin admin = broker.admin())
+            {
+                admin.createTopics(List.of(new NewTopic("crash", PARTITIONS, (short)1))).all().get();
+            }
+            try (CrashableConsumer victim = CrashableConsumer.start(broker.bootstrapServers(), "crash-group", "consumer", "crash"))
+            {
+                victim.awaitAssigned(Duration.ofSeconds(60));
+                final List<KafkaConsumer<byte[], byte[]>> consumers = new ArrayList<>();
+                for (int i = 0; i < 2; i++)
+                {
+                    final KafkaConsumer<byte[], byte[]> consumer = broker.consumer(Map.of("group.id", "crash-group", "group.protocol", "consumer"));
+                    consumer.subscribe(List.of("crash"));
+                    consumers.add(consumer);
+                }
+                try (Admin admin = broker.admin())
+                {
+                    awaitMembers(admin, "crash-group", 3, consumers);
+                    // SIGKILL: no leave heartbeat; its partitions move only when its session expires.
+                    victim.kill9();
+                    assertEquals(3, admin.describeConsumerGroups(List.of("crash-group")).all().get().get("crash-group").members().size(),
+                        "the dead member is still a member until its session expires");
+                }
+                final long start = System.nanoTime();
+                awaitAssignment(consumers, "crash", 2);
+            final long tookMs = (System.nanoTime() - start) / 1_000_000;
+                assertTrue(tookMs < sessionTimeoutMs + 10_000, "takeover within the session timeout (plus heartbeats), took " + tookMs + " ms");
+                consumers.forEach(KafkaConsumer::close);
+            }
+        }
+    }
+
+    /** Polls the local members (their application thread completes reconciliation) until the group is stable. */
+    private static void awaitMembers(final Admin admin, final String group, final int members,
+        final List<KafkaConsumer<byte[], byte[]>> local) throws Exception
+    {
+        final long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline)
+        {
+            local.forEach(consumer -> consumer.poll(Duration.ofMillis(50)));
+            final ConsumerGroupDescription description = admin.describeConsumerGroups(List.of(group)).all().get().get(group);
+            if (description.members().size() == members && description.groupState() == GroupState.STABLE)
+            {
+                return;
+            }
+        }
+        throw new AssertionError(group + " never reached " + members + " stable members");
+    }
+
     /** Polls every consumer until together they own each partition exactly once. */
     private static void awaitAssignment(final List<KafkaConsumer<byte[], byte[]>> consumers, final String topic, final int members)
     {
