@@ -24,7 +24,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * Consumer-group figures against any Kafka-API broker, with stock kafka-clients consumers:
- * how long it takes for N consumers that subscribe together to own every partition exactly once
+ * how long it takes for N consumers that subscribe together to own every partition exactly once,
+ * each with an even share
  * (classic protocol, and KIP-848 with {@code --protocol consumer}), and how many synchronous
  * offset commits per second one member gets. Bounded in count and time; prints JSON.
  *
@@ -74,13 +75,17 @@ public final class GroupRebalanceAndCommit
         {
             final Set<TopicPartition> owned = new HashSet<>();
             int total = 0;
+            boolean even = true;
             for (final KafkaConsumer<byte[], byte[]> consumer : members)
             {
                 consumer.poll(Duration.ofMillis(10));
                 owned.addAll(consumer.assignment());
                 total += consumer.assignment().size();
+                final int size = consumer.assignment().size();
+                even &= size >= partitions / consumers && size <= (partitions + consumers - 1) / consumers;
             }
-            balanced = owned.size() == partitions && total == partitions;
+            // Done when every partition has exactly one owner and every member has its even share.
+            balanced = owned.size() == partitions && total == partitions && even;
         }
         final double rebalanceSeconds = (System.nanoTime() - joinStart) / 1e9;
 
