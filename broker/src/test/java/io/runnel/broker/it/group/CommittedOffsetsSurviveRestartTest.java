@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 
+import io.runnel.broker.testing.ChildBroker;
 import io.runnel.broker.testing.TestBroker;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -98,7 +99,7 @@ class CommittedOffsetsSurviveRestartTest
     void consumersResumeAtTheCommittedOffsetsAfterTheBrokerIsKilledWithSigkill() throws Exception
     {
         final Path data = dir.resolve("data");
-        final ChildProcessBroker[] child = {ChildProcessBroker.start(data, OVERRIDES)};
+        final ChildBroker[] child = {ChildBroker.start(data, OVERRIDES)};
         try (RestartableBroker restartable = new RestartableBroker()
         {
             @Override
@@ -111,7 +112,7 @@ class CommittedOffsetsSurviveRestartTest
             public void restart() throws IOException
             {
                 child[0].kill9();
-                child[0] = ChildProcessBroker.start(data, OVERRIDES);
+                child[0] = ChildBroker.start(data, OVERRIDES);
             }
 
             @Override

@@ -1,4 +1,4 @@
-package io.runnel.broker.it.crash;
+package io.runnel.broker.testing;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -39,7 +39,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * ephemeral port learnt from its "listening" line; stdout and stderr (merged) go to
  * {@code <dataDir's parent>/<dataDir name>-broker-<n>.log}.
  */
-final class ChildBroker implements AutoCloseable
+public final class ChildBroker implements AutoCloseable
 {
     static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
@@ -67,7 +67,7 @@ final class ChildBroker implements AutoCloseable
     }
 
     /** Starts a child broker on {@code dataDir} and returns once it listens (or throws, the child killed). */
-    static ChildBroker start(final Path dataDir, final Map<String, String> overrides) throws IOException
+    public static ChildBroker start(final Path dataDir, final Map<String, String> overrides) throws IOException
     {
         Files.createDirectories(dataDir);
         final Path parent = dataDir.toAbsolutePath().getParent();
@@ -145,45 +145,45 @@ final class ChildBroker implements AutoCloseable
         }
     }
 
-    int port()
+    public int port()
     {
         return port;
     }
 
-    long pid()
+    public long pid()
     {
         return process.pid();
     }
 
-    Path dataDir()
+    public Path dataDir()
     {
         return dataDir;
     }
 
-    Path logFile()
+    public Path logFile()
     {
         return logFile;
     }
 
-    boolean isAlive()
+    public boolean isAlive()
     {
         return process.isAlive();
     }
 
-    String bootstrapServers()
+    public String bootstrapServers()
     {
         return "127.0.0.1:" + port;
     }
 
     /** SIGKILL: no shutdown hook runs, nothing is flushed or closed by the broker. @return the exit code. */
-    int kill9()
+    public int kill9()
     {
         process.destroyForcibly();
         return awaitExit();
     }
 
     /** SIGTERM: the shutdown hook closes the broker cleanly. @return the exit code. */
-    int stop()
+    public int stop()
     {
         process.destroy();
         return awaitExit();
@@ -212,7 +212,7 @@ final class ChildBroker implements AutoCloseable
     }
 
     /** The child's output so far (stdout and stderr). */
-    String output()
+    public String output()
     {
         try
         {
@@ -224,7 +224,7 @@ final class ChildBroker implements AutoCloseable
         }
     }
 
-    String outputTail(final int lines)
+    public String outputTail(final int lines)
     {
         return tail(logFile, lines);
     }
@@ -241,7 +241,7 @@ final class ChildBroker implements AutoCloseable
         joinQuietly(pump);
     }
 
-    KafkaProducer<byte[], byte[]> producer(final Map<String, Object> extra)
+    public KafkaProducer<byte[], byte[]> producer(final Map<String, Object> extra)
     {
         final Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
@@ -251,7 +251,7 @@ final class ChildBroker implements AutoCloseable
         return new KafkaProducer<>(props);
     }
 
-    KafkaConsumer<byte[], byte[]> consumer(final Map<String, Object> extra)
+    public KafkaConsumer<byte[], byte[]> consumer(final Map<String, Object> extra)
     {
         final Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
@@ -263,7 +263,7 @@ final class ChildBroker implements AutoCloseable
         return new KafkaConsumer<>(props);
     }
 
-    Admin admin()
+    public Admin admin()
     {
         final Properties props = new Properties();
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
