@@ -39,7 +39,7 @@ public final class BrokerConfig
         "runnel.validate.compressed.records", "offsets.topic.num.partitions", "offsets.topic.replication.factor",
         "group.min.session.timeout.ms", "group.max.session.timeout.ms", "group.initial.rebalance.delay.ms",
         "offsets.retention.minutes", "offset.metadata.max.bytes", "group.max.size",
-        "group.consumer.session.timeout.ms", "group.consumer.heartbeat.interval.ms");
+        "group.consumer.session.timeout.ms", "group.consumer.heartbeat.interval.ms", "offsets.retention.check.interval.ms");
 
     private final Map<String, String> values;
     private final String host;
@@ -98,6 +98,7 @@ public final class BrokerConfig
             intValue("group.max.session.timeout.ms", 1_800_000, minSession, Integer.MAX_VALUE),
             intValue("group.initial.rebalance.delay.ms", 3_000, 0, Integer.MAX_VALUE),
             longValue("offsets.retention.minutes", 10_080, 1, Long.MAX_VALUE / 60_000) * 60_000,
+            longValue("offsets.retention.check.interval.ms", 600_000, 1, Long.MAX_VALUE),
             intValue("offset.metadata.max.bytes", 4096, 0, Integer.MAX_VALUE),
             intValue("group.max.size", Integer.MAX_VALUE, 1, Integer.MAX_VALUE),
             intValue("group.consumer.session.timeout.ms", 45_000, 1, Integer.MAX_VALUE),
@@ -239,6 +240,7 @@ public final class BrokerConfig
         described.put("group.max.session.timeout.ms", Integer.toString(groupConfig.maxSessionTimeoutMs()));
         described.put("group.initial.rebalance.delay.ms", Integer.toString(groupConfig.initialRebalanceDelayMs()));
         described.put("offsets.retention.minutes", Long.toString(groupConfig.offsetsRetentionMs() / 60_000));
+        described.put("offsets.retention.check.interval.ms", Long.toString(groupConfig.offsetsRetentionCheckMs()));
         described.put("offset.metadata.max.bytes", Integer.toString(groupConfig.maxMetadataBytes()));
         described.put("group.max.size", Integer.toString(groupConfig.maxGroupSize()));
         described.put("group.consumer.session.timeout.ms", Integer.toString(groupConfig.consumerSessionTimeoutMs()));

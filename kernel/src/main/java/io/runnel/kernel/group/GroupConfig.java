@@ -8,6 +8,7 @@ package io.runnel.kernel.group;
  * @param maxSessionTimeoutMs         group.max.session.timeout.ms
  * @param initialRebalanceDelayMs     group.initial.rebalance.delay.ms: a new group waits this long for more members
  * @param offsetsRetentionMs          offsets.retention.minutes, in ms: offsets of an empty group expire after this
+ * @param offsetsRetentionCheckMs     offsets.retention.check.interval.ms: how often expiry is checked
  * @param maxMetadataBytes            offset.metadata.max.bytes
  * @param maxGroupSize                group.max.size
  * @param consumerSessionTimeoutMs    group.consumer.session.timeout.ms (KIP-848 groups)
@@ -19,6 +20,7 @@ public record GroupConfig(
     int maxSessionTimeoutMs,
     int initialRebalanceDelayMs,
     long offsetsRetentionMs,
+    long offsetsRetentionCheckMs,
     int maxMetadataBytes,
     int maxGroupSize,
     int consumerSessionTimeoutMs,
@@ -30,7 +32,7 @@ public record GroupConfig(
 
     public static GroupConfig defaults()
     {
-        return new GroupConfig(50, 6_000, 1_800_000, 3_000, 7L * 24 * 60 * 60 * 1000, 4096, Integer.MAX_VALUE, 45_000, 5_000);
+        return new GroupConfig(50, 6_000, 1_800_000, 3_000, 7L * 24 * 60 * 60 * 1000, 600_000, 4096, Integer.MAX_VALUE, 45_000, 5_000);
     }
 
     /** Kafka's mapping of a group to its offsets partition. */

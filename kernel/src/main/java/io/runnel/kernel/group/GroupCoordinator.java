@@ -65,7 +65,6 @@ public final class GroupCoordinator implements ShardDuty
     }
 
     private static final long EXPIRY_CHECK_INTERVAL_MS = 100;
-    private static final long RETENTION_CHECK_INTERVAL_MS = 60_000;
     private static final Logger LOG = LoggerFactory.getLogger(GroupCoordinator.class);
 
     private final Shard shard;
@@ -664,7 +663,7 @@ public final class GroupCoordinator implements ShardDuty
         }
         if (nowMs >= nextRetentionCheckMs)
         {
-            nextRetentionCheckMs = nowMs + RETENTION_CHECK_INTERVAL_MS;
+            nextRetentionCheckMs = nowMs + config.offsetsRetentionCheckMs();
             work += expireOffsets(nowMs);
         }
         return work;
