@@ -16,7 +16,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 import io.runnel.kernel.log.LogFixture.ManualClock;
@@ -36,7 +35,7 @@ class PartitionLogProducerStateTest
     Path tmp;
 
     private final ManualClock clock = new ManualClock();
-    private final List<PartitionLog> open = new ArrayList<>();
+    private final OpenLogs logs = new OpenLogs();
     private LogConfig config = config(1 << 20, 1, FlushPolicy.PAGE_CACHE);
 
     private Path dir()
@@ -46,26 +45,23 @@ class PartitionLogProducerStateTest
 
     private PartitionLog open(final boolean cleanShutdown)
     {
-        final PartitionLog log = PartitionLog.open("orders-0", dir(), config, clock, new PartitionState(), cleanShutdown);
-        open.add(log);
-        return log;
+        return logs.open(dir(), config, clock, cleanShutdown);
     }
 
     private void crash(final PartitionLog log)
     {
-        open.remove(log);
+        logs.crash(log);
     }
 
     private void close(final PartitionLog log)
     {
-        open.remove(log);
-        log.close();
+        logs.close(log);
     }
 
     @AfterEach
     void closeLogs()
     {
-        open.forEach(PartitionLog::close);
+        logs.closeAll();
     }
 
     private static void assertDuplicateAt(final PartitionLog log, final MemoryRecords batch, final long originalOffset)

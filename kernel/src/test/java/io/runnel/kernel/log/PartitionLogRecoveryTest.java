@@ -17,7 +17,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -39,7 +38,7 @@ class PartitionLogRecoveryTest
     Path tmp;
 
     private final ManualClock clock = new ManualClock();
-    private final List<PartitionLog> open = new ArrayList<>();
+    private final OpenLogs logs = new OpenLogs();
     private LogConfig config = config(1024, 1, FlushPolicy.PAGE_CACHE);
 
     private Path dir()
@@ -49,27 +48,24 @@ class PartitionLogRecoveryTest
 
     private PartitionLog open(final boolean cleanShutdown)
     {
-        final PartitionLog log = PartitionLog.open("orders-0", dir(), config, clock, new PartitionState(), cleanShutdown);
-        open.add(log);
-        return log;
+        return logs.open(dir(), config, clock, cleanShutdown);
     }
 
     /** The process dies: nothing is flushed, trimmed or snapshotted (the object is simply abandoned). */
     private void crash(final PartitionLog log)
     {
-        open.remove(log);
+        logs.crash(log);
     }
 
     private void close(final PartitionLog log)
     {
-        open.remove(log);
-        log.close();
+        logs.close(log);
     }
 
     @AfterEach
     void closeLogs()
     {
-        open.forEach(PartitionLog::close);
+        logs.closeAll();
     }
 
     /** 3 batches of 4 records in one segment: offsets 0..11. */
