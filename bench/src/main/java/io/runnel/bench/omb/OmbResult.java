@@ -1,6 +1,8 @@
 package io.runnel.bench.omb;
 
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 
@@ -19,6 +21,7 @@ public final class OmbResult
     private final Workload workload;
     private final Driver driver;
     private final int topics;
+    private final Duration window;
     private final List<Double> publishRate = new ArrayList<>();
     private final List<Double> consumeRate = new ArrayList<>();
     private final List<Long> backlog = new ArrayList<>();
@@ -27,12 +30,20 @@ public final class OmbResult
     private Histogram aggregatedPublish;
     private Histogram aggregatedEndToEnd;
     private long sendErrors;
+    private long totalBytesSent;
+    private long totalBytesReceived;
+    private double measuredSeconds;
+    private long measuredMessagesSent;
+    private long measuredBytesSent;
+    private long measuredMessagesReceived;
+    private long measuredBytesReceived;
 
-    OmbResult(final Workload workload, final Driver driver, final int topics)
+    OmbResult(final Workload workload, final Driver driver, final int topics, final Duration window)
     {
         this.workload = workload;
         this.driver = driver;
         this.topics = topics;
+        this.window = window;
     }
 
     void addWindow(final double publish, final double consume, final long backlogMessages, final Histogram publishHistogram,
@@ -52,6 +63,62 @@ public final class OmbResult
         sendErrors = errors;
     }
 
+    /**
+     * Totals of the measured period (after the warm-up): its length, and the messages and payload bytes
+     * acknowledged to producers and received by consumers in it.
+     */
+    void measured(final double seconds, final long messagesSent, final long bytesSent, final long messagesReceived, final long bytesReceived)
+    {
+        measuredSeconds = seconds;
+        measuredMessagesSent = messagesSent;
+        measuredBytesSent = bytesSent;
+        measuredMessagesReceived = messagesReceived;
+        measuredBytesReceived = bytesReceived;
+    }
+
+    /** Payload bytes acknowledged and consumed over the whole run, warm-up included (what the broker's CPU time is spent on). */
+    void totals(final long bytesSent, final long bytesReceived)
+    {
+        totalBytesSent = bytesSent;
+        totalBytesReceived = bytesReceived;
+    }
+
+    public long totalBytesSent()
+    {
+        return totalBytesSent;
+    }
+
+    public long totalBytesReceived()
+    {
+        return totalBytesReceived;
+    }
+
+    public Workload workload()
+    {
+        return workload;
+    }
+
+    public Duration window()
+    {
+        return window;
+    }
+
+    /** Publish rate of each measured window, messages per second. */
+    public List<Double> publishRates()
+    {
+        return Collections.unmodifiableList(publishRate);
+    }
+
+    public List<Double> consumeRates()
+    {
+        return Collections.unmodifiableList(consumeRate);
+    }
+
+    public long sendErrors()
+    {
+        return sendErrors;
+    }
+
     public Histogram aggregatedPublish()
     {
         return aggregatedPublish;
@@ -62,15 +129,19 @@ public final class OmbResult
         return aggregatedEndToEnd;
     }
 
-    /** Mean publish rate over the measured windows, messages per second. */
+    /**
+     * Publish rate over the measured period, messages per second: messages acknowledged in it over its
+     * length (the windows' rates weighted by their lengths).
+     */
     public double meanPublishRate()
     {
-        return publishRate.stream().mapToDouble(Double::doubleValue).average().orElse(0);
+        return measuredSeconds > 0 ? measuredMessagesSent / measuredSeconds : publishRate.stream().mapToDouble(Double::doubleValue).average().orElse(0);
     }
 
+    /** Consume rate over the measured period, messages per second. */
     public double meanConsumeRate()
     {
-        return consumeRate.stream().mapToDouble(Double::doubleValue).average().orElse(0);
+        return measuredSeconds > 0 ? measuredMessagesReceived / measuredSeconds : consumeRate.stream().mapToDouble(Double::doubleValue).average().orElse(0);
     }
 
     /** avg, p50, p75, p95, p99, p99.9, p99.99, max — milliseconds. */
@@ -97,6 +168,17 @@ public final class OmbResult
         field(json, "producersPerTopic", Integer.toString(workload.producersPerTopic()));
         field(json, "consumersPerTopic", Integer.toString(workload.subscriptionsPerTopic() * workload.consumerPerSubscription()));
         field(json, "sendErrors", Long.toString(sendErrors));
+        field(json, "windowSeconds", format(window.toMillis() / 1000.0));
+        field(json, "totalBytesSent", Long.toString(totalBytesSent));
+        field(json, "totalBytesReceived", Long.toString(totalBytesReceived));
+        // Not in OMB's layout: the measured period's totals, from which its rates follow exactly.
+        field(json, "measuredSeconds", format(measuredSeconds));
+        field(json, "measuredMessagesSent", Long.toString(measuredMessagesSent));
+        field(json, "measuredBytesSent", Long.toString(measuredBytesSent));
+        field(json, "measuredMessagesReceived", Long.toString(measuredMessagesReceived));
+        field(json, "measuredBytesReceived", Long.toString(measuredBytesReceived));
+        field(json, "aggregatedPublishRate", format(meanPublishRate()));
+        field(json, "aggregatedConsumeRate", format(meanConsumeRate()));
         field(json, "publishRate", list(publishRate));
         field(json, "consumeRate", list(consumeRate));
         field(json, "backlog", list(backlog));

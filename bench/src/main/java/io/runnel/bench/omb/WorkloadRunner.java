@@ -7,11 +7,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.SplittableRandom;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
@@ -22,10 +24,12 @@ import org.HdrHistogram.HistogramLogWriter;
 import org.HdrHistogram.Recorder;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
@@ -39,6 +43,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 public final class WorkloadRunner
 {
     private static final long REPORT_INTERVAL_MS = 10_000;
+    private static final long CONSUMER_JOIN_TIMEOUT_MS = 60_000;
     private static final long HIGHEST_LATENCY_MICROS = TimeUnit.MINUTES.toMicros(5);
 
     private final Workload workload;
@@ -46,6 +51,7 @@ public final class WorkloadRunner
     private final Duration warmup;
     private final Duration duration;
     private final PrintStream progress;
+    private final Duration window;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final AtomicBoolean consuming = new AtomicBoolean(false);
     private final LongAdder messagesSent = new LongAdder();
@@ -53,16 +59,27 @@ public final class WorkloadRunner
     private final LongAdder messagesReceived = new LongAdder();
     private final LongAdder bytesReceived = new LongAdder();
     private final LongAdder sendErrors = new LongAdder();
+    private volatile CountDownLatch consumersJoined = new CountDownLatch(0);
     private final Recorder publishLatency = new Recorder(HIGHEST_LATENCY_MICROS, 3);
     private final Recorder endToEndLatency = new Recorder(HIGHEST_LATENCY_MICROS, 3);
 
     public WorkloadRunner(final Workload workload, final Driver driver, final Duration warmup, final Duration duration, final PrintStream progress)
+    {
+        // OMB's 10 s windows, fewer when the run is short so that a short run still has a series.
+        this(workload, driver, warmup, duration, progress,
+            Duration.ofMillis(Math.min(REPORT_INTERVAL_MS, Math.max(1_000, duration.toMillis() / 6))));
+    }
+
+    /** @param window the length of one reporting window: one progress line and one point of each rate and latency series */
+    public WorkloadRunner(final Workload workload, final Driver driver, final Duration warmup, final Duration duration, final PrintStream progress,
+        final Duration window)
     {
         this.workload = workload;
         this.driver = driver;
         this.warmup = warmup;
         this.duration = duration;
         this.progress = progress;
+        this.window = window;
     }
 
     /** Runs the workload and writes {@code <prefix>.json} plus HdrHistogram logs into {@code outputDir}. */
@@ -74,6 +91,7 @@ public final class WorkloadRunner
         try
         {
             startConsumers(topics, threads);
+            awaitConsumersJoined();
             startProducers(topics, threads);
             final OmbResult result = measure(topics.size());
             writeHistograms(outputDir, prefix, result);
@@ -129,6 +147,7 @@ public final class WorkloadRunner
     {
         final boolean backlog = workload.consumerBacklogSizeGB() > 0;
         consuming.set(!backlog);
+        consumersJoined = new CountDownLatch(topics.size() * workload.subscriptionsPerTopic() * workload.consumerPerSubscription());
         for (int t = 0; t < topics.size(); t++)
         {
             for (int s = 0; s < workload.subscriptionsPerTopic(); s++)
@@ -150,11 +169,37 @@ public final class WorkloadRunner
         }
     }
 
+    /**
+     * Like OMB, produce only once every consumer has joined its group: otherwise the first seconds
+     * measure the group's initial rebalance delay, not the broker.
+     */
+    private void awaitConsumersJoined() throws InterruptedException
+    {
+        if (!consumersJoined.await(CONSUMER_JOIN_TIMEOUT_MS, TimeUnit.MILLISECONDS))
+        {
+            progress.printf("%d consumer(s) had not joined their groups after %d s; producing anyway%n", consumersJoined.getCount(),
+                CONSUMER_JOIN_TIMEOUT_MS / 1000);
+        }
+    }
+
     private void consume(final Properties props, final String topic)
     {
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props))
         {
-            consumer.subscribe(List.of(topic));
+            consumer.subscribe(List.of(topic), new ConsumerRebalanceListener()
+            {
+                @Override
+                public void onPartitionsRevoked(final Collection<TopicPartition> partitions)
+                {
+                }
+
+                @Override
+                public void onPartitionsAssigned(final Collection<TopicPartition> partitions)
+                {
+                    // Called after every completed join, even with nothing assigned: the member is in the group.
+                    consumersJoined.countDown();
+                }
+            });
             while (running.get())
             {
                 if (!consuming.get())
@@ -254,7 +299,7 @@ public final class WorkloadRunner
 
     private OmbResult measure(final int topicCount) throws InterruptedException
     {
-        final OmbResult result = new OmbResult(workload, driver, topicCount);
+        final OmbResult result = new OmbResult(workload, driver, topicCount, window);
         final long backlogBytes = (long)(workload.consumerBacklogSizeGB() * 1024 * 1024 * 1024);
         final long startMs = System.currentTimeMillis();
         final long warmupEndMs = startMs + warmup.toMillis();
@@ -267,17 +312,28 @@ public final class WorkloadRunner
         long lastBytesSent = 0;
         long lastBytesReceived = 0;
         long lastReportMs = startMs;
-        final long interval = Math.min(REPORT_INTERVAL_MS, Math.max(1_000, duration.toMillis() / 6));
-        while (System.currentTimeMillis() < endMs)
+        // The measured period starts exactly at the end of the warm-up, whatever the window length, and its
+        // totals (messages and bytes acknowledged, over the elapsed time) give the period's rate.
+        long measuredStartMs = startMs;
+        long measuredStartSent = 0;
+        long measuredStartBytesSent = 0;
+        long measuredStartReceived = 0;
+        long measuredStartBytesReceived = 0;
+        final long interval = window.toMillis();
+        long windowEndMs = nextWindowEnd(startMs, interval, warm ? endMs : warmupEndMs);
+        while (true)
         {
-            Thread.sleep(Math.min(interval, Math.max(1, endMs - System.currentTimeMillis())));
+            for (long waitMs = windowEndMs - System.currentTimeMillis(); waitMs > 0; waitMs = windowEndMs - System.currentTimeMillis())
+            {
+                Thread.sleep(waitMs);
+            }
             final long now = System.currentTimeMillis();
             if (!consuming.get() && bytesSent.sum() - bytesReceived.sum() >= backlogBytes)
             {
                 consuming.set(true);
                 progress.println("backlog of " + workload.consumerBacklogSizeGB() + " GB built; consumers catch up");
             }
-            final double seconds = (now - lastReportMs) / 1000.0;
+            final double seconds = Math.max(1, now - lastReportMs) / 1000.0;
             final long sent = messagesSent.sum();
             final long received = messagesReceived.sum();
             final long sentBytes = bytesSent.sum();
@@ -303,17 +359,41 @@ public final class WorkloadRunner
             lastBytesSent = sentBytes;
             lastBytesReceived = receivedBytes;
             lastReportMs = now;
-            if (!warm && now >= warmupEndMs)
+            if (!warm && windowEndMs >= warmupEndMs)
             {
                 warm = true;
+                measuredStartMs = now;
+                measuredStartSent = sent;
+                measuredStartBytesSent = sentBytes;
+                measuredStartReceived = received;
+                measuredStartBytesReceived = receivedBytes;
             }
+            if (windowEndMs >= endMs)
+            {
+                result.measured((now - measuredStartMs) / 1000.0, sent - measuredStartSent, sentBytes - measuredStartBytesSent,
+                    received - measuredStartReceived, receivedBytes - measuredStartBytesReceived);
+                break;
+            }
+            windowEndMs = nextWindowEnd(windowEndMs, interval, warm ? endMs : warmupEndMs);
         }
         if (sendErrors.sum() > 0)
         {
             progress.println(sendErrors.sum() + " sends failed");
         }
         result.aggregate(aggregatedPublish, aggregatedEndToEnd, sendErrors.sum());
+        result.totals(bytesSent.sum(), bytesReceived.sum());
         return result;
+    }
+
+    /**
+     * The end of the window that starts at {@code fromMs}: one window length later, or the end of the phase
+     * (warm-up or measured period) when less than half a window would be left, so that no phase ends in a
+     * sliver of a window whose rate would count as much as a whole one in a per-window series.
+     */
+    private static long nextWindowEnd(final long fromMs, final long intervalMs, final long phaseEndMs)
+    {
+        final long next = fromMs + intervalMs;
+        return phaseEndMs - next < intervalMs / 2 ? phaseEndMs : next;
     }
 
     private static void writeHistograms(final Path outputDir, final String prefix, final OmbResult result) throws IOException

@@ -1,0 +1,136 @@
+package io.runnel.bench.sidebyside;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+import io.runnel.bench.omb.OmbResult;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.HistogramIterationValue;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/**
+ * The harness's plots (XChart, PNG), every system of a scenario on the same axes: the latency
+ * percentile spectrum on a log axis, where tails differ, and the rates over time, where stalls show.
+ */
+final class Plots
+{
+    private static final int WIDTH = 1000;
+    private static final int HEIGHT = 600;
+    private static final double MIB = 1024.0 * 1024.0;
+
+    private Plots()
+    {
+    }
+
+    /**
+     * Publish or end-to-end latency by percentile, HdrHistogram's percentile distribution: x is
+     * log10(1/(1-p)), so 90%, 99%, 99.9%... are equally spaced, and latency is on a log axis.
+     */
+    static void latencySpectrum(final Path png, final String title, final List<RunRecord> runs, final Function<OmbResult, Histogram> latency)
+        throws IOException
+    {
+        final XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title)
+            .xAxisTitle("percentile").yAxisTitle("latency (ms, log)").build();
+        chart.getStyler().setYAxisLogarithmic(true);
+        chart.getStyler().setXAxisMin(0.0);
+        chart.getStyler().setxAxisTickLabelsFormattingFunction(Plots::percentileLabel);
+        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNW);
+        for (final RunRecord run : runs)
+        {
+            final Histogram histogram = latency.apply(run.result());
+            if (histogram == null || histogram.getTotalCount() == 0)
+            {
+                continue;
+            }
+            final List<Double> x = new ArrayList<>();
+            final List<Double> y = new ArrayList<>();
+            for (final HistogramIterationValue value : histogram.percentiles(5))
+            {
+                final double percentile = value.getPercentileLevelIteratedTo();
+                if (percentile >= 100.0)
+                {
+                    break;
+                }
+                x.add(Math.log10(1.0 / (1.0 - percentile / 100.0)));
+                // A log axis cannot show 0, and end-to-end latency has millisecond resolution (record timestamps):
+                // values under 0.1 ms are plotted at 0.1 ms.
+                y.add(Math.max(value.getValueIteratedTo(), 100) / 1000.0);
+            }
+            if (!x.isEmpty())
+            {
+                line(chart.addSeries(run.system().label(), x, y));
+            }
+        }
+        save(chart, png);
+    }
+
+    /** Publish and consume throughput (MiB/s of payload) of each measured window. */
+    static void throughputOverTime(final Path png, final String title, final List<RunRecord> runs) throws IOException
+    {
+        final XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title)
+            .xAxisTitle("time into the measured period (s)").yAxisTitle("MiB/s of payload").build();
+        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideS);
+        for (final RunRecord run : runs)
+        {
+            final OmbResult result = run.result();
+            final double messageMib = result.workload().messageSize() / MIB;
+            final double windowSeconds = result.window().toMillis() / 1000.0;
+            addRateSeries(chart, run.system().label() + " publish", result.publishRates(), messageMib, windowSeconds);
+            if (result.workload().subscriptionsPerTopic() > 0)
+            {
+                addRateSeries(chart, run.system().label() + " consume", result.consumeRates(), messageMib, windowSeconds);
+            }
+        }
+        save(chart, png);
+    }
+
+    private static void addRateSeries(final XYChart chart, final String name, final List<Double> messagesPerSecond, final double messageMib,
+        final double windowSeconds)
+    {
+        if (messagesPerSecond.isEmpty())
+        {
+            return;
+        }
+        final List<Double> x = new ArrayList<>();
+        final List<Double> y = new ArrayList<>();
+        for (int i = 0; i < messagesPerSecond.size(); i++)
+        {
+            x.add((i + 1) * windowSeconds);
+            y.add(messagesPerSecond.get(i) * messageMib);
+        }
+        line(chart.addSeries(name, x, y));
+    }
+
+    private static void line(final XYSeries series)
+    {
+        series.setMarker(SeriesMarkers.NONE);
+    }
+
+    /** Labels the whole nines (0, 90, 99, 99.9...%) and leaves the ticks between them blank. */
+    private static String percentileLabel(final Double x)
+    {
+        final long nines = Math.round(x);
+        if (nines < 0 || Math.abs(x - nines) > 1e-6)
+        {
+            return "";
+        }
+        return nines == 0 ? "0%" : nines == 1 ? "90%" : nines == 2 ? "99%" : "99." + "9".repeat((int)nines - 2) + "%";
+    }
+
+    private static void save(final XYChart chart, final Path png) throws IOException
+    {
+        try (OutputStream out = Files.newOutputStream(png))
+        {
+            BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG);
+        }
+    }
+}

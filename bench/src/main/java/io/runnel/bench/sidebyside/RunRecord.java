@@ -1,0 +1,37 @@
+package io.runnel.bench.sidebyside;
+
+import java.util.Locale;
+
+import io.runnel.bench.omb.OmbResult;
+
+/**
+ * What one scenario measured on one system: the load runner's OMB result, and the broker's own
+ * resource use over the whole run (warm-up included) read from /proc and the data folder.
+ */
+record RunRecord(SystemUnderTest system, Scenario scenario, OmbResult result, double brokerCpuSeconds, long peakRssBytes, long bytesOnDisk)
+{
+    /** Broker CPU seconds per GiB of payload produced plus consumed. */
+    double cpuSecondsPerGib()
+    {
+        final double gib = (result.totalBytesSent() + result.totalBytesReceived()) / (1024.0 * 1024 * 1024);
+        return gib == 0 ? Double.NaN : brokerCpuSeconds / gib;
+    }
+
+    String toJson()
+    {
+        return String.format(Locale.ROOT, """
+            {
+              "system": "%s",
+              "broker": "%s",
+              "scenario": "%s",
+              "brokerCpuSeconds": %.2f,
+              "brokerCpuSecondsPerGiB": %.3f,
+              "peakRssBytes": %d,
+              "bytesOnDisk": %d,
+              "payloadBytesProduced": %d,
+              "payloadBytesConsumed": %d
+            }
+            """, system.label(), system.describe().replace("\"", "'"), scenario.name(), brokerCpuSeconds, cpuSecondsPerGib(),
+            peakRssBytes, bytesOnDisk, result.totalBytesSent(), result.totalBytesReceived());
+    }
+}

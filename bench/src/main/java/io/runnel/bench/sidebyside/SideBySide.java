@@ -1,0 +1,220 @@
+package io.runnel.bench.sidebyside;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import io.runnel.bench.omb.BenchConfigException;
+import io.runnel.bench.omb.OmbResult;
+import io.runnel.bench.omb.WorkloadRunner;
+
+/**
+ * The side-by-side harness behind {@code bin/runnel bench}: runs each scenario (an OMB workload with
+ * an OMB driver file) against each system under test (Apache Kafka, Runnel, or Runnel configured
+ * otherwise), every run on a freshly started broker with an empty data folder, the systems'
+ * order alternating from one scenario to the next so neither always runs on a warmer machine.
+ * The same load runner drives all of them. It writes, into the output folder, each run's OMB JSON,
+ * HdrHistogram logs and broker figures (CPU seconds, peak RSS, bytes on disk), a Markdown summary
+ * and plots.
+ *
+ * <pre>
+ * SideBySide [--home DIR] [--output DIR] [--plan FILE] [--driver FILE] [--system label=kafka|runnel[,key=value...]]...
+ *            [--warmup-seconds N] [--duration-seconds N] [--window-seconds N] [--omb-durations] [workload.yaml[@driver.yaml]]...
+ * </pre>
+ *
+ * Bad input (a missing file, an unknown field or flag, a broker that does not start) is one line on
+ * stderr and exit code 2.
+ */
+public final class SideBySide
+{
+    private static final String USAGE = "usage: bin/runnel bench [--output DIR] [--plan FILE] [--driver FILE] " +
+        "[--system label=kafka|runnel[,key=value...]]... [--warmup-seconds N] [--duration-seconds N] [--window-seconds N] " +
+        "[--omb-durations] [workload.yaml[@driver.yaml]]...";
+
+    private SideBySide()
+    {
+    }
+
+    public static void main(final String[] args)
+    {
+        // The clients' own INFO lines would bury the progress lines.
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        System.setProperty("java.awt.headless", "true");
+        try
+        {
+            run(BenchOptions.parse(args));
+        }
+        catch (final BenchConfigException ex)
+        {
+            System.err.println("bench: " + ex.getMessage());
+            System.exit(2);
+        }
+        catch (final Exception ex)
+        {
+            System.err.println("bench: " + ex);
+            System.exit(1);
+        }
+        System.exit(0);
+    }
+
+    static String javaExecutable()
+    {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    private static void run(final BenchOptions options) throws Exception
+    {
+        final Path output = options.output();
+        Files.createDirectories(output);
+        final List<Scenario> scenarios = options.scenarios();
+        final List<SystemUnderTest> systems = options.systems();
+        final String header = MachineDescription.header(options, scenarios, systems);
+        Files.writeString(output.resolve("machine.md"), header, StandardCharsets.UTF_8);
+        System.out.printf("%d scenario(s) x %d system(s), warm-up %s, test %s each; results in %s%n", scenarios.size(), systems.size(),
+            options.warmupLabel(), options.durationLabel(), output);
+
+        final List<RunRecord> runs = new ArrayList<>();
+        for (int s = 0; s < scenarios.size(); s++)
+        {
+            final Scenario scenario = scenarios.get(s);
+            for (int i = 0; i < systems.size(); i++)
+            {
+                // Rotate the order per scenario: A,B then B,A, so neither system always goes first.
+                final SystemUnderTest system = systems.get((i + s) % systems.size());
+                runs.add(runOne(options, scenario, system));
+            }
+            final List<RunRecord> scenarioRuns = runs.stream().filter(r -> r.scenario() == scenario)
+                .sorted((a, b) -> Integer.compare(systems.indexOf(a.system()), systems.indexOf(b.system()))).toList();
+            writePlots(output, scenario, scenarioRuns);
+        }
+        final List<RunRecord> ordered = new ArrayList<>();
+        for (final Scenario scenario : scenarios)
+        {
+            for (final SystemUnderTest system : systems)
+            {
+                runs.stream().filter(r -> r.scenario() == scenario && r.system() == system).forEach(ordered::add);
+            }
+        }
+        final String summary = SummaryTable.render(header, systems, ordered);
+        Files.writeString(output.resolve("summary.md"), summary, StandardCharsets.UTF_8);
+        System.out.println();
+        System.out.println(summary);
+    }
+
+    private static RunRecord runOne(final BenchOptions options, final Scenario scenario, final SystemUnderTest system) throws Exception
+    {
+        final Path output = options.output();
+        final String prefix = system.label() + "--" + scenario.name();
+        final Path brokerLog = output.resolve(prefix + "-broker.log");
+        Files.deleteIfExists(brokerLog);
+        final Path dataDir = Files.createTempDirectory("runnel-bench-" + system.label() + "-");
+        final int port = freePortPair();
+        final BrokerProcess broker = switch (system.kind())
+        {
+            case KAFKA -> new ApacheKafkaProcess(options.home(), options.kafkaLib(), dataDir, port, brokerLog, system.overrides(),
+                ApacheKafkaProcess.DEFAULT_JVM_OPTIONS);
+            case RUNNEL -> new RunnelProcess(options.home(), dataDir, port, brokerLog, system.overrides(), RunnelProcess.DEFAULT_JVM_OPTIONS);
+        };
+        System.out.printf("%n== %s: %s with %s (%s) ==%n", system.label(), scenario.workload().name(), scenario.driverFile().getFileName(),
+            system.describe());
+        try (broker)
+        {
+            broker.start();
+            final double cpuBefore = ProcStats.cpuSeconds(broker.pid());
+            final Duration warmup = options.warmup(scenario.workload());
+            final Duration duration = options.duration(scenario.workload());
+            final OmbResult result = new WorkloadRunner(scenario.workload(), scenario.driver().withBootstrap(broker.bootstrap()), warmup, duration,
+                System.out, options.window(duration)).run(output, prefix);
+            final RunRecord record = new RunRecord(system, scenario, result, ProcStats.cpuSeconds(broker.pid()) - cpuBefore,
+                ProcStats.peakRssBytes(broker.pid()), ProcStats.bytesOnDisk(dataDir));
+            Files.writeString(output.resolve(prefix + "-broker.json"), record.toJson(), StandardCharsets.UTF_8);
+            System.out.printf("%s: broker CPU %.1f s (%.2f s/GiB), peak RSS %d MiB, %d MiB on disk%n", system.label(), record.brokerCpuSeconds(),
+                record.cpuSecondsPerGib(), record.peakRssBytes() >> 20, record.bytesOnDisk() >> 20);
+            if (!options.keepBrokerLogs())
+            {
+                Files.deleteIfExists(brokerLog);
+            }
+            return record;
+        }
+    }
+
+    private static void writePlots(final Path output, final Scenario scenario, final List<RunRecord> runs) throws IOException
+    {
+        final String title = scenario.workload().name() + " with " + scenario.driverFile().getFileName();
+        Plots.latencySpectrum(output.resolve(scenario.name() + "-publish-latency.png"), "Publish latency: " + title, runs,
+            OmbResult::aggregatedPublish);
+        if (scenario.workload().subscriptionsPerTopic() > 0)
+        {
+            Plots.latencySpectrum(output.resolve(scenario.name() + "-end-to-end-latency.png"), "End-to-end latency: " + title, runs,
+                OmbResult::aggregatedEndToEnd);
+        }
+        Plots.throughputOverTime(output.resolve(scenario.name() + "-throughput.png"), "Throughput: " + title, runs);
+    }
+
+    /** A free port whose successor is free too (Kafka's controller listener takes port + 1). */
+    private static int freePortPair() throws IOException
+    {
+        for (int attempt = 0; attempt < 50; attempt++)
+        {
+            try (ServerSocket first = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress()))
+            {
+                final int port = first.getLocalPort();
+                if (port < 65535)
+                {
+                    try (ServerSocket second = new ServerSocket(port + 1, 1, java.net.InetAddress.getLoopbackAddress()))
+                    {
+                        return port;
+                    }
+                    catch (final IOException taken)
+                    {
+                        // try another pair
+                    }
+                }
+            }
+        }
+        throw new IOException("no free pair of ports on 127.0.0.1");
+    }
+
+    static String today()
+    {
+        return LocalDate.now(ZoneOffset.UTC).toString();
+    }
+
+    static String now()
+    {
+        return ZonedDateTime.now(ZoneOffset.UTC).withNano(0).toString();
+    }
+
+    static String commandOutput(final String... command)
+    {
+        try
+        {
+            final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            final String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            return process.waitFor(10, TimeUnit.SECONDS) && process.exitValue() == 0 ? out : "unknown";
+        }
+        catch (final IOException ex)
+        {
+            return "unknown";
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            return "unknown";
+        }
+    }
+
+    static String usage()
+    {
+        return USAGE;
+    }
+}
