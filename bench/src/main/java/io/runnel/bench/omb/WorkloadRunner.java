@@ -85,6 +85,8 @@ public final class WorkloadRunner
     /** Runs the workload and writes {@code <prefix>.json} plus HdrHistogram logs into {@code outputDir}. */
     public OmbResult run(final Path outputDir, final String prefix) throws Exception
     {
+        // Fail in seconds and in one line, before the clients' timeouts and warnings, when nothing listens.
+        BootstrapCheck.requireReachable(driver.commonConfig().getProperty("bootstrap.servers"));
         final String topicPrefix = "omb-" + workload.name().replaceAll("[^a-zA-Z0-9._-]", "_") + "-" + System.currentTimeMillis();
         final List<String> topics = createTopics(topicPrefix);
         final List<Thread> threads = new ArrayList<>();

@@ -27,9 +27,13 @@ import io.runnel.bench.omb.WorkloadRunner;
  * and plots.
  *
  * <pre>
- * SideBySide [--home DIR] [--output DIR] [--plan FILE] [--driver FILE] [--system label=kafka|runnel[,key=value...]]...
- *            [--warmup-seconds N] [--duration-seconds N] [--window-seconds N] [--omb-durations] [workload.yaml[@driver.yaml]]...
+ * SideBySide [--output DIR] [--plan FILE] [--driver FILE] [--system label=kafka|runnel[,key=value...]]...
+ *            [--warmup-seconds N] [--duration-seconds N] [--window-seconds N] [--omb-durations] [--keep-broker-logs]
+ *            [workload.yaml[@driver.yaml]]...
  * </pre>
+ *
+ * The repository root comes from {@code -Drunnel.home} (bin/runnel sets it): plans, the default driver
+ * file, bin/runnel for Runnel and bench/target/apache-kafka/lib for Apache Kafka are found there.
  *
  * Bad input (a missing file, an unknown field or flag, a broker that does not start) is one line on
  * stderr and exit code 2.
@@ -38,7 +42,7 @@ public final class SideBySide
 {
     private static final String USAGE = "usage: bin/runnel bench [--output DIR] [--plan FILE] [--driver FILE] " +
         "[--system label=kafka|runnel[,key=value...]]... [--warmup-seconds N] [--duration-seconds N] [--window-seconds N] " +
-        "[--omb-durations] [workload.yaml[@driver.yaml]]...";
+        "[--omb-durations] [--keep-broker-logs] [workload.yaml[@driver.yaml]]...";
 
     private SideBySide()
     {
