@@ -181,6 +181,11 @@ public final class ProduceRequestDecoder
         return version >= FIRST_TOPIC_ID_VERSION;
     }
 
+    public boolean hasTransactionalId()
+    {
+        return transactionalIdLength >= 0;
+    }
+
     public String transactionalId()
     {
         return transactionalIdLength < 0 ? null :
@@ -206,6 +211,25 @@ public final class ProduceRequestDecoder
     {
         return topicNameLength[topic] < 0 ? null :
             buffer.getStringWithoutLengthUtf8(topicNameOffset[topic], topicNameLength[topic]);
+    }
+
+    /** Whether topic {@code topic}'s name is exactly these UTF-8 bytes: resolves a name without decoding it to a String. */
+    public boolean topicNameEquals(final int topic, final byte[] utf8)
+    {
+        final int length = topicNameLength[topic];
+        if (length != utf8.length)
+        {
+            return false;
+        }
+        final int offset = topicNameOffset[topic];
+        for (int i = 0; i < length; i++)
+        {
+            if (buffer.getByte(offset + i) != utf8[i])
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     public long topicIdMostSignificantBits(final int topic)

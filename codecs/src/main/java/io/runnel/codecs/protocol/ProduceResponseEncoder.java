@@ -27,7 +27,8 @@ public final class ProduceResponseEncoder
         return this;
     }
 
-    public ProduceResponseEncoder topic(final String name, final long topicIdMsb, final long topicIdLsb, final int partitionCount)
+    /** @param nameUtf8 the topic name as UTF-8 (ignored from version 13, which names topics by id) */
+    public ProduceResponseEncoder topic(final byte[] nameUtf8, final long topicIdMsb, final long topicIdLsb, final int partitionCount)
     {
         if (version >= FIRST_TOPIC_ID_VERSION)
         {
@@ -35,7 +36,7 @@ public final class ProduceResponseEncoder
         }
         else
         {
-            writer.putCompactString(name);
+            writer.putCompactString(nameUtf8);
         }
         writer.putCompactLength(partitionCount);
         return this;

@@ -94,6 +94,28 @@ public final class RequestHeader
         return headerLength;
     }
 
+    /** Whether the client id is exactly these UTF-8 bytes (a connection sends the same one every time; see its cache). */
+    public boolean clientIdEquals(final byte[] utf8)
+    {
+        if (utf8 == null || clientIdLength != utf8.length)
+        {
+            return false;
+        }
+        for (int i = 0; i < clientIdLength; i++)
+        {
+            if (buffer.getByte(clientIdOffset + i) != utf8[i])
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    public boolean hasClientId()
+    {
+        return clientIdLength >= 0;
+    }
+
     public String clientId()
     {
         return clientIdLength < 0 ? null : buffer.getStringWithoutLengthUtf8(clientIdOffset, clientIdLength);

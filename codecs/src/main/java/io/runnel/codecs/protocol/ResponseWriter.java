@@ -114,6 +114,19 @@ public final class ResponseWriter
         return this;
     }
 
+    /** A compact string already encoded as UTF-8 (e.g. a topic name the broker keeps encoded), copied without a String. */
+    public ResponseWriter putCompactString(final byte[] utf8)
+    {
+        if (utf8 == null)
+        {
+            return putUnsignedVarint(0);
+        }
+        putUnsignedVarint(utf8.length + 1);
+        buffer.putBytes(position, utf8);
+        position += utf8.length;
+        return this;
+    }
+
     public ResponseWriter emptyTaggedFields()
     {
         return putByte((byte)0);

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -37,11 +38,11 @@ class ProduceResponseEncoderTest
     private int encode(final short version)
     {
         encoder.begin(buffer, OFFSET, CORRELATION_ID, version, 2);
-        encoder.topic("orders", ORDERS_ID.getMostSignificantBits(), ORDERS_ID.getLeastSignificantBits(), 2)
+        encoder.topic("orders".getBytes(StandardCharsets.UTF_8), ORDERS_ID.getMostSignificantBits(), ORDERS_ID.getLeastSignificantBits(), 2)
             .partition(0, Errors.NONE.code(), 1000L, -1L, 0L)
             .partition(5, Errors.NOT_LEADER_OR_FOLLOWER.code(), -1L, -1L, -1L)
             .endTopic();
-        encoder.topic(LONG_NAME, LONG_ID.getMostSignificantBits(), LONG_ID.getLeastSignificantBits(), 1)
+        encoder.topic(LONG_NAME.getBytes(StandardCharsets.UTF_8), LONG_ID.getMostSignificantBits(), LONG_ID.getLeastSignificantBits(), 1)
             .partition(2, Errors.NONE.code(), 1L << 40, 1_700_000_000_123L, 77L)
             .endTopic();
         return encoder.finish(250);

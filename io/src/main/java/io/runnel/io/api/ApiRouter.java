@@ -85,7 +85,7 @@ public final class ApiRouter
                 return;
             }
             header.parseRest(api);
-            context = new RequestContext(connection, api, header.apiVersion(), header.correlationId(), header.clientId(),
+            context = new RequestContext(connection, api, header.apiVersion(), header.correlationId(), connection.clientId(header),
                 frame, header.headerLength(), length);
             connection.register(context);
             switch (api)

@@ -4,8 +4,10 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 
+import io.runnel.codecs.protocol.RequestHeader;
 import io.runnel.io.api.RequestContext;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -34,6 +36,8 @@ public final class Connection
     private final String remote;
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_BYTES);
     private final ArrayDeque<RequestContext> inFlight = new ArrayDeque<>();
+    private String clientId;
+    private byte[] clientIdUtf8;
     private SelectionKey key;
     private UnsafeBuffer frame;
     private int frameSize;
@@ -201,6 +205,24 @@ public final class Connection
         frameSize = 0;
         frameFilled = 0;
         reactor.router().dispatch(this, request, length);
+    }
+
+    /**
+     * The client id of the request whose header is in {@code header}: a client sends the same one
+     * on every request, so the String decoded from the first is kept and compared byte for byte.
+     */
+    public String clientId(final RequestHeader header)
+    {
+        if (!header.hasClientId())
+        {
+            return null;
+        }
+        if (!header.clientIdEquals(clientIdUtf8))
+        {
+            clientId = header.clientId();
+            clientIdUtf8 = clientId.getBytes(StandardCharsets.UTF_8);
+        }
+        return clientId;
     }
 
     /** Queues a request that will be answered; responses leave in this order. */

@@ -58,7 +58,8 @@ public final class FramePool
                 return;
             }
         }
-        BufferUtil.free(buffer.byteBuffer());
+        // Not kept: dropped for the garbage collector, whose cleaner frees the memory. BufferUtil.free cannot be used
+        // here: allocateDirectAligned hands out a slice of a larger buffer, and a slice cannot be freed.
     }
 
     private static int classOf(final int size)

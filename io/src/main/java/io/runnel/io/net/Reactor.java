@@ -34,6 +34,7 @@ public final class Reactor implements ShardDuty
     private final LogManager logManager;
     private final Selector selector;
     private final FramePool framePool = new FramePool();
+    private final ResponseSendPool responseSends = new ResponseSendPool();
     private final ApiRouter router;
     private final int maxRequestBytes;
     private final List<Connection> connections = new ArrayList<>();
@@ -76,6 +77,11 @@ public final class Reactor implements ShardDuty
     public LogManager logManager()
     {
         return logManager;
+    }
+
+    public ResponseSendPool responseSends()
+    {
+        return responseSends;
     }
 
     public FramePool framePool()
@@ -127,6 +133,19 @@ public final class Reactor implements ShardDuty
         else if (!backlog[shardId].isEmpty() || !logManager.shard(shardId).offer(command))
         {
             backlog[shardId].add(command);
+        }
+    }
+
+    /** Sends a result back to the shard a request came from (which may be this one), without allocating. */
+    public void reply(final Reactor origin, final ShardCommand completion)
+    {
+        if (origin == this)
+        {
+            completion.execute(shard);
+        }
+        else
+        {
+            runOn(origin.shard.id(), completion);
         }
     }
 

@@ -7,6 +7,8 @@ import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.agrona.concurrent.UnsafeBuffer;
+
 /**
  * The bytes of one response, in order: buffer slices and file regions. Buffers are written with
  * {@code write}, regions with {@code FileChannel.transferTo} (page cache → socket, no heap copy).
@@ -15,13 +17,22 @@ import java.util.List;
 public final class ResponseSend
 {
     private final List<Object> parts = new ArrayList<>(4);
+    private final ResponseSendPool pool;
     private int current;
     private long regionSent;
     private Runnable onComplete;
+    private FramePool framePool;
+    private UnsafeBuffer pooledBuffer;
 
+    ResponseSend(final ResponseSendPool pool)
+    {
+        this.pool = pool;
+    }
+
+    /** A send that is not pooled; the hot paths take theirs from their reactor's {@link ResponseSendPool}. */
     public static ResponseSend of(final ByteBuffer buffer)
     {
-        return new ResponseSend().add(buffer);
+        return new ResponseSend(null).add(buffer);
     }
 
     public ResponseSend add(final ByteBuffer buffer)
@@ -46,6 +57,14 @@ public final class ResponseSend
     public ResponseSend onComplete(final Runnable action)
     {
         this.onComplete = action;
+        return this;
+    }
+
+    /** Returns {@code buffer} to {@code framePool} once the response is written (or dropped): the allocation-free onComplete. */
+    public ResponseSend releasing(final FramePool framePool, final UnsafeBuffer buffer)
+    {
+        this.framePool = framePool;
+        this.pooledBuffer = buffer;
         return this;
     }
 
@@ -85,6 +104,7 @@ public final class ResponseSend
         return true;
     }
 
+    /** Runs the completion actions; a pooled send then goes back to its pool, so its owner must not touch it again. */
     public void release()
     {
         if (onComplete != null)
@@ -92,6 +112,19 @@ public final class ResponseSend
             final Runnable action = onComplete;
             onComplete = null;
             action.run();
+        }
+        if (pooledBuffer != null)
+        {
+            framePool.release(pooledBuffer);
+            pooledBuffer = null;
+            framePool = null;
+        }
+        if (pool != null)
+        {
+            parts.clear();
+            current = 0;
+            regionSent = 0;
+            pool.recycle(this);
         }
     }
 

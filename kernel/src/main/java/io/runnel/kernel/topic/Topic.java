@@ -1,5 +1,6 @@
 package io.runnel.kernel.topic;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Map;
 
@@ -9,6 +10,7 @@ import org.apache.kafka.common.Uuid;
 public final class Topic
 {
     private final String name;
+    private final byte[] nameUtf8;
     private final Uuid id;
     private final Map<String, String> configs;
     private final Partition[] partitions;
@@ -16,6 +18,7 @@ public final class Topic
     Topic(final String name, final Uuid id, final Map<String, String> configs, final int partitionCount, final PartitionPlacement placement)
     {
         this.name = name;
+        this.nameUtf8 = name.getBytes(StandardCharsets.UTF_8);
         this.id = id;
         this.configs = Map.copyOf(configs);
         this.partitions = new Partition[partitionCount];
@@ -28,6 +31,7 @@ public final class Topic
     private Topic(final Topic previous, final int partitionCount, final PartitionPlacement placement)
     {
         this.name = previous.name;
+        this.nameUtf8 = previous.nameUtf8;
         this.id = previous.id;
         this.configs = previous.configs;
         this.partitions = Arrays.copyOf(previous.partitions, partitionCount);
@@ -45,6 +49,12 @@ public final class Topic
     public String name()
     {
         return name;
+    }
+
+    /** The name as UTF-8, as the protocol carries it: the hot path compares and copies these bytes instead of making Strings. Do not modify. */
+    public byte[] nameUtf8()
+    {
+        return nameUtf8;
     }
 
     public Uuid id()

@@ -240,7 +240,7 @@ final class FetchOperation implements ParkedOperation
         }
         final int end = encoder.finish();
         final ByteBuffer bytes = buffer.byteBuffer();
-        final ResponseSend send = new ResponseSend();
+        final ResponseSend send = origin.responseSends().acquire();
         int from = 0;
         for (int i = 0; i < encoder.spliceCount(); i++)
         {
@@ -251,7 +251,7 @@ final class FetchOperation implements ParkedOperation
             from = at;
         }
         send.add(bytes.duplicate().limit(end).position(from));
-        send.onComplete(() -> origin.framePool().release(buffer));
+        send.releasing(origin.framePool(), buffer);
         context.respond(send);
     }
 

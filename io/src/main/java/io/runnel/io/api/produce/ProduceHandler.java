@@ -1,5 +1,8 @@
 package io.runnel.io.api.produce;
 
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+
 import io.runnel.codecs.batch.BatchValidator;
 import io.runnel.codecs.protocol.ProduceRequestDecoder;
 import io.runnel.io.api.BrokerServices;
@@ -7,7 +10,6 @@ import io.runnel.io.api.RequestContext;
 import io.runnel.io.net.Reactor;
 import io.runnel.kernel.topic.Partition;
 import io.runnel.kernel.topic.Topic;
-import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.protocol.Errors;
 
 /**
@@ -18,35 +20,45 @@ import org.apache.kafka.common.protocol.Errors;
  */
 public final class ProduceHandler
 {
+    /** Operations kept for reuse; more than this many in flight at once on one shard are allocated and dropped. */
+    private static final int MAX_POOLED_OPERATIONS = 1024;
+
     private final Reactor reactor;
     private final BrokerServices services;
     private final ProduceRequestDecoder decoder = new ProduceRequestDecoder();
     private final BatchValidator validator;
+    private final TopicCache topics;
+    private final ArrayDeque<ProduceOperation> operations = new ArrayDeque<>();
 
     public ProduceHandler(final Reactor reactor, final BrokerServices services)
     {
         this.reactor = reactor;
         this.services = services;
         this.validator = new BatchValidator(services.config().validateCompressedRecords());
+        this.topics = new TopicCache(services.logManager().registry());
     }
 
     public void handle(final RequestContext context)
     {
         decoder.decode(context.frame(), context.bodyOffset(), context.frameLength(), context.apiVersion());
         final short acks = decoder.acks();
-        final ProduceOperation operation = new ProduceOperation(context, reactor, services, acks, decoder.topicCount(), decoder.totalPartitions());
+        final ProduceOperation pooled = operations.poll();
+        final ProduceOperation operation = (pooled != null ? pooled : new ProduceOperation(reactor, services, this))
+            .begin(context, acks, decoder.topicCount(), decoder.totalPartitions());
         final boolean validAcks = acks == -1 || acks == 0 || acks == 1;
-        final boolean transactional = decoder.transactionalId() != null;
+        final boolean transactional = decoder.hasTransactionalId();
         for (int t = 0; t < decoder.topicCount(); t++)
         {
-            final Topic topic = resolve(t);
+            final Topic topic = topics.resolve(decoder, t);
             if (decoder.usesTopicIds())
             {
-                operation.topic(t, null, new Uuid(decoder.topicIdMostSignificantBits(t), decoder.topicIdLeastSignificantBits(t)), decoder.partitionCount(t));
+                operation.topic(t, topic, null, decoder.topicIdMostSignificantBits(t), decoder.topicIdLeastSignificantBits(t), decoder.partitionCount(t));
             }
             else
             {
-                operation.topic(t, decoder.topicName(t), null, decoder.partitionCount(t));
+                // An unknown topic is answered under the name it was asked for (an error path: a String is fine here).
+                final byte[] requested = topic == null ? decoder.topicName(t).getBytes(StandardCharsets.UTF_8) : null;
+                operation.topic(t, topic, requested, 0, 0, decoder.partitionCount(t));
             }
             final int first = decoder.firstPartition(t);
             for (int i = first; i < first + decoder.partitionCount(t); i++)
@@ -81,15 +93,13 @@ public final class ProduceHandler
         operation.dispatch();
     }
 
-    private Topic resolve(final int t)
+    /** An operation whose every partition has reported back and whose request is answered. */
+    void recycle(final ProduceOperation operation)
     {
-        if (decoder.usesTopicIds())
+        if (operations.size() < MAX_POOLED_OPERATIONS)
         {
-            return services.logManager().registry().snapshot().topic(
-                new Uuid(decoder.topicIdMostSignificantBits(t), decoder.topicIdLeastSignificantBits(t)));
+            operations.add(operation);
         }
-        // Like Kafka, only Metadata auto-creates topics; a produce to an unknown topic is an error.
-        return services.logManager().registry().snapshot().topic(decoder.topicName(t));
     }
 
     private short validate(final RequestContext context, final int flatPartition)

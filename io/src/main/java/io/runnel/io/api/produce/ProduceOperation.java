@@ -1,6 +1,7 @@
 package io.runnel.io.api.produce;
 
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 
 import io.runnel.codecs.batch.RecordBatch;
 import io.runnel.codecs.protocol.ProduceResponseEncoder;
@@ -10,60 +11,95 @@ import io.runnel.io.net.Reactor;
 import io.runnel.io.net.ResponseSend;
 import io.runnel.kernel.log.PartitionLog;
 import io.runnel.kernel.shard.Shard;
+import io.runnel.kernel.shard.ShardCommand;
 import io.runnel.kernel.topic.Partition;
+import io.runnel.kernel.topic.Topic;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.protocol.Errors;
 
 /**
  * One produce request in flight: scattered to the owning shards, gathered back on the shard of
  * its connection. Each owner writes only its own partitions' slots and then posts a completion
  * through the origin's inbox, which orders those writes before the origin reads them.
+ *
+ * <p>Operations are pooled by their {@link ProduceHandler} and reused with everything they hold
+ * (arrays, the per-partition commands that cross shards, the response encoder), so that a produce
+ * allocates nothing in steady state. An operation goes back to the pool only once every partition
+ * has reported back, so no other shard still refers to it.
  */
 final class ProduceOperation
 {
-    /** Each owning shard's thread wraps batches with its own flyweight. */
+    /** Each owning shard's thread wraps batches with its own flyweight and writes through its own frame views. */
     private static final ThreadLocal<RecordBatch> BATCH = ThreadLocal.withInitial(RecordBatch::new);
+    private static final ThreadLocal<FrameViews> VIEWS = ThreadLocal.withInitial(FrameViews::new);
+    private static final byte[] NO_NAME = new byte[0];
 
-    private final RequestContext context;
     private final Reactor origin;
     private final BrokerServices services;
-    private final short acks;
-    private final String[] topicNames;
-    private final Uuid[] topicIds;
-    private final int[] topicPartitions;
-    private final int[] partitionIndex;
-    private final Partition[] partitions;
-    private final int[] recordsOffset;
-    private final int[] recordsLength;
-    private final short[] errorCode;
-    private final long[] baseOffset;
-    private final long[] logStartOffset;
+    private final ProduceHandler handler;
+    private final ProduceResponseEncoder encoder = new ProduceResponseEncoder();
+    private final ShardCommand partitionDone = shard -> partitionDone();
+
+    private RequestContext context;
+    private short acks;
+    private int topicCount;
+    private int partitionCount;
     private int pending;
 
-    ProduceOperation(final RequestContext context, final Reactor origin, final BrokerServices services, final short acks,
-        final int topicCount, final int partitionCount)
+    private byte[][] topicNames = new byte[1][];
+    private long[] topicIdMsb = new long[1];
+    private long[] topicIdLsb = new long[1];
+    private int[] topicPartitions = new int[1];
+    private int[] partitionIndex = new int[1];
+    private Partition[] partitions = new Partition[1];
+    private int[] recordsOffset = new int[1];
+    private int[] recordsLength = new int[1];
+    private short[] errorCode = new short[1];
+    private long[] baseOffset = new long[1];
+    private long[] logStartOffset = new long[1];
+    private PartitionAppend[] appends = new PartitionAppend[0];
+
+    ProduceOperation(final Reactor origin, final BrokerServices services, final ProduceHandler handler)
     {
-        this.context = context;
         this.origin = origin;
         this.services = services;
-        this.acks = acks;
-        topicNames = new String[topicCount];
-        topicIds = new Uuid[topicCount];
-        topicPartitions = new int[topicCount];
-        partitionIndex = new int[partitionCount];
-        partitions = new Partition[partitionCount];
-        recordsOffset = new int[partitionCount];
-        recordsLength = new int[partitionCount];
-        errorCode = new short[partitionCount];
-        baseOffset = new long[partitionCount];
-        logStartOffset = new long[partitionCount];
+        this.handler = handler;
     }
 
-    void topic(final int t, final String name, final Uuid id, final int partitionCount)
+    ProduceOperation begin(final RequestContext context, final short acks, final int topicCount, final int partitionCount)
     {
-        topicNames[t] = name;
-        topicIds[t] = id;
+        this.context = context;
+        this.acks = acks;
+        this.topicCount = topicCount;
+        this.partitionCount = partitionCount;
+        if (topicNames.length < topicCount)
+        {
+            final int size = Math.max(topicCount, topicNames.length * 2);
+            topicNames = Arrays.copyOf(topicNames, size);
+            topicIdMsb = Arrays.copyOf(topicIdMsb, size);
+            topicIdLsb = Arrays.copyOf(topicIdLsb, size);
+            topicPartitions = Arrays.copyOf(topicPartitions, size);
+        }
+        if (partitions.length < partitionCount)
+        {
+            final int size = Math.max(partitionCount, partitions.length * 2);
+            partitionIndex = Arrays.copyOf(partitionIndex, size);
+            partitions = Arrays.copyOf(partitions, size);
+            recordsOffset = Arrays.copyOf(recordsOffset, size);
+            recordsLength = Arrays.copyOf(recordsLength, size);
+            errorCode = Arrays.copyOf(errorCode, size);
+            baseOffset = Arrays.copyOf(baseOffset, size);
+            logStartOffset = Arrays.copyOf(logStartOffset, size);
+        }
+        return this;
+    }
+
+    /** A topic the request names; {@code topic} is null when it does not exist (then the request's own name bytes are answered). */
+    void topic(final int t, final Topic topic, final byte[] requestedName, final long idMsb, final long idLsb, final int partitionCount)
+    {
+        topicNames[t] = topic != null ? topic.nameUtf8() : requestedName != null ? requestedName : NO_NAME;
+        topicIdMsb[t] = idMsb;
+        topicIdLsb[t] = idLsb;
         topicPartitions[t] = partitionCount;
     }
 
@@ -81,17 +117,30 @@ final class ProduceOperation
     void dispatch()
     {
         pending = 1; // held until every append is dispatched, so a fast local append cannot complete us early
-        for (int i = 0; i < partitions.length; i++)
+        for (int i = 0; i < partitionCount; i++)
         {
             final Partition partition = partitions[i];
             if (partition != null)
             {
                 pending++;
-                final int slot = i;
-                origin.runOn(partition.shard(), owner -> append(owner, slot));
+                origin.runOn(partition.shard(), append(i));
             }
         }
         partitionDone();
+    }
+
+    private PartitionAppend append(final int slot)
+    {
+        if (slot >= appends.length)
+        {
+            final int old = appends.length;
+            appends = Arrays.copyOf(appends, Math.max(slot + 1, old * 2));
+            for (int i = old; i < appends.length; i++)
+            {
+                appends[i] = new PartitionAppend(i);
+            }
+        }
+        return appends[slot];
     }
 
     /** Runs on the owning shard. */
@@ -111,8 +160,7 @@ final class ProduceOperation
         {
             final UnsafeBuffer frame = context.frame();
             final RecordBatch batch = BATCH.get().wrap(frame, recordsOffset[i]);
-            final ByteBuffer bytes = frame.byteBuffer().duplicate();
-            bytes.limit(recordsOffset[i] + recordsLength[i]).position(recordsOffset[i]);
+            final ByteBuffer bytes = VIEWS.get().view(frame.byteBuffer(), recordsOffset[i], recordsLength[i]);
             final PartitionLog.AppendStatus status = owner.append(log, batch, bytes);
             switch (status)
             {
@@ -122,8 +170,6 @@ final class ProduceOperation
             }
             logStartOffset[i] = log.logStartOffset();
         }
-        final Reactor here = services.reactor(owner.id());
-        owner.whenDurable(() -> here.reply(origin, this::partitionDone));
     }
 
     /** Runs on the origin shard. */
@@ -142,16 +188,21 @@ final class ProduceOperation
                 // acks=0 has no response to carry the error: Kafka closes the connection so the client notices.
                 context.connection().close("produce with acks=0 failed on at least one partition");
             }
-            return;
         }
-        respond();
+        else
+        {
+            respond();
+        }
+        context = null;
+        Arrays.fill(partitions, 0, partitionCount, null);
+        handler.recycle(this);
     }
 
     private boolean hasErrors()
     {
-        for (final short error : errorCode)
+        for (int i = 0; i < partitionCount; i++)
         {
-            if (error != Errors.NONE.code())
+            if (errorCode[i] != Errors.NONE.code())
             {
                 return true;
             }
@@ -161,19 +212,17 @@ final class ProduceOperation
 
     private void respond()
     {
-        int capacity = ProduceResponseEncoder.MAX_FIXED_BYTES + partitions.length * ProduceResponseEncoder.MAX_PARTITION_BYTES;
-        for (final String name : topicNames)
+        int capacity = ProduceResponseEncoder.MAX_FIXED_BYTES + partitionCount * ProduceResponseEncoder.MAX_PARTITION_BYTES;
+        for (int t = 0; t < topicCount; t++)
         {
-            capacity += 16 + 5 + 1 + (name == null ? 0 : name.length() * 3);
+            capacity += 16 + 5 + 1 + topicNames[t].length;
         }
         final UnsafeBuffer buffer = origin.framePool().acquire(capacity);
-        final ProduceResponseEncoder encoder = new ProduceResponseEncoder()
-            .begin(buffer, 0, context.correlationId(), context.apiVersion(), topicNames.length);
+        encoder.begin(buffer, 0, context.correlationId(), context.apiVersion(), topicCount);
         int i = 0;
-        for (int t = 0; t < topicNames.length; t++)
+        for (int t = 0; t < topicCount; t++)
         {
-            final Uuid id = topicIds[t];
-            encoder.topic(topicNames[t], id == null ? 0 : id.getMostSignificantBits(), id == null ? 0 : id.getLeastSignificantBits(), topicPartitions[t]);
+            encoder.topic(topicNames[t], topicIdMsb[t], topicIdLsb[t], topicPartitions[t]);
             for (int p = 0; p < topicPartitions[t]; p++, i++)
             {
                 encoder.partition(partitionIndex[i], errorCode[i], baseOffset[i], -1L, logStartOffset[i]);
@@ -183,7 +232,38 @@ final class ProduceOperation
         final int end = encoder.finish(0);
         final ByteBuffer bytes = buffer.byteBuffer();
         bytes.limit(end).position(0);
-        context.respond(ResponseSend.of(bytes).onComplete(() -> origin.framePool().release(buffer)));
+        final ResponseSend send = origin.responseSends().acquire().add(bytes).releasing(origin.framePool(), buffer);
+        context.respond(send);
     }
 
+    /**
+     * One partition's append, sent to its owning shard, and its report back once the append is
+     * durable. Reused with the operation: the slot's command crosses shards without allocating.
+     */
+    private final class PartitionAppend implements ShardCommand, Runnable
+    {
+        private final int slot;
+        private Reactor owner;
+
+        PartitionAppend(final int slot)
+        {
+            this.slot = slot;
+        }
+
+        /** On the owning shard. */
+        @Override
+        public void execute(final Shard shard)
+        {
+            append(shard, slot);
+            owner = services.reactor(shard.id());
+            shard.whenDurable(this);
+        }
+
+        /** On the owning shard, once what it appended is durable (at once unless the flush policy is fsync). */
+        @Override
+        public void run()
+        {
+            owner.reply(origin, partitionDone);
+        }
+    }
 }
