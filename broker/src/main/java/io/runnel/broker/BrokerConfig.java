@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 
+import io.runnel.io.net.ReactorIdleStrategy;
 import io.runnel.kernel.group.GroupConfig;
 import io.runnel.kernel.log.FlushPolicy;
 import io.runnel.kernel.log.LogConfig;
@@ -35,7 +36,7 @@ public final class BrokerConfig
         "log.segment.bytes", "log.roll.ms", "log.roll.hours", "log.index.interval.bytes", "log.index.size.max.bytes",
         "log.retention.ms", "log.retention.minutes", "log.retention.hours", "log.retention.bytes",
         "log.retention.check.interval.ms", "auto.create.topics.enable", "message.max.bytes", "socket.request.max.bytes",
-        "cluster.id", "process.roles", "runnel.shards", "runnel.idle.strategy", "runnel.flush.policy",
+        "cluster.id", "process.roles", "runnel.shards", "runnel.idle.strategy", "runnel.idle.spins", "runnel.idle.yields", "runnel.flush.policy",
         "runnel.validate.compressed.records", "offsets.topic.num.partitions", "offsets.topic.replication.factor",
         "group.min.session.timeout.ms", "group.max.session.timeout.ms", "group.initial.rebalance.delay.ms",
         "offsets.retention.minutes", "offset.metadata.max.bytes", "group.max.size",
@@ -54,6 +55,8 @@ public final class BrokerConfig
     private final int socketRequestMaxBytes;
     private final int shards;
     private final IdleStrategyType idleStrategy;
+    private final int idleSpins;
+    private final int idleYields;
     private final boolean validateCompressedRecords;
     private final String clusterId;
     private final GroupConfig groupConfig;
@@ -89,6 +92,8 @@ public final class BrokerConfig
             case "busy-spin", "busyspin", "busy_spin" -> IdleStrategyType.BUSY_SPIN;
             default -> throw new IllegalArgumentException("runnel.idle.strategy must be backoff or busy-spin, was " + get("runnel.idle.strategy", ""));
         };
+        idleSpins = intValue("runnel.idle.spins", ReactorIdleStrategy.DEFAULT_SPINS, 0, 1_000_000);
+        idleYields = intValue("runnel.idle.yields", ReactorIdleStrategy.DEFAULT_YIELDS, 0, 1_000_000);
         validateCompressedRecords = bool("runnel.validate.compressed.records", true);
         clusterId = values.get("cluster.id");
         final int minSession = intValue("group.min.session.timeout.ms", 6_000, 1, Integer.MAX_VALUE);
@@ -233,6 +238,8 @@ public final class BrokerConfig
         described.put("socket.request.max.bytes", Integer.toString(socketRequestMaxBytes));
         described.put("runnel.shards", Integer.toString(shards));
         described.put("runnel.idle.strategy", idleStrategy == IdleStrategyType.BACKOFF ? "backoff" : "busy-spin");
+        described.put("runnel.idle.spins", Integer.toString(idleSpins));
+        described.put("runnel.idle.yields", Integer.toString(idleYields));
         described.put("runnel.flush.policy", logConfig.flushPolicy() == FlushPolicy.FSYNC ? "fsync" : "pagecache");
         described.put("runnel.validate.compressed.records", Boolean.toString(validateCompressedRecords));
         described.put("offsets.topic.num.partitions", Integer.toString(groupConfig.offsetsTopicPartitions()));
@@ -326,6 +333,17 @@ public final class BrokerConfig
     public IdleStrategyType idleStrategy()
     {
         return idleStrategy;
+    }
+
+    /** Backoff idle strategy: empty duty cycles spent spinning, then yielding, before the shard blocks in its selector. */
+    public int idleSpins()
+    {
+        return idleSpins;
+    }
+
+    public int idleYields()
+    {
+        return idleYields;
     }
 
     public boolean validateCompressedRecords()

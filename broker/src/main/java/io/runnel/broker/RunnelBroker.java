@@ -88,7 +88,7 @@ public final class RunnelBroker implements AutoCloseable
                 else
                 {
                     final ReactorIdleStrategy idle = new ReactorIdleStrategy(reactor.selector(), shard::hasPendingCommands,
-                        () -> reactor.needsPolling() ? PARKED_IDLE_BLOCK_MS : IDLE_BLOCK_MS);
+                        () -> reactor.needsPolling() ? PARKED_IDLE_BLOCK_MS : IDLE_BLOCK_MS, config.idleSpins(), config.idleYields());
                     shard.wakeupWith(idle::wakeup);
                     idleStrategies.add(idle);
                 }

@@ -16,12 +16,14 @@ import org.agrona.concurrent.IdleStrategy;
  */
 public final class ReactorIdleStrategy implements IdleStrategy
 {
-    private static final int SPINS = 100;
-    private static final int YIELDS = 20;
+    public static final int DEFAULT_SPINS = 100;
+    public static final int DEFAULT_YIELDS = 20;
 
     private final Selector selector;
     private final BooleanSupplier hasPendingCommands;
     private final LongSupplier maxBlockMs;
+    private final int spins;
+    private final int yields;
     private volatile boolean blocked;
     private int idleCycles;
 
@@ -29,12 +31,18 @@ public final class ReactorIdleStrategy implements IdleStrategy
      * @param maxBlockMs how long the selector may block now: short while fetches are parked (their
      *                   partitions' high watermarks are polled), long otherwise (sockets and inbox
      *                   offers wake the selector).
+     * @param spins      empty duty cycles to spin through before yielding; each one polls the sockets (a selectNow
+     *                   system call), so spinning trades CPU for the wake-up latency of a blocked selector
+     * @param yields     empty duty cycles that yield the core before the shard blocks
      */
-    public ReactorIdleStrategy(final Selector selector, final BooleanSupplier hasPendingCommands, final LongSupplier maxBlockMs)
+    public ReactorIdleStrategy(final Selector selector, final BooleanSupplier hasPendingCommands, final LongSupplier maxBlockMs,
+        final int spins, final int yields)
     {
         this.selector = selector;
         this.hasPendingCommands = hasPendingCommands;
         this.maxBlockMs = maxBlockMs;
+        this.spins = spins;
+        this.yields = yields;
     }
 
     /** Called by other threads after they offer a command to this shard. */
@@ -61,11 +69,11 @@ public final class ReactorIdleStrategy implements IdleStrategy
     public void idle()
     {
         idleCycles++;
-        if (idleCycles <= SPINS)
+        if (idleCycles <= spins)
         {
             Thread.onSpinWait();
         }
-        else if (idleCycles <= SPINS + YIELDS)
+        else if (idleCycles <= spins + yields)
         {
             Thread.yield();
         }
