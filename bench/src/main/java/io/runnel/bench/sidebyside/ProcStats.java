@@ -5,7 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * A process's resource use as Linux reports it in /proc: CPU seconds (user + system, the process
+ * A process's resource use as Linux reports it in /proc: CPU seconds (user and system, the process
  * and all its threads) and peak resident set size (VmHWM). Read from outside the process, so the
  * same numbers are taken for Apache Kafka and Runnel.
  */
@@ -18,14 +18,27 @@ final class ProcStats
     {
     }
 
-    static double cpuSeconds(final long pid)
+    /** CPU time a process has used so far, split as the kernel accounts it. */
+    record CpuTime(double userSeconds, double systemSeconds)
+    {
+        double totalSeconds()
+        {
+            return userSeconds + systemSeconds;
+        }
+
+        CpuTime minus(final CpuTime earlier)
+        {
+            return new CpuTime(userSeconds - earlier.userSeconds, systemSeconds - earlier.systemSeconds);
+        }
+    }
+
+    static CpuTime cpuTime(final long pid)
     {
         final String stat = read(Path.of("/proc", Long.toString(pid), "stat"));
         // The command name (field 2) is in parentheses and may hold spaces; count fields after it.
         final String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split("\\s+");
         // Fields 14 (utime) and 15 (stime) overall are 12 and 13 after the name: state is field 3.
-        final long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
-        return ticks / CLOCK_TICKS_PER_SECOND;
+        return new CpuTime(Long.parseLong(fields[11]) / CLOCK_TICKS_PER_SECOND, Long.parseLong(fields[12]) / CLOCK_TICKS_PER_SECOND);
     }
 
     static long peakRssBytes(final long pid)

@@ -133,16 +133,17 @@ public final class SideBySide
         try (broker)
         {
             broker.start();
-            final double cpuBefore = ProcStats.cpuSeconds(broker.pid());
+            final ProcStats.CpuTime cpuBefore = ProcStats.cpuTime(broker.pid());
             final Duration warmup = options.warmup(scenario.workload());
             final Duration duration = options.duration(scenario.workload());
             final OmbResult result = new WorkloadRunner(scenario.workload(), scenario.driver().withBootstrap(broker.bootstrap()), warmup, duration,
                 System.out, options.window(duration)).run(output, prefix);
-            final RunRecord record = new RunRecord(system, scenario, result, ProcStats.cpuSeconds(broker.pid()) - cpuBefore,
+            final RunRecord record = new RunRecord(system, scenario, result, ProcStats.cpuTime(broker.pid()).minus(cpuBefore),
                 ProcStats.peakRssBytes(broker.pid()), ProcStats.bytesOnDisk(dataDir));
             Files.writeString(output.resolve(prefix + "-broker.json"), record.toJson(), StandardCharsets.UTF_8);
-            System.out.printf("%s: broker CPU %.1f s (%.2f s/GiB), peak RSS %d MiB, %d MiB on disk%n", system.label(), record.brokerCpuSeconds(),
-                record.cpuSecondsPerGib(), record.peakRssBytes() >> 20, record.bytesOnDisk() >> 20);
+            System.out.printf("%s: broker CPU %.1f s (%.0f%% kernel; %.2f s/GiB), peak RSS %d MiB, %d MiB on disk%n", system.label(),
+                record.brokerCpuSeconds(), 100 * record.kernelShare(), record.cpuSecondsPerGib(), record.peakRssBytes() >> 20,
+                record.bytesOnDisk() >> 20);
             if (!options.keepBrokerLogs())
             {
                 Files.deleteIfExists(brokerLog);

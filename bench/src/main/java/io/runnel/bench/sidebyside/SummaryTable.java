@@ -24,9 +24,9 @@ final class SummaryTable
         final StringBuilder md = new StringBuilder(header);
         md.append("\n## Results\n\n");
         md.append("Latencies in ms (publish: send to acknowledgement; end-to-end: producer timestamp to consumer receipt). ")
-            .append("CPU is the broker process's user+system time over the whole run, warm-up included, per GiB of payload produced plus consumed.\n\n");
-        md.append("| scenario | system | publish msg/s | publish MiB/s | consume MiB/s | pub p50 | pub p99 | pub p99.9 | e2e p50 | e2e p99 | e2e p99.9 | e2e max | broker CPU s | CPU s/GiB | peak RSS MiB | disk MiB | errors |\n");
-        md.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+            .append("CPU is the broker process's user+system time over the whole run, warm-up included (kernel %: the system-time share), and per GiB of payload produced plus consumed.\n\n");
+        md.append("| scenario | system | publish msg/s | publish MiB/s | consume MiB/s | pub p50 | pub p99 | pub p99.9 | e2e p50 | e2e p99 | e2e p99.9 | e2e max | broker CPU s | kernel % | CPU s/GiB | peak RSS MiB | disk MiB | errors |\n");
+        md.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         final Map<String, List<RunRecord>> byScenario = byScenario(runs);
         for (final List<RunRecord> scenarioRuns : byScenario.values())
         {
@@ -35,10 +35,10 @@ final class SummaryTable
                 final double messageMib = run.result().workload().messageSize() / MIB;
                 final Histogram pub = run.result().aggregatedPublish();
                 final Histogram e2e = run.result().aggregatedEndToEnd();
-                md.append(String.format(Locale.ROOT, "| %s | %s | %,.0f | %.1f | %.1f | %s | %s | %s | %s | %s | %s | %s | %.1f | %.2f | %.0f | %.0f | %d |%n",
+                md.append(String.format(Locale.ROOT, "| %s | %s | %,.0f | %.1f | %.1f | %s | %s | %s | %s | %s | %s | %s | %.1f | %.0f | %.2f | %.0f | %.0f | %d |%n",
                     run.scenario().name(), run.system().label(), run.result().meanPublishRate(), run.result().meanPublishRate() * messageMib,
                     run.result().meanConsumeRate() * messageMib, ms(pub, 50), ms(pub, 99), ms(pub, 99.9), ms(e2e, 50), ms(e2e, 99), ms(e2e, 99.9),
-                    max(e2e), run.brokerCpuSeconds(), run.cpuSecondsPerGib(), run.peakRssBytes() / MIB, run.bytesOnDisk() / MIB,
+                    max(e2e), run.brokerCpuSeconds(), 100 * run.kernelShare(), run.cpuSecondsPerGib(), run.peakRssBytes() / MIB, run.bytesOnDisk() / MIB,
                     run.result().sendErrors()));
             }
         }
