@@ -9,11 +9,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
@@ -208,27 +205,7 @@ final class ConsumerThread implements AutoCloseable
     {
         final FutureTask<T> task = new FutureTask<>(() -> work.apply(consumer));
         tasks.add(task);
-        try
-        {
-            return task.get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        }
-        catch (final ExecutionException ex)
-        {
-            if (ex.getCause() instanceof RuntimeException runtime)
-            {
-                throw runtime;
-            }
-            throw new IllegalStateException(ex.getCause());
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(ex);
-        }
-        catch (final TimeoutException ex)
-        {
-            throw new IllegalStateException(name + " did not run the call within " + CALL_TIMEOUT + "; alive " + thread.isAlive(), ex);
-        }
+        return GroupTesting.get(task, CALL_TIMEOUT, () -> name + " did not run the call within " + CALL_TIMEOUT + "; alive " + thread.isAlive());
     }
 
     Snapshot snapshot()

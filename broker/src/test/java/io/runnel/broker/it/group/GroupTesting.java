@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -16,19 +15,15 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
+import io.runnel.broker.testing.TestClients;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -104,9 +99,15 @@ final class GroupTesting
 
     static <T> T get(final Future<T> future)
     {
+        return get(future, ADMIN_TIMEOUT, () -> "no answer within " + ADMIN_TIMEOUT);
+    }
+
+    /** The future's value within {@code timeout}; its runtime failure is rethrown as is, a timeout fails with {@code timeoutMessage}, made when it happens. */
+    static <T> T get(final Future<T> future, final Duration timeout, final Supplier<String> timeoutMessage)
+    {
         try
         {
-            return future.get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         }
         catch (final ExecutionException ex)
         {
@@ -123,7 +124,7 @@ final class GroupTesting
         }
         catch (final TimeoutException ex)
         {
-            throw new IllegalStateException("no answer within " + ADMIN_TIMEOUT, ex);
+            throw new IllegalStateException(timeoutMessage.get(), ex);
         }
     }
 
@@ -195,30 +196,17 @@ final class GroupTesting
 
     static KafkaProducer<byte[], byte[]> producer(final String bootstrapServers)
     {
-        final Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        return new KafkaProducer<>(props);
+        return TestClients.producer(bootstrapServers, Map.of());
     }
 
     /** A consumer as TestBroker makes them: earliest, no auto-commit, plus {@code extra}. */
     static KafkaConsumer<byte[], byte[]> consumer(final String bootstrapServers, final Map<String, Object> extra)
     {
-        final Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        props.putAll(extra);
-        return new KafkaConsumer<>(props);
+        return TestClients.consumer(bootstrapServers, extra);
     }
 
     static Admin admin(final String bootstrapServers)
     {
-        final Properties props = new Properties();
-        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        return Admin.create(props);
+        return TestClients.admin(bootstrapServers);
     }
 }
