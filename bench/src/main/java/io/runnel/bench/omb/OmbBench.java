@@ -64,8 +64,8 @@ public final class OmbBench
             {
                 case "--driver" -> driverFile = Path.of(args[++i]);
                 case "--bootstrap" -> bootstrap = args[++i];
-                case "--warmup-seconds" -> warmup = Duration.ofSeconds(seconds(args[++i], arg));
-                case "--duration-seconds" -> duration = Duration.ofSeconds(seconds(args[++i], arg));
+                case "--warmup-seconds" -> warmup = seconds(args[++i], arg);
+                case "--duration-seconds" -> duration = seconds(args[++i], arg);
                 case "--output" -> output = Path.of(args[++i]);
                 default ->
                 {
@@ -110,7 +110,8 @@ public final class OmbBench
         }
     }
 
-    private static long seconds(final String value, final String flag)
+    /** A flag's whole number of seconds, or a one-line error naming the flag; shared by the bench tools. */
+    public static Duration seconds(final String value, final String flag)
     {
         try
         {
@@ -119,7 +120,7 @@ public final class OmbBench
             {
                 throw new NumberFormatException();
             }
-            return seconds;
+            return Duration.ofSeconds(seconds);
         }
         catch (final NumberFormatException ex)
         {

@@ -23,7 +23,6 @@ final class ApacheKafkaProcess extends BrokerProcess
 
     private final Path home;
     private final Path kafkaLib;
-    private final Path logFile;
     private final Map<String, String> overrides;
     private final List<String> jvmOptions;
 
@@ -33,7 +32,6 @@ final class ApacheKafkaProcess extends BrokerProcess
         super(dataDir, port, logFile);
         this.home = home;
         this.kafkaLib = kafkaLib;
-        this.logFile = logFile;
         this.overrides = overrides;
         this.jvmOptions = jvmOptions;
     }

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.runnel.bench.omb.BenchConfigException;
+import io.runnel.bench.omb.OmbBench;
 import io.runnel.bench.omb.Workload;
 
 /** The harness's command line, checked up front so that a typo fails in the first second, not after the first broker run. */
@@ -43,9 +44,9 @@ record BenchOptions(Path home, Path kafkaLib, Path output, List<Scenario> scenar
                 case "--plan" -> plan = existing(Path.of(args[++i]), "plan");
                 case "--driver" -> driver = existing(Path.of(args[++i]), "driver file");
                 case "--system" -> systems.add(SystemUnderTest.parse(args[++i]));
-                case "--warmup-seconds" -> warmup = seconds(args[++i], arg);
-                case "--duration-seconds" -> duration = seconds(args[++i], arg);
-                case "--window-seconds" -> window = seconds(args[++i], arg);
+                case "--warmup-seconds" -> warmup = OmbBench.seconds(args[++i], arg);
+                case "--duration-seconds" -> duration = OmbBench.seconds(args[++i], arg);
+                case "--window-seconds" -> window = OmbBench.seconds(args[++i], arg);
                 case "--omb-durations" ->
                 {
                     warmup = null;
@@ -173,23 +174,6 @@ record BenchOptions(Path home, Path kafkaLib, Path output, List<Scenario> scenar
             throw new BenchConfigException(what + " " + path + " does not exist");
         }
         return path;
-    }
-
-    private static Duration seconds(final String value, final String flag)
-    {
-        try
-        {
-            final long seconds = Long.parseLong(value);
-            if (seconds < 0)
-            {
-                throw new NumberFormatException();
-            }
-            return Duration.ofSeconds(seconds);
-        }
-        catch (final NumberFormatException ex)
-        {
-            throw new BenchConfigException(flag + " must be a whole number of seconds, was '" + value + "'");
-        }
     }
 
     private static Path uniqueFolder(final Path parent, final String name)

@@ -21,7 +21,7 @@ abstract class BrokerProcess implements AutoCloseable
 
     protected final Path dataDir;
     protected final int port;
-    private final Path logFile;
+    protected final Path logFile;
     private Process process;
 
     BrokerProcess(final Path dataDir, final int port, final Path logFile)
