@@ -24,7 +24,7 @@ public final class ToolRun
     private static final long TIMEOUT_SECONDS = 60;
 
     /** What a run left behind. */
-    public record Result(int exitCode, String stdout, String stderr, long millis)
+    public record Result(int exitCode, String stdout, String stderr)
     {
         /** Exit code 2 and exactly one line on stderr that starts with {@code prefix} and holds every fragment. */
         public String assertOneLineError(final String prefix, final String... fragments)
@@ -78,7 +78,6 @@ public final class ToolRun
         env.remove("JAVA_TOOL_OPTIONS");
         env.remove("JDK_JAVA_OPTIONS");
         env.remove("_JAVA_OPTIONS");
-        final long start = System.nanoTime();
         final Process process = builder.start();
         if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS))
         {
@@ -86,8 +85,7 @@ public final class ToolRun
             fail(mainClass.getSimpleName() + " " + String.join(" ", args) + " did not exit within " + TIMEOUT_SECONDS + " s; stderr:\n" +
                 Files.readString(stderr, StandardCharsets.UTF_8));
         }
-        return new Result(process.exitValue(), Files.readString(stdout, StandardCharsets.UTF_8), Files.readString(stderr, StandardCharsets.UTF_8),
-            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+        return new Result(process.exitValue(), Files.readString(stdout, StandardCharsets.UTF_8), Files.readString(stderr, StandardCharsets.UTF_8));
     }
 
     /** A port on 127.0.0.1 that nothing listens on: bound, then closed. */

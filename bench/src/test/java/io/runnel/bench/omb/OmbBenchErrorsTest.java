@@ -9,7 +9,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Bad input to the OMB runner is one line on stderr and exit code 2, never a stack trace: each case runs
@@ -65,8 +64,7 @@ class OmbBenchErrorsTest
             "--duration-seconds", "1", "--output", output.toString(), WORKLOAD.toString());
         final String line = result.assertOneLineError("omb: ");
         assertEquals("omb: broker not reachable at 127.0.0.1:" + port + " (connection refused)", line);
-        // Found by the up-front connect, not after the clients' timeouts.
-        assertTrue(result.millis() < 20_000, "took " + result.millis() + " ms");
+        // This message comes only from the up-front connect; a failure after the clients' timeouts reads "cannot create topics".
         try (var files = Files.list(output))
         {
             assertFalse(files.findAny().isPresent(), "no result files for a run that never started");
