@@ -12,15 +12,18 @@ import java.util.Properties;
 
 import io.runnel.io.IoConfig;
 import io.runnel.io.api.ApiRouter;
+import io.runnel.io.api.ApiShard;
 import io.runnel.io.api.BrokerServices;
+import io.runnel.io.api.FaultHooks;
+import io.runnel.io.api.ParkedOperations;
 import io.runnel.io.net.Acceptor;
 import io.runnel.io.net.Reactor;
 import io.runnel.io.net.ReactorIdleStrategy;
 import io.runnel.kernel.LogManager;
 import io.runnel.kernel.group.GroupConfig;
 import io.runnel.kernel.group.GroupCoordinator;
-import io.runnel.kernel.topic.Partition;
 import io.runnel.kernel.producer.ProducerIdAllocator;
+import io.runnel.kernel.shard.PartitionListener;
 import io.runnel.kernel.shard.Shard;
 import org.agrona.concurrent.BusySpinIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
@@ -28,8 +31,8 @@ import org.agrona.concurrent.SystemEpochClock;
 import org.apache.kafka.common.Uuid;
 
 /**
- * A single-node Runnel broker assembled from its layers: the kernel's shards and logs, one
- * reactor per shard, and the acceptor. {@link #start()} returns once clients can connect;
+ * A single-node Runnel broker assembled from its layers: the kernel's conductor, shards and logs,
+ * a group coordinator, a reactor and the API handlers per shard, and the acceptor. {@link #start()} returns once clients can connect;
  * {@link #close()} stops accepting, stops the shards (closing every log cleanly) and leaves the
  * clean-shutdown marker.
  */
@@ -41,6 +44,7 @@ public final class RunnelBroker implements AutoCloseable
     private static final long IDLE_BLOCK_MS = 100;
 
     private final BrokerConfig config;
+    private final FaultHooks faultHooks = new FaultHooks();
     private LogManager logManager;
     private Acceptor acceptor;
     private InetSocketAddress boundAddress;
@@ -53,33 +57,39 @@ public final class RunnelBroker implements AutoCloseable
     public RunnelBroker start() throws IOException
     {
         logManager = new LogManager(config.logDir(), config.shards(), config.logConfig(), SystemEpochClock.INSTANCE);
-        logManager.open();
         try
         {
+            // Coordinators listen before the logs open: each loads its offsets partitions as its shard adopts them.
+            final GroupCoordinator[] coordinators = new GroupCoordinator[logManager.shardCount()];
+            for (int i = 0; i < coordinators.length; i++)
+            {
+                final Shard shard = logManager.shard(i);
+                coordinators[i] = new GroupCoordinator(shard, logManager, config.groupConfig());
+                shard.addPartitionListener(offsetsLoader(coordinators[i]));
+                shard.addDuty(coordinators[i]);
+            }
+            logManager.open();
             final String clusterId = clusterId(config.logDir());
             final IoConfig ioConfig = new IoConfig(config.nodeId(), config.advertisedHost(), config.advertisedPort(), clusterId,
                 config.autoCreateTopics(), config.numPartitions(), config.socketRequestMaxBytes(),
                 config.validateCompressedRecords(), config.describe());
-            // The advertised port is only known after binding when the listener asks for port 0.
-            final BrokerServices[] services = new BrokerServices[1];
             final List<Reactor> reactors = new ArrayList<>();
             final List<IdleStrategy> idleStrategies = new ArrayList<>();
             acceptor = new Acceptor(new InetSocketAddress(config.host(), config.port()), reactors);
             boundAddress = acceptor.localAddress();
+            // The advertised port is only known after binding when the listener asks for port 0.
             final IoConfig effective = config.advertisedPort() == 0 ? ioConfig.withAdvertisedPort(boundAddress.getPort()) : ioConfig;
-            final GroupCoordinator[] coordinators = new GroupCoordinator[logManager.shardCount()];
-            for (int i = 0; i < coordinators.length; i++)
-            {
-                coordinators[i] = new GroupCoordinator(logManager.shard(i), logManager, config.groupConfig());
-                loadGroups(logManager.shard(i), coordinators[i]);
-                logManager.shard(i).addDuty(coordinators[i]);
-            }
-            services[0] = new BrokerServices(logManager, effective, new ProducerIdAllocator(config.logDir()), coordinators);
+            final BrokerServices services = new BrokerServices(logManager, effective, new ProducerIdAllocator(config.logDir()),
+                coordinators, faultHooks);
             for (int i = 0; i < logManager.shardCount(); i++)
             {
                 final Shard shard = logManager.shard(i);
-                final Reactor reactor = new Reactor(shard, logManager, ApiRouter.factory(services[0]), config.socketRequestMaxBytes());
+                final Reactor reactor = new Reactor(shard, config.socketRequestMaxBytes());
+                final ParkedOperations parked = new ParkedOperations(shard.clock().time());
+                final ApiRouter router = new ApiRouter(new ApiShard(shard, reactor, parked, logManager.conductorFor(i)), services);
+                reactor.connectionSetup(connection -> router);
                 shard.addDuty(reactor);
+                shard.addDuty(parked);
                 reactors.add(reactor);
                 if (config.idleStrategy() == BrokerConfig.IdleStrategyType.BUSY_SPIN)
                 {
@@ -88,12 +98,13 @@ public final class RunnelBroker implements AutoCloseable
                 else
                 {
                     final ReactorIdleStrategy idle = new ReactorIdleStrategy(reactor.selector(), shard::hasPendingCommands,
-                        () -> reactor.needsPolling() ? PARKED_IDLE_BLOCK_MS : IDLE_BLOCK_MS, config.idleSpins(), config.idleYields());
+                        () -> parked.needsPolling() || shard.hasBacklog() ? PARKED_IDLE_BLOCK_MS : IDLE_BLOCK_MS,
+                        config.idleSpins(), config.idleYields());
                     shard.wakeupWith(idle::wakeup);
                     idleStrategies.add(idle);
                 }
             }
-            logManager.startShards(idleStrategies::get);
+            logManager.start(idleStrategies::get);
             acceptor.start();
         }
         catch (final IOException | RuntimeException ex)
@@ -104,16 +115,22 @@ public final class RunnelBroker implements AutoCloseable
         return this;
     }
 
-    /** Replays the offsets partitions a shard owns into its coordinator (shards are not running yet). */
-    private static void loadGroups(final Shard shard, final GroupCoordinator coordinator)
+    /** Replays an offsets partition into its shard's coordinator when the shard takes it (start-up, or the topic's creation). */
+    private static PartitionListener offsetsLoader(final GroupCoordinator coordinator)
     {
-        for (final Partition partition : shard.ownedPartitions())
+        return (shard, partition) ->
         {
             if (partition.topic().name().equals(GroupConfig.OFFSETS_TOPIC) && partition.log() != null)
             {
                 coordinator.load(partition.log());
             }
-        }
+        };
+    }
+
+    /** Test hooks into request handling (see {@link FaultHooks}). */
+    public FaultHooks faultHooks()
+    {
+        return faultHooks;
     }
 
     /** The cluster id: configured, or stored in the log directory's meta.properties (created on first start). */

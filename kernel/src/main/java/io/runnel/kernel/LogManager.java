@@ -2,53 +2,69 @@ package io.runnel.kernel;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.IntFunction;
 
+import io.runnel.kernel.conductor.Conductor;
+import io.runnel.kernel.conductor.ConductorProxy;
+import io.runnel.kernel.conductor.TopicResult;
+import io.runnel.kernel.conductor.TopicResultHandler;
 import io.runnel.kernel.log.LogConfig;
-import io.runnel.kernel.log.PartitionLog;
 import io.runnel.kernel.shard.Shard;
-import io.runnel.kernel.shard.ShardCommand;
-import io.runnel.kernel.topic.Partition;
+import io.runnel.kernel.shard.ShardCounters;
+import io.runnel.kernel.threading.ShardThreads;
 import io.runnel.kernel.topic.PartitionPlacement;
 import io.runnel.kernel.topic.Topic;
 import io.runnel.kernel.topic.TopicRegistry;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.status.CountersManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The kernel as the layers above see it: the log directory, the shards and the topics whose
- * partitions they own. Start-up recovery, topic creation and deletion, and clean shutdown (with
- * its marker, so the next start-up can skip the recovery scan) all go through here.
+ * The kernel as the layers above see it: the log directory, the shards that own its partitions,
+ * and the conductor that changes them. {@link #open} locks the directory and has the conductor
+ * open (and, after a crash, recover) every log; {@link #start} starts the conductor's and the
+ * shards' threads; {@link #close} stops them and leaves the clean-shutdown marker, so the next
+ * start-up can skip the recovery scan.
  */
 public final class LogManager implements AutoCloseable
 {
     public static final String CLEAN_SHUTDOWN_FILE = ".runnel-clean-shutdown";
     private static final String LOCK_FILE = ".lock";
+    /** How long a caller that is not a shard (tests, tools) waits for a topic change. */
+    private static final long BLOCKING_CHANGE_TIMEOUT_SECONDS = 60;
+    /** Room for four counters per shard plus the conductor's, with their labels. */
+    private static final int COUNTERS_PER_OWNER = 4;
     private static final Logger LOG = LoggerFactory.getLogger(LogManager.class);
 
     private final Path logDir;
     private final LogConfig defaults;
-    private final EpochClock clock;
     private final Shard[] shards;
     private final TopicRegistry registry;
+    private final CountersManager counters;
+    private final Conductor conductor;
+    private final ConductorProxy externalConductor;
     private final List<AgentRunner> runners = new ArrayList<>();
     private FileChannel lockChannel;
     private FileLock lock;
-    private boolean cleanShutdown;
 
     public LogManager(final Path logDir, final int shardCount, final LogConfig defaults, final EpochClock clock)
     {
@@ -58,18 +74,28 @@ public final class LogManager implements AutoCloseable
         }
         this.logDir = logDir;
         this.defaults = defaults;
-        this.clock = clock;
+        final int counterCount = (shardCount + 1) * COUNTERS_PER_OWNER;
+        this.counters = new CountersManager(
+            new UnsafeBuffer(ByteBuffer.allocateDirect(counterCount * CountersManager.METADATA_LENGTH)),
+            new UnsafeBuffer(ByteBuffer.allocateDirect(counterCount * CountersManager.COUNTER_LENGTH)));
         this.shards = new Shard[shardCount];
         for (int i = 0; i < shardCount; i++)
         {
-            shards[i] = new Shard(i, clock);
+            shards[i] = new Shard(i, clock, new ShardCounters(counters, "shard " + i));
+        }
+        for (final Shard shard : shards)
+        {
+            shard.connect(shards);
         }
         this.registry = new TopicRegistry(logDir, new PartitionPlacement(shardCount));
+        this.conductor = new Conductor(logDir, registry, shards, this::logConfigFor, clock, new ShardCounters(counters, "conductor"));
+        this.externalConductor = conductor.externalProxy();
     }
 
     /**
-     * Locks the directory, loads topics and opens every partition log, recovering the active
-     * segments if the last shutdown was not clean. Shards are not running yet.
+     * Locks the directory, then the conductor loads topics and opens every partition log,
+     * recovering the active segments if the last shutdown was not clean, and hands each log to its
+     * shard (whose partition listeners, e.g. coordinators, load from it). No thread runs yet.
      */
     public void open()
     {
@@ -83,23 +109,7 @@ public final class LogManager implements AutoCloseable
                 throw new IllegalStateException("log directory " + logDir + " is in use by another broker");
             }
             final Path marker = logDir.resolve(CLEAN_SHUTDOWN_FILE);
-            cleanShutdown = Files.exists(marker);
-            registry.load();
-            if (!cleanShutdown && !registry.snapshot().topics().isEmpty())
-            {
-                LOG.warn("no clean-shutdown marker in {}: recovering the active segment of every partition", logDir);
-            }
-            final Set<String> expected = new HashSet<>();
-            for (final Topic topic : registry.snapshot().topics())
-            {
-                for (int i = 0; i < topic.partitionCount(); i++)
-                {
-                    final Partition partition = topic.partition(i);
-                    expected.add(partition.name());
-                    shards[partition.shard()].adopt(partition, openLog(topic, partition, cleanShutdown));
-                }
-            }
-            deleteOrphans(expected);
+            conductor.openExisting(Files.exists(marker));
             Files.deleteIfExists(marker);
         }
         catch (final IOException ex)
@@ -108,38 +118,23 @@ public final class LogManager implements AutoCloseable
         }
     }
 
-    /** Partition directories of topics that no longer exist (a deletion cut short by a crash). */
-    private void deleteOrphans(final Set<String> expected) throws IOException
+    /** Starts the conductor's thread and one thread per shard. */
+    public void start(final IntFunction<IdleStrategy> idleStrategyForShard)
     {
-        try (var dirs = Files.newDirectoryStream(logDir, Files::isDirectory))
-        {
-            for (final Path dir : dirs)
-            {
-                final String name = dir.getFileName().toString();
-                if (!name.startsWith(".") && !expected.contains(name))
-                {
-                    LOG.info("deleting {}: its topic no longer exists", dir);
-                    deleteRecursively(dir);
-                }
-            }
-        }
-    }
-
-    /** Starts one thread per shard. */
-    public void startShards(final IntFunction<IdleStrategy> idleStrategyForShard)
-    {
+        conductor.markRunning();
+        // The control plane is not latency-critical: back off to 1 ms parks when idle.
+        start(new AgentRunner(new BackoffIdleStrategy(10, 20, 1_000, 1_000_000),
+            ex -> LOG.error("conductor error", ex), null, conductor));
         for (final Shard shard : shards)
         {
-            final AgentRunner runner = new AgentRunner(idleStrategyForShard.apply(shard.id()),
-                ex -> LOG.error("shard {} error", shard.id(), ex), null, shard);
-            runners.add(runner);
-            AgentRunner.startOnThread(runner);
+            start(new AgentRunner(idleStrategyForShard.apply(shard.id()), ex -> LOG.error("shard {} error", shard.id(), ex), null, shard));
         }
     }
 
-    public boolean wasCleanShutdown()
+    private void start(final AgentRunner runner)
     {
-        return cleanShutdown;
+        runners.add(runner);
+        AgentRunner.startOnThread(runner);
     }
 
     public Shard shard(final int id)
@@ -155,6 +150,18 @@ public final class LogManager implements AutoCloseable
     public TopicRegistry registry()
     {
         return registry;
+    }
+
+    /** Live back-pressure and failure counters of every shard and the conductor. */
+    public CountersManager counters()
+    {
+        return counters;
+    }
+
+    /** How shard {@code shardId} asks the conductor for topic changes; the answer comes back on that shard. */
+    public ConductorProxy conductorFor(final int shardId)
+    {
+        return conductor.proxyFor(shardId);
     }
 
     public Path logDir()
@@ -189,105 +196,70 @@ public final class LogManager implements AutoCloseable
         return config;
     }
 
-    private PartitionLog openLog(final Topic topic, final Partition partition, final boolean clean)
-    {
-        return PartitionLog.open(partition.name(), logDir.resolve(partition.name()), logConfigFor(topic.configs()),
-            clock, partition.state(), clean);
-    }
-
     /**
-     * Creates a topic: its logs are opened here and handed to their shards before the topic is
-     * visible, so requests that see it find the logs adopted (or get a retriable error if they
-     * race the hand-over).
+     * Creates a topic through the conductor and waits for it: for callers that are not shards
+     * (tests, tools, start-up). Shards ask through {@link #conductorFor} and never wait.
      *
-     * @return the topic, or null if a topic of that name exists or is still being deleted.
+     * @return the topic, or null if a topic of that name exists.
      */
     public Topic createTopic(final String name, final int partitions, final Map<String, String> configs)
     {
-        synchronized (registry)
-        {
-            if (registry.snapshot().topic(name) != null || partitionDirsExist(name, 0, partitions))
-            {
-                return null;
-            }
-            final Topic topic = registry.create(name, partitions, configs);
-            openAndHandOver(topic, 0);
-            return topic;
-        }
+        return await("creating topic " + name, handler -> externalConductor.createTopic(name, partitions, configs, handler));
     }
 
-    /** @return the grown topic, or null if it does not exist. */
+    /** As {@link #createTopic}, for growing a topic. @return the grown topic, or null if it does not exist. */
     public Topic createPartitions(final String name, final int newCount)
     {
-        synchronized (registry)
-        {
-            final Topic existing = registry.snapshot().topic(name);
-            if (existing == null)
-            {
-                return null;
-            }
-            final Topic grown = registry.addPartitions(name, newCount);
-            openAndHandOver(grown, existing.partitionCount());
-            return grown;
-        }
+        return await("growing topic " + name, handler -> externalConductor.createPartitions(name, newCount, handler));
     }
 
-    private void openAndHandOver(final Topic topic, final int fromPartition)
-    {
-        for (int i = fromPartition; i < topic.partitionCount(); i++)
-        {
-            final Partition partition = topic.partition(i);
-            final PartitionLog log = openLog(topic, partition, true);
-            runOn(partition.shard(), shard -> shard.adopt(partition, log));
-        }
-    }
-
-    /** Removes a topic; each owning shard closes and deletes its partitions' files. */
+    /** As {@link #createTopic}, for deleting a topic. @return the deleted topic, or null if it did not exist. */
     public Topic deleteTopic(final String name)
     {
-        synchronized (registry)
-        {
-            final Topic topic = registry.delete(name);
-            if (topic != null)
-            {
-                for (int i = 0; i < topic.partitionCount(); i++)
-                {
-                    final Partition partition = topic.partition(i);
-                    runOn(partition.shard(), shard -> shard.dropAndDelete(partition));
-                }
-            }
-            return topic;
-        }
+        return await("deleting topic " + name, handler -> externalConductor.deleteTopic(name, handler));
     }
 
-    private boolean partitionDirsExist(final String name, final int from, final int to)
+    private static Topic await(final String what, final java.util.function.Consumer<TopicResultHandler> ask)
     {
-        for (int i = from; i < to; i++)
+        ShardThreads.refuseOnShardThread("waiting for the conductor (" + what + ")");
+        final CompletableFuture<TopicResult> answer = new CompletableFuture<>();
+        ask.accept(new TopicResultHandler()
         {
-            if (Files.exists(logDir.resolve(name + "-" + i)))
+            @Override
+            public void onResult(final TopicResult result)
             {
-                return true;
+                answer.complete(result);
             }
+
+            @Override
+            public void onFailure(final Throwable cause)
+            {
+                answer.completeExceptionally(cause);
+            }
+        });
+        final TopicResult result;
+        try
+        {
+            result = answer.get(BLOCKING_CHANGE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         }
-        return false;
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while " + what, ex);
+        }
+        catch (final ExecutionException | TimeoutException ex)
+        {
+            throw new IllegalStateException(what + " failed", ex);
+        }
+        return switch (result.outcome())
+        {
+            case DONE -> result.topic();
+            case ALREADY_EXISTS, UNKNOWN_TOPIC -> null;
+            default -> throw new IllegalStateException(what + " failed: " + result.message());
+        };
     }
 
-    /** Runs a command on a shard: at once if we are on it (or shards are not running), else through its inbox. */
-    private void runOn(final int shardId, final ShardCommand command)
-    {
-        final Shard shard = shards[shardId];
-        if (runners.isEmpty() || shard.isCurrentThread())
-        {
-            command.execute(shard);
-            return;
-        }
-        while (!shard.offer(command))
-        {
-            Thread.onSpinWait();
-        }
-    }
-
-    /** Stops the shards (each closes its logs cleanly), then writes the clean-shutdown marker. */
+    /** Stops the conductor, then the shards (each closes its logs cleanly), then writes the clean-shutdown marker. */
     @Override
     public void close()
     {
@@ -301,7 +273,7 @@ public final class LogManager implements AutoCloseable
             catch (final RuntimeException ex)
             {
                 allClosed = false;
-                LOG.error("shard did not stop cleanly", ex);
+                LOG.error("{} did not stop cleanly", runner.agent().roleName(), ex);
             }
         }
         if (runners.isEmpty())
@@ -325,17 +297,5 @@ public final class LogManager implements AutoCloseable
         }
         CloseHelper.closeAll(lock, lockChannel);
         lock = null;
-    }
-
-    private static void deleteRecursively(final Path dir) throws IOException
-    {
-        try (var paths = Files.walk(dir))
-        {
-            final List<Path> all = paths.sorted((a, b) -> b.getNameCount() - a.getNameCount()).toList();
-            for (final Path path : all)
-            {
-                Files.deleteIfExists(path);
-            }
-        }
     }
 }

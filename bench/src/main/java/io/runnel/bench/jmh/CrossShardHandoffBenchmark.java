@@ -4,6 +4,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.runnel.kernel.shard.Shard;
 import io.runnel.kernel.shard.ShardCommand;
+import io.runnel.kernel.shard.ShardCounters;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.SystemEpochClock;
@@ -86,12 +87,12 @@ public class CrossShardHandoffBenchmark
     public void setup()
     {
         // Shards are driven by the benchmark threads' own duty-cycle loops, not by AgentRunners.
-        origin = new Shard(0, SystemEpochClock.INSTANCE);
-        owner = new Shard(1, SystemEpochClock.INSTANCE);
+        origin = new Shard(0, SystemEpochClock.INSTANCE, ShardCounters.standalone("origin"));
+        owner = new Shard(1, SystemEpochClock.INSTANCE, ShardCounters.standalone("owner"));
         capturing = "capturing".equals(command);
-        reusedRequest = this::serveReused;
+        reusedRequest = new Command(this::serveReused);
         reusedAck = this::replyReused;
-        reusedReply = this::completeReused;
+        reusedReply = new Command(this::completeReused);
     }
 
     /** Shard A: hands a request to shard B, then runs its own duty cycle until the completion has run. */
@@ -124,7 +125,7 @@ public class CrossShardHandoffBenchmark
         if (capturing)
         {
             final int slot = (int)request & (SLOTS - 1);
-            offer(owner, s -> serveCapturing(s, slot));
+            offer(owner, new Command(s -> serveCapturing(s, slot)));
         }
         else
         {
@@ -172,10 +173,26 @@ public class CrossShardHandoffBenchmark
         here.whenDurable(() -> reply(this::completeCapturing));
     }
 
-    /** As Reactor.reply to another shard: {@code runOn(origin, s -> completion.run())}. */
+    /** A reply that allocates its command per request, as a capturing completion would. */
     private void reply(final Runnable completion)
     {
-        offer(origin, s -> completion.run());
+        offer(origin, new Command(s -> completion.run()));
+    }
+
+    /** A shard command around a body; the benchmark's commands do not fail. */
+    private record Command(java.util.function.Consumer<Shard> body) implements ShardCommand
+    {
+        @Override
+        public void execute(final Shard shard)
+        {
+            body.accept(shard);
+        }
+
+        @Override
+        public void onFailure(final Shard shard, final Throwable cause)
+        {
+            throw new IllegalStateException("benchmark command failed", cause);
+        }
     }
 
     private void completeCapturing()

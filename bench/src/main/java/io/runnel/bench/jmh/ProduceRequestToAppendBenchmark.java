@@ -15,6 +15,8 @@ import java.util.concurrent.TimeUnit;
 
 import io.runnel.io.IoConfig;
 import io.runnel.io.api.ApiRouter;
+import io.runnel.io.api.ApiShard;
+import io.runnel.io.api.ParkedOperations;
 import io.runnel.io.api.BrokerServices;
 import io.runnel.io.net.Connection;
 import io.runnel.io.net.FramePool;
@@ -111,6 +113,7 @@ public class ProduceRequestToAppendBenchmark
     private Reactor reactor;
     private FramePool framePool;
     private ApiRouter router;
+    private ParkedOperations parked;
     private Partition partition;
     private ServerSocketChannel server;
     private SocketChannel client;
@@ -157,10 +160,13 @@ public class ProduceRequestToAppendBenchmark
         final IoConfig config = new IoConfig(0, "localhost", 9092, "bench-cluster", false, 1, MAX_REQUEST_BYTES, false, Map.of());
         final GroupCoordinator[] coordinators = {new GroupCoordinator(shard, logManager, GroupConfig.defaults())};
         final BrokerServices services = new BrokerServices(logManager, config, new ProducerIdAllocator(logDir), coordinators);
-        reactor = new Reactor(shard, logManager, ApiRouter.factory(services), MAX_REQUEST_BYTES);
+        reactor = new Reactor(shard, MAX_REQUEST_BYTES);
+        parked = new ParkedOperations(shard.clock().time());
+        router = new ApiRouter(new ApiShard(shard, reactor, parked, logManager.conductorFor(0)), services);
+        reactor.connectionSetup(c -> router);
         shard.addDuty(reactor);
+        shard.addDuty(parked);
         framePool = reactor.framePool();
-        router = reactor.router();
         // Shards are not running, so the new log is adopted by shard 0 at once.
         final Topic topic = logManager.createTopic(TOPIC, 1, Map.of());
         partition = topic.partition(0);
@@ -285,7 +291,7 @@ public class ProduceRequestToAppendBenchmark
     {
         final UnsafeBuffer frame = framePool.acquire(requestLength);
         frame.putBytes(0, request, 0, requestLength);
-        router.dispatch(connection, frame, requestLength);
+        router.onFrame(connection, frame, requestLength);
     }
 
     /** The client's side: takes whatever responses have arrived. */
@@ -323,7 +329,7 @@ public class ProduceRequestToAppendBenchmark
         }
         final long endOffset = partition.log().logEndOffset();
         if (connection.isClosed() || responseBytes != expected || endOffset != (long)REQUESTS_PER_SHOT * RECORDS_PER_BATCH
-            || shard.hasPendingCommands() || reactor.needsPolling())
+            || shard.hasPendingCommands() || shard.hasBacklog() || parked.needsPolling())
         {
             throw new IllegalStateException("shot did not complete: " + responseBytes + " of " + expected
                 + " response bytes, log end offset " + endOffset + ", connection closed " + connection.isClosed());

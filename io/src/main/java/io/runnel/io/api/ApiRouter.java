@@ -8,7 +8,7 @@ import io.runnel.io.api.fetch.FetchHandler;
 import io.runnel.io.api.group.GroupHandlers;
 import io.runnel.io.api.produce.ProduceHandler;
 import io.runnel.io.net.Connection;
-import io.runnel.io.net.Reactor;
+import io.runnel.io.net.FrameHandler;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -19,45 +19,34 @@ import org.slf4j.LoggerFactory;
 /**
  * Turns a complete frame into a request: reads the header, refuses what Runnel does not
  * implement, and hands the rest to the API's handler. A malformed or unsupported request closes
- * its connection with a log line; a bug in a handler does the same, and never stops the shard.
+ * its connection with a log line. A handler that fails answers its request with the API's error
+ * response and the connection carries on; nothing a request does stops the shard. One router per
+ * shard: handlers keep per-shard scratch state.
  */
-public final class ApiRouter
+public final class ApiRouter implements FrameHandler
 {
-    /** Creates one router per reactor: handlers keep per-shard scratch state. */
-    @FunctionalInterface
-    public interface Factory
-    {
-        ApiRouter create(Reactor reactor);
-    }
-
     private static final Logger LOG = LoggerFactory.getLogger(ApiRouter.class);
 
     private final RequestHeader header = new RequestHeader();
+    private final FaultHooks faultHooks;
     private final ProduceHandler produce;
     private final FetchHandler fetch;
     private final ListOffsetsHandler listOffsets;
     private final AdminHandlers admin;
     private final GroupHandlers groups;
 
-    public ApiRouter(final Reactor reactor, final BrokerServices services)
+    public ApiRouter(final ApiShard local, final BrokerServices services)
     {
-        this.produce = new ProduceHandler(reactor, services);
-        this.fetch = new FetchHandler(reactor, services);
-        this.listOffsets = new ListOffsetsHandler(reactor, services);
-        this.admin = new AdminHandlers(services);
-        this.groups = new GroupHandlers(reactor, services);
+        this.faultHooks = services.faultHooks();
+        this.produce = new ProduceHandler(local, services);
+        this.fetch = new FetchHandler(local, services);
+        this.listOffsets = new ListOffsetsHandler(local, services);
+        this.admin = new AdminHandlers(local, services);
+        this.groups = new GroupHandlers(local, services);
     }
 
-    public static Factory factory(final BrokerServices services)
-    {
-        return reactor ->
-        {
-            services.reactors()[reactor.shard().id()] = reactor;
-            return new ApiRouter(reactor, services);
-        };
-    }
-
-    public void dispatch(final Connection connection, final UnsafeBuffer frame, final int length)
+    @Override
+    public void onFrame(final Connection connection, final UnsafeBuffer frame, final int length)
     {
         RequestContext context = null;
         try
@@ -88,6 +77,7 @@ public final class ApiRouter
             context = new RequestContext(connection, api, header.apiVersion(), header.correlationId(), connection.clientId(header),
                 frame, header.headerLength(), length);
             connection.register(context);
+            faultHooks.runBeforeHandler(context);
             switch (api)
             {
                 case PRODUCE -> produce.handle(context);
@@ -105,8 +95,17 @@ public final class ApiRouter
         }
         catch (final RuntimeException | OutOfMemoryError | StackOverflowError ex)
         {
-            // One request must never stop a shard: its connection goes, the shard carries on.
-            failed(connection, frame, context, "request failed: " + ex, ex);
+            if (context == null)
+            {
+                // The header itself could not be read: there is no request to answer.
+                failed(connection, frame, null, "request failed: " + ex, ex);
+            }
+            else
+            {
+                // One request must never stop a shard, nor cost its client the connection: it is answered with an error.
+                LOG.error("{} v{} from {} failed; answering with an error", context.api(), context.apiVersion(), connection.remote(), ex);
+                context.fail(ex);
+            }
         }
     }
 

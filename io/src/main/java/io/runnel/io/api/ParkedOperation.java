@@ -1,10 +1,11 @@
 package io.runnel.io.api;
 
-/** A request waiting on its shard for data or a deadline (long-poll fetch). */
+/** A request waiting on its shard for data or its deadline (long-poll fetch); see {@link ParkedOperations}. */
 public interface ParkedOperation
 {
-    /** Checked every duty cycle: true once the operation should run again. */
-    boolean isReady(long nowMs);
+    /** Checked every duty cycle while parked: true once the operation should run again before its deadline. */
+    boolean isReady();
 
+    /** Runs the operation again: because it became ready, or because its deadline came. */
     void resume(long nowMs);
 }

@@ -3,22 +3,20 @@ package io.runnel.io.net;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 
 import io.runnel.codecs.protocol.RequestHeader;
-import io.runnel.io.api.RequestContext;
-import org.agrona.CloseHelper;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One client connection on one shard's reactor. Reads size-prefixed frames (small ones through a
- * shared read buffer, the rest of a large one straight into its own frame buffer), hands each to
- * the router, and writes responses strictly in request order even when they complete out of
- * order (Kafka clients pipeline up to {@code max.in.flight.requests.per.connection}).
+ * One client connection on one shard's reactor. Reads size-prefixed frames through its
+ * {@link Transport} (small ones through a shared read buffer, the rest of a large one straight
+ * into its own frame buffer), hands each to its {@link FrameHandler}, and writes responses
+ * strictly in request order even when they complete out of order (Kafka clients pipeline up to
+ * {@code max.in.flight.requests.per.connection}). Knows frames and bytes, not APIs.
  */
 public final class Connection
 {
@@ -31,11 +29,12 @@ public final class Connection
     private static final int SIZE_PREFIX = 4;
     private static final Logger LOG = LoggerFactory.getLogger(Connection.class);
 
-    private final SocketChannel socket;
+    private final Transport transport;
     private final Reactor reactor;
     private final String remote;
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_BYTES);
-    private final ArrayDeque<RequestContext> inFlight = new ArrayDeque<>();
+    private final ArrayDeque<InFlightRequest> inFlight = new ArrayDeque<>();
+    private FrameHandler frameHandler;
     private String clientId;
     private byte[] clientIdUtf8;
     private SelectionKey key;
@@ -45,11 +44,17 @@ public final class Connection
     private boolean readPaused;
     private boolean closed;
 
-    Connection(final SocketChannel socket, final Reactor reactor, final String remote)
+    Connection(final Transport transport, final Reactor reactor, final String remote)
     {
-        this.socket = socket;
+        this.transport = transport;
         this.reactor = reactor;
         this.remote = remote;
+    }
+
+    /** Where complete frames go; a per-connection stage (authentication) may replace it for a while. */
+    public void frameHandler(final FrameHandler handler)
+    {
+        this.frameHandler = handler;
     }
 
     void attach(final SelectionKey key)
@@ -88,7 +93,7 @@ public final class Connection
                     }
                     final ByteBuffer target = frame.byteBuffer();
                     target.limit(Math.min(frameSize, frame.capacity())).position(frameFilled);
-                    final int read = socket.read(target);
+                    final int read = transport.read(target);
                     if (read < 0)
                     {
                         close(null);
@@ -107,7 +112,7 @@ public final class Connection
                     frames++;
                     continue;
                 }
-                final int read = socket.read(readBuffer);
+                final int read = transport.read(readBuffer);
                 if (read < 0)
                 {
                     close(null);
@@ -204,7 +209,7 @@ public final class Connection
         frame = null;
         frameSize = 0;
         frameFilled = 0;
-        reactor.router().dispatch(this, request, length);
+        frameHandler.onFrame(this, request, length);
     }
 
     /**
@@ -226,9 +231,9 @@ public final class Connection
     }
 
     /** Queues a request that will be answered; responses leave in this order. */
-    public void register(final RequestContext context)
+    public void register(final InFlightRequest request)
     {
-        inFlight.add(context);
+        inFlight.add(request);
     }
 
     /** A registered request changed state (answered, or needs no answer): write what is now in order. */
@@ -250,7 +255,7 @@ public final class Connection
     {
         try
         {
-            RequestContext head;
+            InFlightRequest head;
             while ((head = inFlight.peek()) != null)
             {
                 if (head.isAwaitingResponse())
@@ -258,7 +263,7 @@ public final class Connection
                     break;
                 }
                 final ResponseSend send = head.send();
-                if (send != null && !send.writeTo(socket))
+                if (send != null && !send.writeTo(transport))
                 {
                     key.interestOps(key.interestOps() | SelectionKey.OP_WRITE);
                     return;
@@ -312,9 +317,9 @@ public final class Connection
             reactor.framePool().release(frame);
             frame = null;
         }
-        for (final RequestContext context : inFlight)
+        for (final InFlightRequest request : inFlight)
         {
-            final ResponseSend send = context.send();
+            final ResponseSend send = request.send();
             if (send != null)
             {
                 send.release();
@@ -325,7 +330,7 @@ public final class Connection
         {
             key.cancel();
         }
-        CloseHelper.quietClose(socket);
+        transport.close();
         reactor.onClosed(this);
     }
 }

@@ -1,6 +1,5 @@
 package io.runnel.io.net;
 
-import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 
 import org.agrona.BufferUtil;
@@ -68,9 +67,4 @@ public final class FramePool
         return Math.max(shift, MIN_CLASS_SHIFT);
     }
 
-    /** Convenience for callers needing the ByteBuffer view. */
-    public static ByteBuffer byteBufferOf(final UnsafeBuffer buffer)
-    {
-        return buffer.byteBuffer();
-    }
 }

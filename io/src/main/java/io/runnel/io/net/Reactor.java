@@ -5,15 +5,11 @@ import java.io.UncheckedIOException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 
-import io.runnel.io.api.ApiRouter;
-import io.runnel.io.api.ParkedOperation;
-import io.runnel.kernel.LogManager;
 import io.runnel.kernel.shard.Shard;
 import io.runnel.kernel.shard.ShardCommand;
 import io.runnel.kernel.shard.ShardDuty;
@@ -22,31 +18,34 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The network half of a shard's duty cycle: a selector over the shard's connections, the
- * long-poll fetches parked on this shard, and commands for other shards that did not fit in
- * their inboxes yet. Runs only on its shard's thread.
+ * The network half of a shard's duty cycle: a selector over the shard's connections. Reads
+ * requests while the shard is not back-pressured (its commands for other shards fit their
+ * inboxes), writes responses always. Runs only on its shard's thread; knows frames and
+ * connections, not APIs.
  */
 public final class Reactor implements ShardDuty
 {
+    /** Builds the frame handler of each new connection (the API router, behind any per-connection stage). */
+    @FunctionalInterface
+    public interface ConnectionSetup
+    {
+        FrameHandler frameHandlerFor(Connection connection);
+    }
+
     private static final Logger LOG = LoggerFactory.getLogger(Reactor.class);
 
     private final Shard shard;
-    private final LogManager logManager;
     private final Selector selector;
     private final FramePool framePool = new FramePool();
     private final ResponseSendPool responseSends = new ResponseSendPool();
-    private final ApiRouter router;
     private final int maxRequestBytes;
     private final List<Connection> connections = new ArrayList<>();
     private final List<Connection> readable = new ArrayList<>();
-    private final List<ParkedOperation> parked = new ArrayList<>();
-    private final ArrayDeque<ShardCommand>[] backlog;
+    private ConnectionSetup setup;
 
-    @SuppressWarnings("unchecked")
-    public Reactor(final Shard shard, final LogManager logManager, final ApiRouter.Factory routerFactory, final int maxRequestBytes)
+    public Reactor(final Shard shard, final int maxRequestBytes)
     {
         this.shard = shard;
-        this.logManager = logManager;
         this.maxRequestBytes = maxRequestBytes;
         try
         {
@@ -56,12 +55,12 @@ public final class Reactor implements ShardDuty
         {
             throw new UncheckedIOException("cannot open selector", ex);
         }
-        this.router = routerFactory.create(this);
-        this.backlog = new ArrayDeque[logManager.shardCount()];
-        for (int i = 0; i < backlog.length; i++)
-        {
-            backlog[i] = new ArrayDeque<>();
-        }
+    }
+
+    /** Sets how new connections are set up; call before the shard starts. */
+    public void connectionSetup(final ConnectionSetup setup)
+    {
+        this.setup = setup;
     }
 
     public Selector selector()
@@ -74,11 +73,6 @@ public final class Reactor implements ShardDuty
         return shard;
     }
 
-    public LogManager logManager()
-    {
-        return logManager;
-    }
-
     public ResponseSendPool responseSends()
     {
         return responseSends;
@@ -89,82 +83,29 @@ public final class Reactor implements ShardDuty
         return framePool;
     }
 
-    public ApiRouter router()
-    {
-        return router;
-    }
-
     public int maxRequestBytes()
     {
         return maxRequestBytes;
     }
 
-    /** Hands a freshly accepted socket to this reactor (any thread). */
+    /**
+     * Hands a freshly accepted socket to this reactor (any thread).
+     *
+     * @return false if the shard's inbox is full: the caller closes the socket.
+     */
     public boolean adopt(final SocketChannel socket)
     {
-        return shard.offer(s -> register(socket));
+        return shard.offer(new RegisterConnection(socket));
     }
 
-    private void register(final SocketChannel socket)
+    private void register(final SocketChannel socket) throws IOException
     {
-        String remote = "unknown";
-        try
-        {
-            remote = String.valueOf(socket.getRemoteAddress());
-            final Connection connection = new Connection(socket, this, remote);
-            final SelectionKey key = socket.register(selector, SelectionKey.OP_READ, connection);
-            connection.attach(key);
-            connections.add(connection);
-        }
-        catch (final IOException ex)
-        {
-            LOG.warn("cannot register connection from {}", remote, ex);
-            CloseHelper.quietClose(socket);
-        }
-    }
-
-    /** Runs {@code command} on the shard that owns a partition: here at once, elsewhere via its inbox. */
-    public void runOn(final int shardId, final ShardCommand command)
-    {
-        if (shardId == shard.id())
-        {
-            command.execute(shard);
-        }
-        else if (!backlog[shardId].isEmpty() || !logManager.shard(shardId).offer(command))
-        {
-            backlog[shardId].add(command);
-        }
-    }
-
-    /** Sends a result back to the shard a request came from (which may be this one), without allocating. */
-    public void reply(final Reactor origin, final ShardCommand completion)
-    {
-        if (origin == this)
-        {
-            completion.execute(shard);
-        }
-        else
-        {
-            runOn(origin.shard.id(), completion);
-        }
-    }
-
-    /** Sends a result back to the shard a request came from (which may be this one). */
-    public void reply(final Reactor origin, final Runnable completion)
-    {
-        if (origin == this)
-        {
-            completion.run();
-        }
-        else
-        {
-            runOn(origin.shard.id(), s -> completion.run());
-        }
-    }
-
-    public void park(final ParkedOperation operation)
-    {
-        parked.add(operation);
+        final String remote = String.valueOf(socket.getRemoteAddress());
+        final Connection connection = new Connection(new PlaintextTransport(socket), this, remote);
+        connection.frameHandler(setup.frameHandlerFor(connection));
+        final SelectionKey key = socket.register(selector, SelectionKey.OP_READ, connection);
+        connection.attach(key);
+        connections.add(connection);
     }
 
     void markReadable(final Connection connection)
@@ -180,13 +121,10 @@ public final class Reactor implements ShardDuty
     @Override
     public int doWork(final long nowMs)
     {
-        int work = pollSockets();
-        work += retryBacklog();
-        work += checkParked(nowMs);
-        return work;
+        return pollSockets(!shard.isBackPressured());
     }
 
-    private int pollSockets()
+    private int pollSockets(final boolean takeRequests)
     {
         int work = 0;
         try
@@ -215,9 +153,19 @@ public final class Reactor implements ShardDuty
                 }
                 if (key.isValid() && key.isReadable())
                 {
-                    work += connection.onReadable() + 1;
+                    // Under back-pressure the bytes wait in the kernel's socket buffer, TCP pushes back on the
+                    // client, and the selector reports the key again once requests are taken.
+                    if (takeRequests)
+                    {
+                        work += connection.onReadable() + 1;
+                    }
                 }
             }
+        }
+        if (!takeRequests)
+        {
+            shard.counters().onReadsDeferred();
+            return work;
         }
         // Connections whose reading resumed after back-pressure may hold unread bytes in the kernel buffer.
         if (!readable.isEmpty())
@@ -235,61 +183,6 @@ public final class Reactor implements ShardDuty
         return work;
     }
 
-    private int retryBacklog()
-    {
-        int work = 0;
-        for (int i = 0; i < backlog.length; i++)
-        {
-            final ArrayDeque<ShardCommand> queue = backlog[i];
-            ShardCommand command;
-            while ((command = queue.peek()) != null && logManager.shard(i).offer(command))
-            {
-                queue.poll();
-                work++;
-            }
-        }
-        return work;
-    }
-
-    private int checkParked(final long nowMs)
-    {
-        if (parked.isEmpty())
-        {
-            return 0;
-        }
-        int work = 0;
-        for (int i = parked.size() - 1; i >= 0; i--)
-        {
-            final ParkedOperation operation = parked.get(i);
-            if (operation.isReady(nowMs))
-            {
-                final int last = parked.size() - 1;
-                parked.set(i, parked.get(last));
-                parked.remove(last);
-                operation.resume(nowMs);
-                work++;
-            }
-        }
-        return work;
-    }
-
-    /** True while something here must be re-checked without an event to wake us: parked fetches, or commands waiting for a full inbox. */
-    public boolean needsPolling()
-    {
-        if (!parked.isEmpty())
-        {
-            return true;
-        }
-        for (final ArrayDeque<ShardCommand> queue : backlog)
-        {
-            if (!queue.isEmpty())
-            {
-                return true;
-            }
-        }
-        return false;
-    }
-
     @Override
     public void onClose()
     {
@@ -298,5 +191,36 @@ public final class Reactor implements ShardDuty
             connection.close(null);
         }
         CloseHelper.quietClose(selector);
+    }
+
+    /** A socket from the acceptor, registered on this shard's thread. */
+    private final class RegisterConnection implements ShardCommand
+    {
+        private final SocketChannel socket;
+
+        RegisterConnection(final SocketChannel socket)
+        {
+            this.socket = socket;
+        }
+
+        @Override
+        public void execute(final Shard shard)
+        {
+            try
+            {
+                register(socket);
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException(ex);
+            }
+        }
+
+        @Override
+        public void onFailure(final Shard shard, final Throwable cause)
+        {
+            LOG.warn("cannot register a connection on shard {}: {}", shard.id(), cause.toString());
+            CloseHelper.quietClose(socket);
+        }
     }
 }

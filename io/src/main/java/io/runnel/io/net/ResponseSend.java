@@ -3,7 +3,6 @@ package io.runnel.io.net;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -20,7 +19,6 @@ public final class ResponseSend
     private final ResponseSendPool pool;
     private int current;
     private long regionSent;
-    private Runnable onComplete;
     private FramePool framePool;
     private UnsafeBuffer pooledBuffer;
 
@@ -53,14 +51,7 @@ public final class ResponseSend
         return this;
     }
 
-    /** Runs once every byte is written (or the connection closes): releases pooled buffers. */
-    public ResponseSend onComplete(final Runnable action)
-    {
-        this.onComplete = action;
-        return this;
-    }
-
-    /** Returns {@code buffer} to {@code framePool} once the response is written (or dropped): the allocation-free onComplete. */
+    /** Returns {@code buffer} to {@code framePool} once the response is written (or dropped). */
     public ResponseSend releasing(final FramePool framePool, final UnsafeBuffer buffer)
     {
         this.framePool = framePool;
@@ -69,14 +60,14 @@ public final class ResponseSend
     }
 
     /** @return true when the whole response has been written. */
-    public boolean writeTo(final SocketChannel socket) throws IOException
+    public boolean writeTo(final Transport transport) throws IOException
     {
         while (current < parts.size())
         {
             final Object part = parts.get(current);
             if (part instanceof ByteBuffer buffer)
             {
-                socket.write(buffer);
+                transport.write(buffer);
                 if (buffer.hasRemaining())
                 {
                     return false;
@@ -86,7 +77,7 @@ public final class ResponseSend
             {
                 final Region region = (Region)part;
                 final long remaining = region.length - regionSent;
-                final long sent = region.channel.transferTo(region.position + regionSent, remaining, socket);
+                final long sent = transport.transferFrom(region.channel, region.position + regionSent, remaining);
                 if (sent <= 0 && region.position + regionSent >= region.channel.size())
                 {
                     throw new IOException("segment file is shorter than the region being sent");
@@ -104,15 +95,9 @@ public final class ResponseSend
         return true;
     }
 
-    /** Runs the completion actions; a pooled send then goes back to its pool, so its owner must not touch it again. */
+    /** Returns pooled buffers; a pooled send then goes back to its pool, so its owner must not touch it again. */
     public void release()
     {
-        if (onComplete != null)
-        {
-            final Runnable action = onComplete;
-            onComplete = null;
-            action.run();
-        }
         if (pooledBuffer != null)
         {
             framePool.release(pooledBuffer);

@@ -10,6 +10,7 @@ import java.util.List;
 
 import io.runnel.codecs.batch.RecordBatch;
 import io.runnel.kernel.producer.ProducerStateManager;
+import io.runnel.kernel.threading.ShardThreads;
 import org.agrona.concurrent.EpochClock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -76,6 +77,7 @@ public final class PartitionLog implements AutoCloseable
     public static PartitionLog open(final String name, final Path dir, final LogConfig config, final EpochClock clock,
         final PartitionState state, final boolean cleanShutdown)
     {
+        ShardThreads.refuseOnShardThread("opening partition log " + name);
         final PartitionLog log = new PartitionLog(name, dir, config, clock, state);
         log.load(cleanShutdown);
         return log;
@@ -426,6 +428,7 @@ public final class PartitionLog implements AutoCloseable
     /** Closes and removes every file of the log (topic deletion). */
     public void closeAndDelete()
     {
+        ShardThreads.refuseOnShardThread("deleting partition log " + name);
         for (final Segment segment : segments)
         {
             segment.closeAndDelete();

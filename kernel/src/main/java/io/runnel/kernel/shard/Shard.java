@@ -4,10 +4,12 @@ import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 import io.runnel.codecs.batch.RecordBatch;
 import io.runnel.kernel.log.FlushPolicy;
 import io.runnel.kernel.log.PartitionLog;
+import io.runnel.kernel.threading.ShardThreads;
 import io.runnel.kernel.topic.Partition;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.EpochClock;
@@ -18,13 +20,18 @@ import org.slf4j.LoggerFactory;
 /**
  * One core's worth of the broker: an Agrona agent on its own thread that owns a set of partition
  * logs and, through its {@link ShardDuty}s, a set of connections. Its duty cycle, top to bottom:
- * run commands from other shards, run the duties (network I/O, parked fetches), then, under the
+ * run commands from other shards and the conductor, move commands that did not fit into other
+ * shards' inboxes, run the duties (network I/O, parked fetches, coordinators), then, under the
  * fsync policy, group-commit the partitions appended to in this cycle and release the
  * acknowledgements that waited for it.
+ *
+ * <p>A shard never creates or deletes files, never takes a lock shared with another thread and
+ * never waits for another thread: partitions arrive and leave through {@link #adopt} and
+ * {@link #release}, sent by the conductor.
  */
 public final class Shard implements Agent
 {
-    /** Commands from other shards; bounded so a slow shard pushes back rather than growing memory. */
+    /** Commands from other shards and the conductor; bounded, so a slow shard pushes back (see {@link ShardProxy}). */
     public static final int INBOX_CAPACITY = 64 * 1024;
     private static final int INBOX_DRAIN_LIMIT = 1024;
     private static final Logger LOG = LoggerFactory.getLogger(Shard.class);
@@ -32,7 +39,11 @@ public final class Shard implements Agent
     private final int id;
     private final EpochClock clock;
     private final ManyToOneConcurrentArrayQueue<ShardCommand> inbox = new ManyToOneConcurrentArrayQueue<>(INBOX_CAPACITY);
+    private final ShardCounters counters;
+    private ShardProxy[] proxies = new ShardProxy[0];
     private final List<ShardDuty> duties = new ArrayList<>();
+    private final List<PartitionListener> partitionListeners = new ArrayList<>();
+    private volatile Consumer<ShardCommand> faultHook;
     private final List<Partition> owned = new ArrayList<>();
     private final List<PartitionLog> dirty = new ArrayList<>();
     private final ArrayDeque<Runnable> afterFlush = new ArrayDeque<>();
@@ -40,10 +51,62 @@ public final class Shard implements Agent
     private volatile Runnable wakeup = () -> { };
     private final Thread[] thread = new Thread[1];
 
-    public Shard(final int id, final EpochClock clock)
+    public Shard(final int id, final EpochClock clock, final ShardCounters counters)
     {
         this.id = id;
         this.clock = clock;
+        this.counters = counters;
+    }
+
+    /** Gives this shard a proxy to every shard (itself included); call once, before the shards start. */
+    public void connect(final Shard[] shards)
+    {
+        proxies = new ShardProxy[shards.length];
+        for (int i = 0; i < shards.length; i++)
+        {
+            proxies[i] = new ShardProxy(shards[i], counters);
+        }
+    }
+
+    /** How this shard sends commands to shard {@code shardId}. Shard thread only. */
+    public ShardProxy proxyTo(final int shardId)
+    {
+        return proxies[shardId];
+    }
+
+    public ShardCounters counters()
+    {
+        return counters;
+    }
+
+    /**
+     * True while this shard's backlogs for other shards' inboxes are past
+     * {@link ShardProxy#BACKLOG_HIGH_WATER}: its network layer then reads no new requests.
+     */
+    public boolean isBackPressured()
+    {
+        return counters.backlogDepth() >= ShardProxy.BACKLOG_HIGH_WATER;
+    }
+
+    /** True while commands wait in this shard's backlogs: the idle strategy must keep polling. */
+    public boolean hasBacklog()
+    {
+        return counters.backlogDepth() > 0;
+    }
+
+    /** Adds a listener for partitions arriving and leaving; call before the shard starts. */
+    public void addPartitionListener(final PartitionListener listener)
+    {
+        partitionListeners.add(listener);
+    }
+
+    /**
+     * Test hook: runs before every command this shard executes and may throw to simulate a failing
+     * command. Null (the default) in production.
+     */
+    public void faultHook(final Consumer<ShardCommand> hook)
+    {
+        this.faultHook = hook;
     }
 
     public int id()
@@ -83,6 +146,19 @@ public final class Shard implements Agent
         return false;
     }
 
+    /**
+     * Runs a command on the calling thread before this shard's thread starts (start-up, and tests
+     * that drive a kernel without threads). A failure propagates to the caller.
+     */
+    public void runBeforeStart(final ShardCommand command)
+    {
+        if (thread[0] != null)
+        {
+            throw new IllegalStateException("shard " + id + " is running: send commands through a ShardProxy");
+        }
+        command.execute(this);
+    }
+
     /** True if commands are waiting in the inbox (the idle strategy checks before blocking). */
     public boolean hasPendingCommands()
     {
@@ -99,6 +175,7 @@ public final class Shard implements Agent
     public void onStart()
     {
         thread[0] = Thread.currentThread();
+        ShardThreads.enter(id);
     }
 
     @Override
@@ -106,6 +183,7 @@ public final class Shard implements Agent
     {
         final long nowMs = clock.time();
         int work = inbox.drain(this::execute, INBOX_DRAIN_LIMIT);
+        work += retryBacklogs();
         for (int i = 0, n = duties.size(); i < n; i++)
         {
             work += duties.get(i).doWork(nowMs);
@@ -114,15 +192,64 @@ public final class Shard implements Agent
         return work;
     }
 
-    private void execute(final ShardCommand command)
+    private int retryBacklogs()
+    {
+        if (counters.backlogDepth() == 0 && !anyBacklog())
+        {
+            return 0;
+        }
+        int moved = 0;
+        long depth = 0;
+        for (final ShardProxy proxy : proxies)
+        {
+            moved += proxy.retryBacklog();
+            depth += proxy.backlogSize();
+        }
+        counters.backlogDepth(depth);
+        return moved;
+    }
+
+    private boolean anyBacklog()
+    {
+        for (final ShardProxy proxy : proxies)
+        {
+            if (proxy.backlogSize() > 0)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Runs a command on this thread; when it throws, its own failure path answers for it, so
+     * whoever waits for the command still gets an answer. Only if that fails too is the failure
+     * merely logged.
+     */
+    void execute(final ShardCommand command)
     {
         try
         {
+            final Consumer<ShardCommand> hook = faultHook;
+            if (hook != null)
+            {
+                hook.accept(command);
+            }
             command.execute(this);
         }
-        catch (final RuntimeException ex)
+        catch (final RuntimeException | OutOfMemoryError | StackOverflowError ex)
         {
-            LOG.error("shard {}: command failed", id, ex);
+            counters.onCommandFailed();
+            LOG.error("shard {}: {} failed; answering with an error", id, command.getClass().getSimpleName(), ex);
+            try
+            {
+                command.onFailure(this, ex);
+            }
+            catch (final RuntimeException | OutOfMemoryError | StackOverflowError failure)
+            {
+                LOG.error("shard {}: the failure path of {} failed too; its requester gets no answer", id,
+                    command.getClass().getSimpleName(), failure);
+            }
         }
     }
 
@@ -158,7 +285,7 @@ public final class Shard implements Agent
 
     private int groupCommit()
     {
-        if (dirty.isEmpty())
+        if (dirty.isEmpty() && afterFlush.isEmpty())
         {
             return 0;
         }
@@ -180,24 +307,41 @@ public final class Shard implements Agent
         return work;
     }
 
-    /** Takes ownership of a partition whose log is open. Shard thread only. */
+    /** Takes ownership of a partition whose log the conductor opened. Shard thread (or start-up) only. */
     public void adopt(final Partition partition, final PartitionLog log)
     {
         partition.adopt(log);
         owned.add(partition);
+        for (final PartitionListener listener : partitionListeners)
+        {
+            listener.onAdopted(this, partition);
+        }
     }
 
-    /** Gives up a partition and deletes its files (topic deletion). Shard thread only. */
-    public void dropAndDelete(final Partition partition)
+    /**
+     * Gives up a partition (its topic is being deleted): after this no request on this shard
+     * reaches its log. Fsync-policy acknowledgements already waiting run after this cycle's
+     * group commit, which still includes the log. Shard thread only.
+     *
+     * @return the log, for the conductor to close and delete; null if none was adopted.
+     */
+    public PartitionLog release(final Partition partition)
     {
-        owned.remove(partition);
         final PartitionLog log = partition.log();
-        if (log != null)
+        if (!owned.remove(partition) || log == null)
         {
-            dirty.remove(log);
-            partition.adopt(null);
-            log.closeAndDelete();
+            return null;
         }
+        for (final PartitionListener listener : partitionListeners)
+        {
+            listener.onReleased(this, partition);
+        }
+        if (dirty.remove(log))
+        {
+            log.flushIfDirty();
+        }
+        partition.adopt(null);
+        return log;
     }
 
     public List<Partition> ownedPartitions()
@@ -208,6 +352,7 @@ public final class Shard implements Agent
     @Override
     public void onClose()
     {
+        ShardThreads.leave();
         inbox.drain(this::execute);
         groupCommit();
         for (final ShardDuty duty : duties)

@@ -16,12 +16,14 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
 
+import io.runnel.kernel.threading.ShardThreads;
 import org.apache.kafka.common.Uuid;
 
 /**
  * The single-node metadata store: which topics exist, their ids, partition counts and config
- * overrides. Readers on any thread take the current immutable {@link Snapshot}; changes are
- * serialised, persisted (one properties file per topic, written atomically) and then published.
+ * overrides. Readers on any thread take the current immutable {@link Snapshot}; only the conductor
+ * changes it, persisting each change (one properties file per topic, written atomically) before
+ * publishing it.
  * The cluster issue replaces the persistence with the Aeron Cluster quorum behind the same API.
  */
 public final class TopicRegistry
@@ -65,13 +67,8 @@ public final class TopicRegistry
         return snapshot;
     }
 
-    public PartitionPlacement placement()
-    {
-        return placement;
-    }
-
     /** Reads every persisted topic. Called once at start-up, before any shard runs. */
-    public synchronized void load()
+    public void load()
     {
         final Map<String, Topic> byName = new TreeMap<>();
         try
@@ -107,45 +104,44 @@ public final class TopicRegistry
         publish(byName);
     }
 
-    /** @return the new topic, or null if one of that name exists. */
-    public synchronized Topic create(final String name, final int partitions, final Map<String, String> configs)
+    /**
+     * A new topic with a fresh id, not yet visible: the conductor opens its logs and hands them to
+     * their shards first, then {@link #publish}es it. Conductor thread only.
+     */
+    public Topic prepare(final String name, final int partitions, final Map<String, String> configs)
     {
-        if (snapshot.topic(name) != null)
-        {
-            return null;
-        }
         Uuid id = Uuid.randomUuid();
-        while (snapshot.topic(id) != null)
+        while (snapshot.topic(id) != null || Uuid.RESERVED.contains(id))
         {
             id = Uuid.randomUuid();
         }
-        final Topic topic = new Topic(name, id, configs, partitions, placement);
+        return new Topic(name, id, configs, partitions, placement);
+    }
+
+    /** The topic with partitions added, not yet visible (see {@link #prepare}). */
+    public Topic prepareGrowth(final Topic existing, final int newCount)
+    {
+        return existing.withPartitions(newCount, placement);
+    }
+
+    /** Persists a new or grown topic, then makes it visible to every thread. Conductor thread only. */
+    public void publish(final Topic topic)
+    {
+        ShardThreads.refuseOnShardThread("persisting topic " + topic.name());
         persist(topic);
         final Map<String, Topic> byName = new HashMap<>(snapshot.byName());
-        byName.put(name, topic);
+        byName.put(topic.name(), topic);
         publish(byName);
-        return topic;
     }
 
-    /** @return the topic with its new partitions, or null if it does not exist. */
-    public synchronized Topic addPartitions(final String name, final int newCount)
+    /**
+     * Removes a topic from the store and from view. Conductor thread only.
+     *
+     * @return the removed topic, or null if it did not exist.
+     */
+    public Topic delete(final String name)
     {
-        final Topic existing = snapshot.topic(name);
-        if (existing == null)
-        {
-            return null;
-        }
-        final Topic grown = existing.withPartitions(newCount, placement);
-        persist(grown);
-        final Map<String, Topic> byName = new HashMap<>(snapshot.byName());
-        byName.put(name, grown);
-        publish(byName);
-        return grown;
-    }
-
-    /** @return the removed topic, or null if it did not exist. */
-    public synchronized Topic delete(final String name)
-    {
+        ShardThreads.refuseOnShardThread("deleting topic " + name);
         final Topic existing = snapshot.topic(name);
         if (existing == null)
         {

@@ -4,9 +4,12 @@ import java.util.Collection;
 import java.util.List;
 
 import io.runnel.codecs.protocol.ControlMessages;
+import io.runnel.io.api.ApiShard;
 import io.runnel.io.api.BrokerServices;
 import io.runnel.io.api.RequestContext;
 import io.runnel.io.api.SupportedApis;
+import io.runnel.io.api.TopicCreation;
+import io.runnel.kernel.topic.TopicRegistry;
 import io.runnel.kernel.topic.Topic;
 import org.apache.kafka.common.message.ApiVersionsRequestData;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
@@ -31,25 +34,41 @@ public final class AdminHandlers
     /** DescribeCluster v1+: 1 = the request went to a broker (2 would be a controller). */
     private static final byte BROKER_ENDPOINT = 1;
 
+    private final ApiShard local;
     private final BrokerServices services;
     private final TopicAdmin topicAdmin;
     private final ConfigDescriber configs;
 
-    public AdminHandlers(final BrokerServices services)
+    public AdminHandlers(final ApiShard local, final BrokerServices services)
     {
+        this.local = local;
         this.services = services;
-        this.topicAdmin = new TopicAdmin(services);
+        this.topicAdmin = new TopicAdmin(local, services);
         this.configs = new ConfigDescriber(services);
     }
 
     public void handle(final RequestContext context)
     {
         final ApiMessage request = ControlMessages.readRequest(context.api(), context.apiVersion(), context.body());
+        switch (context.api())
+        {
+            case METADATA ->
+            {
+                metadataAfterAutoCreation(context, (MetadataRequestData)request);
+                return;
+            }
+            case CREATE_TOPICS, DELETE_TOPICS, CREATE_PARTITIONS ->
+            {
+                topicAdmin.handle(context, request);
+                return;
+            }
+            default ->
+            {
+            }
+        }
         final ApiMessage response = switch (context.api())
         {
             case API_VERSIONS -> apiVersions((ApiVersionsRequestData)request);
-            case METADATA -> metadata((MetadataRequestData)request, context.apiVersion());
-            case CREATE_TOPICS, DELETE_TOPICS, CREATE_PARTITIONS -> topicAdmin.handle(context.api(), request, context.apiVersion());
             case INIT_PRODUCER_ID -> initProducerId((InitProducerIdRequestData)request);
             case DESCRIBE_CONFIGS -> configs.describe(request);
             case DESCRIBE_CLUSTER -> describeCluster((DescribeClusterRequestData)request);
@@ -64,6 +83,30 @@ public final class AdminHandlers
             .setErrorCode(Errors.NONE.code())
             .setApiKeys(SupportedApis.advertised())
             .setThrottleTimeMs(0);
+    }
+
+    /**
+     * Metadata answers once the conductor has created the unknown topics the request may
+     * auto-create (auto.create.topics.enable, and the request allows it from v4).
+     */
+    private void metadataAfterAutoCreation(final RequestContext context, final MetadataRequestData request)
+    {
+        final short version = context.apiVersion();
+        final List<String> toCreate = new java.util.ArrayList<>();
+        final boolean autoCreate = services.config().autoCreateTopics() && (version < 4 || request.allowAutoTopicCreation());
+        if (autoCreate && request.topics() != null)
+        {
+            final var snapshot = services.logManager().registry().snapshot();
+            for (final MetadataRequestData.MetadataRequestTopic requested : request.topics())
+            {
+                if (requested.name() != null && TopicRegistry.isLegalName(requested.name()) && snapshot.topic(requested.name()) == null)
+                {
+                    toCreate.add(requested.name());
+                }
+            }
+        }
+        TopicCreation.createThen(local, context, toCreate, services.config().numPartitions(), java.util.Map.of(),
+            () -> context.respond(metadata(request, version)));
     }
 
     private ApiMessage metadata(final MetadataRequestData request, final short version)
@@ -91,14 +134,13 @@ public final class AdminHandlers
             Topic topic = null;
             if (requested.name() != null)
             {
-                final boolean autoCreate = version < 4 || request.allowAutoTopicCreation();
-                if (!io.runnel.kernel.topic.TopicRegistry.isLegalName(requested.name()))
+                if (!TopicRegistry.isLegalName(requested.name()))
                 {
                     response.topics().add(new MetadataResponseData.MetadataResponseTopic()
                         .setName(requested.name()).setErrorCode(Errors.INVALID_TOPIC_EXCEPTION.code()));
                     continue;
                 }
-                topic = services.topicOrAutoCreate(requested.name(), autoCreate);
+                topic = snapshot.topic(requested.name());
             }
             else if (requested.topicId() != null)
             {

@@ -1,14 +1,12 @@
 package io.runnel.io.api.control;
 
-import java.util.ArrayList;
-import java.util.List;
-
 import io.runnel.codecs.protocol.ControlMessages;
+import io.runnel.io.api.ApiShard;
 import io.runnel.io.api.BrokerServices;
 import io.runnel.io.api.RequestContext;
-import io.runnel.io.net.Reactor;
 import io.runnel.kernel.log.PartitionLog;
 import io.runnel.kernel.shard.Shard;
+import io.runnel.kernel.shard.ShardCommand;
 import io.runnel.kernel.topic.Partition;
 import io.runnel.kernel.topic.Topic;
 import org.apache.kafka.common.message.ListOffsetsRequestData;
@@ -19,16 +17,17 @@ import org.apache.kafka.common.protocol.Errors;
 /**
  * ListOffsets: earliest, latest, max timestamp, or the first offset at or after a timestamp.
  * Each lookup runs on the shard that owns the partition (it reads the indexes); the answers are
- * gathered on the connection's shard.
+ * gathered on the connection's shard. A lookup that fails on its owner answers its partition with
+ * an error code.
  */
 public final class ListOffsetsHandler
 {
-    private final Reactor reactor;
+    private final ApiShard local;
     private final BrokerServices services;
 
-    public ListOffsetsHandler(final Reactor reactor, final BrokerServices services)
+    public ListOffsetsHandler(final ApiShard local, final BrokerServices services)
     {
-        this.reactor = reactor;
+        this.local = local;
         this.services = services;
     }
 
@@ -36,22 +35,14 @@ public final class ListOffsetsHandler
     {
         final ListOffsetsRequestData request = (ListOffsetsRequestData)ControlMessages.readRequest(
             ApiKeys.LIST_OFFSETS, context.apiVersion(), context.body());
-        final ListOffsetsResponseData response = new ListOffsetsResponseData();
-        final List<Runnable> lookups = new ArrayList<>();
-        final int[] pending = {1};
-        final Runnable done = () ->
-        {
-            if (--pending[0] == 0)
-            {
-                context.respond(response);
-            }
-        };
+        final Gather gather = new Gather(context);
+        final var snapshot = services.logManager().registry().snapshot();
         for (final ListOffsetsRequestData.ListOffsetsTopic requestTopic : request.topics())
         {
             final ListOffsetsResponseData.ListOffsetsTopicResponse topicResponse =
                 new ListOffsetsResponseData.ListOffsetsTopicResponse().setName(requestTopic.name());
-            response.topics().add(topicResponse);
-            final Topic topic = services.logManager().registry().snapshot().topic(requestTopic.name());
+            gather.response.topics().add(topicResponse);
+            final Topic topic = snapshot.topic(requestTopic.name());
             for (final ListOffsetsRequestData.ListOffsetsPartition requestPartition : requestTopic.partitions())
             {
                 final ListOffsetsResponseData.ListOffsetsPartitionResponse partitionResponse =
@@ -65,30 +56,78 @@ public final class ListOffsetsHandler
                     partitionResponse.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
                     continue;
                 }
-                pending[0]++;
-                final long timestamp = requestPartition.timestamp();
-                lookups.add(() -> reactor.runOn(partition.shard(), owner -> lookup(owner, partition, timestamp, partitionResponse, done)));
+                gather.lookups.add(new Lookup(gather, partition, requestPartition.timestamp(), partitionResponse));
             }
         }
-        lookups.forEach(Runnable::run);
-        done.run();
+        gather.dispatch();
     }
 
-    /** Runs on the owning shard. */
-    private void lookup(final Shard owner, final Partition partition, final long timestamp,
-        final ListOffsetsResponseData.ListOffsetsPartitionResponse out, final Runnable done)
+    /** The lookups of one request and their answers, gathered on the connection's shard. */
+    private final class Gather implements ShardCommand
     {
-        final PartitionLog log = partition.log();
-        if (log == null)
+        final RequestContext context;
+        final ListOffsetsResponseData response = new ListOffsetsResponseData();
+        final java.util.List<Lookup> lookups = new java.util.ArrayList<>();
+        int pending;
+
+        Gather(final RequestContext context)
         {
-            out.setErrorCode(Errors.NOT_LEADER_OR_FOLLOWER.code());
+            this.context = context;
         }
-        else
+
+        void dispatch()
         {
-            final long[] result = new long[2];
-            log.offsetForTimestamp(timestamp, result);
-            out.setOffset(result[0]).setTimestamp(result[1]);
+            pending = lookups.size() + 1; // held until every lookup is sent, so a local one cannot answer early
+            for (final Lookup lookup : lookups)
+            {
+                local.send(lookup.partition.shard(), lookup);
+            }
+            execute(local.shard());
         }
-        services.reactor(owner.id()).reply(reactor, done);
+
+        /** One lookup reported back (on the connection's shard). */
+        @Override
+        public void execute(final Shard shard)
+        {
+            if (--pending == 0)
+            {
+                context.respond(response);
+            }
+        }
+
+        @Override
+        public void onFailure(final Shard shard, final Throwable cause)
+        {
+            context.fail(cause);
+        }
+    }
+
+    /** One partition's lookup, run on its owning shard. */
+    private record Lookup(Gather gather, Partition partition, long timestamp,
+        ListOffsetsResponseData.ListOffsetsPartitionResponse out) implements ShardCommand
+    {
+        @Override
+        public void execute(final Shard owner)
+        {
+            final PartitionLog log = partition.log();
+            if (log == null)
+            {
+                out.setErrorCode(Errors.NOT_LEADER_OR_FOLLOWER.code());
+            }
+            else
+            {
+                final long[] result = new long[2];
+                log.offsetForTimestamp(timestamp, result);
+                out.setOffset(result[0]).setTimestamp(result[1]);
+            }
+            owner.proxyTo(gather.context.reactor().shard().id()).send(gather);
+        }
+
+        @Override
+        public void onFailure(final Shard owner, final Throwable cause)
+        {
+            out.setErrorCode(Errors.UNKNOWN_SERVER_ERROR.code()).setOffset(-1).setTimestamp(-1);
+            owner.proxyTo(gather.context.reactor().shard().id()).send(gather);
+        }
     }
 }

@@ -3,7 +3,11 @@ package io.runnel.io.api.control;
 import java.util.HashMap;
 import java.util.Map;
 
+import io.runnel.io.api.ApiShard;
 import io.runnel.io.api.BrokerServices;
+import io.runnel.io.api.RequestContext;
+import io.runnel.kernel.conductor.TopicResult;
+import io.runnel.kernel.conductor.TopicResultHandler;
 import io.runnel.kernel.topic.Topic;
 import io.runnel.kernel.topic.TopicRegistry;
 import org.apache.kafka.common.Uuid;
@@ -13,11 +17,14 @@ import org.apache.kafka.common.message.CreateTopicsRequestData;
 import org.apache.kafka.common.message.CreateTopicsResponseData;
 import org.apache.kafka.common.message.DeleteTopicsRequestData;
 import org.apache.kafka.common.message.DeleteTopicsResponseData;
-import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
 
-/** CreateTopics, DeleteTopics and CreatePartitions against the single-node registry. */
+/**
+ * CreateTopics, DeleteTopics and CreatePartitions. Requests are validated here, on the
+ * connection's shard; the changes themselves are the conductor's (it does the file work), and the
+ * response goes out when the conductor has answered for every topic in the request.
+ */
 final class TopicAdmin
 {
     /** A single node can hold one replica of each partition. */
@@ -25,27 +32,30 @@ final class TopicAdmin
     /** Upper bound on partitions per request, so a hostile request cannot create millions of files. */
     private static final int MAX_PARTITIONS_PER_TOPIC = 10_000;
 
+    private final ApiShard local;
     private final BrokerServices services;
 
-    TopicAdmin(final BrokerServices services)
+    TopicAdmin(final ApiShard local, final BrokerServices services)
     {
+        this.local = local;
         this.services = services;
     }
 
-    ApiMessage handle(final ApiKeys api, final ApiMessage request, final short version)
+    void handle(final RequestContext context, final ApiMessage request)
     {
-        return switch (api)
+        switch (context.api())
         {
-            case CREATE_TOPICS -> createTopics((CreateTopicsRequestData)request);
-            case DELETE_TOPICS -> deleteTopics((DeleteTopicsRequestData)request);
-            case CREATE_PARTITIONS -> createPartitions((CreatePartitionsRequestData)request);
-            default -> throw new IllegalArgumentException(api.toString());
-        };
+            case CREATE_TOPICS -> createTopics(context, (CreateTopicsRequestData)request);
+            case DELETE_TOPICS -> deleteTopics(context, (DeleteTopicsRequestData)request);
+            case CREATE_PARTITIONS -> createPartitions(context, (CreatePartitionsRequestData)request);
+            default -> throw new IllegalArgumentException(context.api().toString());
+        }
     }
 
-    private ApiMessage createTopics(final CreateTopicsRequestData request)
+    private void createTopics(final RequestContext context, final CreateTopicsRequestData request)
     {
         final CreateTopicsResponseData response = new CreateTopicsResponseData();
+        final Answers answers = new Answers(context, response);
         for (final CreateTopicsRequestData.CreatableTopic requested : request.topics())
         {
             final CreateTopicsResponseData.CreatableTopicResult result = new CreateTopicsResponseData.CreatableTopicResult()
@@ -91,18 +101,39 @@ final class TopicAdmin
             }
             else
             {
-                final Topic topic = services.logManager().createTopic(requested.name(), partitions, configs);
-                if (topic == null)
+                local.conductor().createTopic(requested.name(), partitions, configs, answers.expect(outcome ->
                 {
-                    fail(result, Errors.TOPIC_ALREADY_EXISTS, "topic " + requested.name() + " already exists or is being deleted");
-                }
-                else
-                {
-                    describeCreated(result, partitions, configs, topic.id());
-                }
+                    if (outcome.isDone())
+                    {
+                        describeCreated(result, partitions, configs, outcome.topic().id());
+                    }
+                    else if (outcome.outcome() == TopicResult.Outcome.ALREADY_EXISTS)
+                    {
+                        fail(result, Errors.TOPIC_ALREADY_EXISTS, outcome.message());
+                    }
+                    else
+                    {
+                        fail(result, errorOf(outcome), outcome.message());
+                    }
+                }));
             }
         }
-        return response;
+        answers.allAsked();
+    }
+
+    /** The error for a change the conductor could not make. */
+    private static Errors errorOf(final TopicResult outcome)
+    {
+        return switch (outcome.outcome())
+        {
+            case DONE -> Errors.NONE;
+            case ALREADY_EXISTS -> Errors.TOPIC_ALREADY_EXISTS;
+            case UNKNOWN_TOPIC -> Errors.UNKNOWN_TOPIC_OR_PARTITION;
+            case INVALID_PARTITIONS -> Errors.INVALID_PARTITIONS;
+            // Retriable: the Java admin client backs off and retries (KIP-599).
+            case BUSY -> Errors.THROTTLING_QUOTA_EXCEEDED;
+            case FAILED -> Errors.UNKNOWN_SERVER_ERROR;
+        };
     }
 
     private boolean manualAssignmentFitsThisNode(final CreateTopicsRequestData.CreatableTopic requested)
@@ -147,38 +178,53 @@ final class TopicAdmin
         result.setErrorCode(error.code()).setErrorMessage(message);
     }
 
-    private ApiMessage deleteTopics(final DeleteTopicsRequestData request)
+    private void deleteTopics(final RequestContext context, final DeleteTopicsRequestData request)
     {
         final DeleteTopicsResponseData response = new DeleteTopicsResponseData();
+        final Answers answers = new Answers(context, response);
         final var snapshot = services.logManager().registry().snapshot();
         for (final String name : request.topicNames())
         {
-            response.responses().add(delete(name, null, snapshot.topic(name)));
+            delete(response, answers, name, null, snapshot.topic(name));
         }
         for (final DeleteTopicsRequestData.DeleteTopicState state : request.topics())
         {
             final Topic topic = state.name() != null ? snapshot.topic(state.name()) : snapshot.topic(state.topicId());
-            response.responses().add(delete(state.name(), state.topicId(), topic));
+            delete(response, answers, state.name(), state.topicId(), topic);
         }
-        return response;
+        answers.allAsked();
     }
 
-    private DeleteTopicsResponseData.DeletableTopicResult delete(final String name, final Uuid id, final Topic topic)
+    private void delete(final DeleteTopicsResponseData response, final Answers answers, final String name, final Uuid id, final Topic topic)
     {
         final DeleteTopicsResponseData.DeletableTopicResult result = new DeleteTopicsResponseData.DeletableTopicResult()
             .setName(topic != null ? topic.name() : name)
             .setTopicId(topic != null ? topic.id() : id == null ? Uuid.ZERO_UUID : id);
-        if (topic == null || services.logManager().deleteTopic(topic.name()) == null)
+        response.responses().add(result);
+        final boolean byId = name == null && id != null;
+        final short unknown = byId ? Errors.UNKNOWN_TOPIC_ID.code() : Errors.UNKNOWN_TOPIC_OR_PARTITION.code();
+        if (topic == null)
         {
-            final boolean byId = name == null && id != null;
-            return result.setErrorCode(byId ? Errors.UNKNOWN_TOPIC_ID.code() : Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
+            result.setErrorCode(unknown);
+            return;
         }
-        return result;
+        local.conductor().deleteTopic(topic.name(), answers.expect(outcome ->
+        {
+            if (outcome.outcome() == TopicResult.Outcome.UNKNOWN_TOPIC)
+            {
+                result.setErrorCode(unknown);
+            }
+            else if (!outcome.isDone())
+            {
+                result.setErrorCode(errorOf(outcome).code()).setErrorMessage(outcome.message());
+            }
+        }));
     }
 
-    private ApiMessage createPartitions(final CreatePartitionsRequestData request)
+    private void createPartitions(final RequestContext context, final CreatePartitionsRequestData request)
     {
         final CreatePartitionsResponseData response = new CreatePartitionsResponseData();
+        final Answers answers = new Answers(context, response);
         for (final CreatePartitionsRequestData.CreatePartitionsTopic requested : request.topics())
         {
             final CreatePartitionsResponseData.CreatePartitionsTopicResult result =
@@ -206,9 +252,65 @@ final class TopicAdmin
             }
             else if (!request.validateOnly())
             {
-                services.logManager().createPartitions(requested.name(), requested.count());
+                local.conductor().createPartitions(requested.name(), requested.count(), answers.expect(outcome ->
+                {
+                    if (!outcome.isDone())
+                    {
+                        result.setErrorCode(errorOf(outcome).code()).setErrorMessage(outcome.message());
+                    }
+                }));
             }
         }
-        return response;
+        answers.allAsked();
+    }
+
+    /**
+     * The conductor's answers for one request, gathered on the connection's shard: the response
+     * goes out after the last one (at once if nothing was asked).
+     */
+    private static final class Answers
+    {
+        private final RequestContext context;
+        private final ApiMessage response;
+        private int pending = 1; // held until every topic is asked, so an answer given at once cannot respond early
+
+        Answers(final RequestContext context, final ApiMessage response)
+        {
+            this.context = context;
+            this.response = response;
+        }
+
+        TopicResultHandler expect(final java.util.function.Consumer<TopicResult> onAnswer)
+        {
+            pending++;
+            return new TopicResultHandler()
+            {
+                @Override
+                public void onResult(final TopicResult result)
+                {
+                    onAnswer.accept(result);
+                    answered();
+                }
+
+                @Override
+                public void onFailure(final Throwable cause)
+                {
+                    context.fail(cause);
+                }
+            };
+        }
+
+        void allAsked()
+        {
+            answered();
+        }
+
+        private void answered()
+        {
+            if (--pending == 0)
+            {
+                context.respond(response);
+            }
+        }
     }
 }

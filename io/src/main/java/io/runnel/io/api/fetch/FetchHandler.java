@@ -1,9 +1,9 @@
 package io.runnel.io.api.fetch;
 
 import io.runnel.codecs.protocol.ControlMessages;
+import io.runnel.io.api.ApiShard;
 import io.runnel.io.api.BrokerServices;
 import io.runnel.io.api.RequestContext;
-import io.runnel.io.net.Reactor;
 import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.protocol.ApiKeys;
 
@@ -15,18 +15,18 @@ import org.apache.kafka.common.protocol.ApiKeys;
  */
 public final class FetchHandler
 {
-    private final Reactor reactor;
+    private final ApiShard local;
     private final BrokerServices services;
 
-    public FetchHandler(final Reactor reactor, final BrokerServices services)
+    public FetchHandler(final ApiShard local, final BrokerServices services)
     {
-        this.reactor = reactor;
+        this.local = local;
         this.services = services;
     }
 
     public void handle(final RequestContext context)
     {
         final FetchRequestData request = (FetchRequestData)ControlMessages.readRequest(ApiKeys.FETCH, context.apiVersion(), context.body());
-        new FetchOperation(context, reactor, services, request).start(reactor.shard().clock().time());
+        new FetchOperation(context, local, services, request).start(local.nowMs());
     }
 }

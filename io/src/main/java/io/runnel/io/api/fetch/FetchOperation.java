@@ -5,14 +5,15 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.runnel.codecs.protocol.FetchResponseEncoder;
+import io.runnel.io.api.ApiShard;
 import io.runnel.io.api.BrokerServices;
 import io.runnel.io.api.ParkedOperation;
 import io.runnel.io.api.RequestContext;
-import io.runnel.io.net.Reactor;
 import io.runnel.io.net.ResponseSend;
 import io.runnel.kernel.log.FileRegion;
 import io.runnel.kernel.log.PartitionLog;
 import io.runnel.kernel.shard.Shard;
+import io.runnel.kernel.shard.ShardCommand;
 import io.runnel.kernel.topic.Partition;
 import io.runnel.kernel.topic.Topic;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -25,7 +26,8 @@ import org.apache.kafka.common.protocol.Errors;
  * the origin shard gathers them, trims to the response's {@code max_bytes}, and either answers
  * or, when fewer than {@code min_bytes} are available and {@code max_wait_ms} has not passed,
  * parks until a partition's high watermark moves past its fetch offset (checked every duty
- * cycle, a volatile read per partition) or the deadline comes.
+ * cycle, a volatile read per partition) or the deadline comes. A read that fails on its owner
+ * answers its partition with an error code; the rest of the response is unaffected.
  */
 final class FetchOperation implements ParkedOperation
 {
@@ -34,8 +36,9 @@ final class FetchOperation implements ParkedOperation
     private static final int INITIAL_EPOCH = 0;
 
     private final RequestContext context;
-    private final Reactor origin;
+    private final ApiShard origin;
     private final BrokerServices services;
+    private final ShardCommand readDone = new ReadDone();
     private final FetchRequestData request;
     private final List<TopicEntry> topics = new ArrayList<>();
     private final List<PartitionEntry> partitions = new ArrayList<>();
@@ -50,7 +53,8 @@ final class FetchOperation implements ParkedOperation
         final List<PartitionEntry> partitions = new ArrayList<>();
     }
 
-    private static final class PartitionEntry
+    /** One partition of the fetch; also the command that reads it on its owning shard. */
+    private final class PartitionEntry implements ShardCommand
     {
         int index;
         Partition partition;
@@ -60,9 +64,39 @@ final class FetchOperation implements ParkedOperation
         long highWatermark = -1;
         long logStartOffset = -1;
         final FileRegion region = new FileRegion();
+
+        @Override
+        public void execute(final Shard owner)
+        {
+            read(owner, this);
+        }
+
+        @Override
+        public void onFailure(final Shard owner, final Throwable cause)
+        {
+            errorCode = Errors.UNKNOWN_SERVER_ERROR.code();
+            region.set(null, 0, 0);
+            owner.proxyTo(origin.id()).send(readDone);
+        }
     }
 
-    FetchOperation(final RequestContext context, final Reactor origin, final BrokerServices services, final FetchRequestData request)
+    /** An owner's report, arriving on the origin shard. */
+    private final class ReadDone implements ShardCommand
+    {
+        @Override
+        public void execute(final Shard shard)
+        {
+            readDone();
+        }
+
+        @Override
+        public void onFailure(final Shard shard, final Throwable cause)
+        {
+            context.fail(cause);
+        }
+    }
+
+    FetchOperation(final RequestContext context, final ApiShard origin, final BrokerServices services, final FetchRequestData request)
     {
         this.context = context;
         this.origin = origin;
@@ -132,7 +166,7 @@ final class FetchOperation implements ParkedOperation
             if (entry.partition != null)
             {
                 pending++;
-                origin.runOn(entry.partition.shard(), owner -> read(owner, entry));
+                origin.send(entry.partition.shard(), entry);
             }
         }
         readDone();
@@ -153,7 +187,7 @@ final class FetchOperation implements ParkedOperation
             entry.highWatermark = log.highWatermark();
             entry.logStartOffset = log.logStartOffset();
         }
-        services.reactor(owner.id()).reply(origin, this::readDone);
+        owner.proxyTo(origin.id()).send(readDone);
     }
 
     /** Runs on the origin shard. */
@@ -170,19 +204,19 @@ final class FetchOperation implements ParkedOperation
             available += entry.region.length();
             anyError |= entry.errorCode != Errors.NONE.code();
         }
-        final long now = origin.shard().clock().time();
+        final long now = origin.nowMs();
         if (!finalRead && !anyError && available < request.minBytes() && now < deadlineMs && !context.connection().isClosed())
         {
-            origin.park(this);
+            origin.parked().park(this, deadlineMs);
             return;
         }
         respond(Errors.NONE.code());
     }
 
     @Override
-    public boolean isReady(final long nowMs)
+    public boolean isReady()
     {
-        if (nowMs >= deadlineMs || context.connection().isClosed())
+        if (context.connection().isClosed())
         {
             return true;
         }
@@ -205,7 +239,14 @@ final class FetchOperation implements ParkedOperation
             context.finishWithoutResponse();
             return;
         }
-        dispatchReads();
+        try
+        {
+            dispatchReads();
+        }
+        catch (final RuntimeException ex)
+        {
+            context.fail(ex);
+        }
     }
 
     private void respond(final short topLevelError)
@@ -216,7 +257,7 @@ final class FetchOperation implements ParkedOperation
         {
             capacity += FetchResponseEncoder.MAX_TOPIC_BYTES + (topic.name == null ? 0 : topic.name.length() * 3);
         }
-        final UnsafeBuffer buffer = origin.framePool().acquire(capacity);
+        final UnsafeBuffer buffer = origin.reactor().framePool().acquire(capacity);
         final FetchResponseEncoder encoder = new FetchResponseEncoder().begin(buffer, 0, context.correlationId(),
             context.apiVersion(), topLevelError, INVALID_SESSION_ID, topLevelError == Errors.NONE.code() ? topics.size() : 0);
         final List<FileRegion> spliced = new ArrayList<>();
@@ -240,7 +281,7 @@ final class FetchOperation implements ParkedOperation
         }
         final int end = encoder.finish();
         final ByteBuffer bytes = buffer.byteBuffer();
-        final ResponseSend send = origin.responseSends().acquire();
+        final ResponseSend send = origin.reactor().responseSends().acquire();
         int from = 0;
         for (int i = 0; i < encoder.spliceCount(); i++)
         {
@@ -251,7 +292,7 @@ final class FetchOperation implements ParkedOperation
             from = at;
         }
         send.add(bytes.duplicate().limit(end).position(from));
-        send.releasing(origin.framePool(), buffer);
+        send.releasing(origin.reactor().framePool(), buffer);
         context.respond(send);
     }
 

@@ -8,9 +8,9 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 import io.runnel.codecs.protocol.ControlMessages;
+import io.runnel.io.api.ApiShard;
 import io.runnel.io.api.BrokerServices;
 import io.runnel.io.api.RequestContext;
-import io.runnel.io.net.Reactor;
 import io.runnel.kernel.group.GroupConfig;
 import io.runnel.kernel.group.GroupCoordinator;
 import io.runnel.kernel.group.GroupState;
@@ -56,15 +56,13 @@ public final class GroupHandlers
     private static final byte GROUP_KEY_TYPE = 0;
     private static final int AUTHORIZED_OPERATIONS_OMITTED = Integer.MIN_VALUE;
 
-    private final Reactor reactor;
     private final BrokerServices services;
     private final GroupRouter router;
 
-    public GroupHandlers(final Reactor reactor, final BrokerServices services)
+    public GroupHandlers(final ApiShard local, final BrokerServices services)
     {
-        this.reactor = reactor;
         this.services = services;
-        this.router = new GroupRouter(reactor, services);
+        this.router = new GroupRouter(local, services);
     }
 
     public void handle(final RequestContext context)
@@ -101,6 +99,7 @@ public final class GroupHandlers
         final var config = services.config();
         final FindCoordinatorResponseData response = new FindCoordinatorResponseData();
         final List<String> keys = context.apiVersion() >= 4 ? request.coordinatorKeys() : List.of(request.key());
+        boolean groupKeys = false;
         for (final String key : keys)
         {
             final FindCoordinatorResponseData.Coordinator coordinator = new FindCoordinatorResponseData.Coordinator().setKey(key)
@@ -116,7 +115,7 @@ public final class GroupHandlers
             }
             else
             {
-                router.offsetsTopic();
+                groupKeys = true;
                 coordinator.setNodeId(config.nodeId()).setHost(config.advertisedHost()).setPort(config.advertisedPort());
             }
             response.coordinators().add(coordinator);
@@ -128,7 +127,15 @@ public final class GroupHandlers
                 .setNodeId(only.nodeId()).setHost(only.host()).setPort(only.port());
             response.setCoordinators(new ArrayList<>());
         }
-        context.respond(response);
+        if (groupKeys)
+        {
+            // Coordinators live with the offsets topic's partitions: it exists before anyone is sent to one.
+            router.withOffsetsTopic(context, () -> context.respond(response));
+        }
+        else
+        {
+            context.respond(response);
+        }
     }
 
     // ---------------------------------------------------------------- membership
@@ -148,7 +155,7 @@ public final class GroupHandlers
         final String clientId = context.clientId() == null ? "" : context.clientId();
         final String clientHost = clientHost(context);
         final short version = context.apiVersion();
-        router.<JoinGroupResponseData>onCoordinator(request.groupId(),
+        router.<JoinGroupResponseData>onCoordinator(context, request.groupId(),
             (coordinator, done) -> coordinator.joinGroup(request, version, clientId, clientHost, done), context::respond);
     }
 
@@ -166,7 +173,7 @@ public final class GroupHandlers
             context.respond(new SyncGroupResponseData().setErrorCode(Errors.INVALID_GROUP_ID.code()));
             return;
         }
-        router.<SyncGroupResponseData>onCoordinator(request.groupId(), (coordinator, done) -> coordinator.syncGroup(request, done), context::respond);
+        router.<SyncGroupResponseData>onCoordinator(context, request.groupId(), (coordinator, done) -> coordinator.syncGroup(request, done), context::respond);
     }
 
     private void heartbeat(final RequestContext context, final HeartbeatRequestData request)
@@ -176,7 +183,7 @@ public final class GroupHandlers
             context.respond(new HeartbeatResponseData().setErrorCode(Errors.INVALID_GROUP_ID.code()));
             return;
         }
-        router.<Errors>onCoordinator(request.groupId(), (coordinator, done) -> done.accept(coordinator.heartbeat(
+        router.<Errors>onCoordinator(context, request.groupId(), (coordinator, done) -> done.accept(coordinator.heartbeat(
             request.groupId(), request.memberId(), request.groupInstanceId(), request.generationId())),
             error -> context.respond(new HeartbeatResponseData().setErrorCode(error.code())));
     }
@@ -191,7 +198,7 @@ public final class GroupHandlers
             context.respond(new LeaveGroupResponseData().setErrorCode(Errors.INVALID_GROUP_ID.code()));
             return;
         }
-        router.<List<Errors>>onCoordinator(request.groupId(), (coordinator, done) ->
+        router.<List<Errors>>onCoordinator(context, request.groupId(), (coordinator, done) ->
         {
             final List<Errors> errors = new ArrayList<>();
             for (final LeaveGroupRequestData.MemberIdentity member : leaving)
@@ -229,7 +236,7 @@ public final class GroupHandlers
         }
         final String clientId = context.clientId() == null ? "" : context.clientId();
         final String clientHost = clientHost(context);
-        router.<ConsumerGroupHeartbeatResponseData>onCoordinator(request.groupId(),
+        router.<ConsumerGroupHeartbeatResponseData>onCoordinator(context, request.groupId(),
             (coordinator, done) -> done.accept(coordinator.consumerGroupHeartbeat(request, clientId, clientHost)), context::respond);
     }
 
@@ -256,7 +263,7 @@ public final class GroupHandlers
                 done.run();
                 continue;
             }
-            router.<ConsumerGroupDescribeResponseData.DescribedGroup>onCoordinator(groupId,
+            router.<ConsumerGroupDescribeResponseData.DescribedGroup>onCoordinator(context, groupId,
                 (coordinator, reply) -> reply.accept(coordinator.describeConsumerGroup(groupId)), group ->
                 {
                     results[slot] = group != null ? group : new ConsumerGroupDescribeResponseData.DescribedGroup().setGroupId(groupId)
@@ -302,7 +309,7 @@ public final class GroupHandlers
             respond.accept(java.util.Collections.nCopies(commits.size(), Errors.INVALID_GROUP_ID));
             return;
         }
-        router.onCoordinator(request.groupId(), (coordinator, done) -> coordinator.commitOffsets(request.groupId(),
+        router.onCoordinator(context, request.groupId(), (coordinator, done) -> coordinator.commitOffsets(request.groupId(),
             request.generationIdOrMemberEpoch(), request.memberId(), request.groupInstanceId(), commits, done), respond);
     }
 
@@ -381,7 +388,7 @@ public final class GroupHandlers
                 wanted = new LinkedHashMap<>();
                 group.topics().forEach(t -> wanted.put(t.name(), t.partitionIndexes()));
             }
-            router.<Map<String, Map<Integer, GroupCoordinator.Committed>>>onCoordinator(group.groupId(),
+            router.<Map<String, Map<Integer, GroupCoordinator.Committed>>>onCoordinator(context, group.groupId(),
                 (coordinator, reply) -> reply.accept(copy(coordinator.fetchOffsets(group.groupId(), wanted))),
                 found ->
                 {
@@ -416,7 +423,7 @@ public final class GroupHandlers
             context.respond(new OffsetDeleteResponseData().setErrorCode(Errors.INVALID_GROUP_ID.code()));
             return;
         }
-        router.<OffsetDeleteResponseData>onCoordinator(request.groupId(), (coordinator, done) ->
+        router.<OffsetDeleteResponseData>onCoordinator(context, request.groupId(), (coordinator, done) ->
         {
             final OffsetDeleteResponseData response = new OffsetDeleteResponseData();
             for (final OffsetDeleteRequestData.OffsetDeleteRequestTopic topic : request.topics())
@@ -477,7 +484,7 @@ public final class GroupHandlers
                 done.run();
                 continue;
             }
-            router.<GroupCoordinator.GroupView>onCoordinator(groupId, (coordinator, reply) -> reply.accept(coordinator.describe(groupId)), view ->
+            router.<GroupCoordinator.GroupView>onCoordinator(context, groupId, (coordinator, reply) -> reply.accept(coordinator.describe(groupId)), view ->
             {
                 results[slot] = view == null ?
                     deadGroup(groupId, context.apiVersion() >= 6 ? Errors.GROUP_ID_NOT_FOUND : Errors.NONE) : described(view);
@@ -515,44 +522,24 @@ public final class GroupHandlers
         final List<String> states = request.statesFilter();
         final List<String> types = request.typesFilter();
 
-        final int shards = services.logManager().shardCount();
-        final int[] pending = {shards + 1};
-        final Runnable done = () ->
-        {
-            if (--pending[0] == 0)
-            {
-                context.respond(response);
-            }
-        };
-        if (services.logManager().registry().snapshot().topic(GroupConfig.OFFSETS_TOPIC) == null)
+        if (router.offsetsTopic() == null)
         {
             context.respond(response);
             return;
         }
-        final Reactor origin = reactor;
-        for (int shard = 0; shard < shards; shard++)
+        router.<List<GroupCoordinator.ListedGroup>>onEveryCoordinator(context, GroupCoordinator::list, listed ->
         {
-            final int shardId = shard;
-            reactor.runOn(shardId, s ->
+            for (final GroupCoordinator.ListedGroup group : listed)
             {
-                final List<GroupCoordinator.ListedGroup> listed = services.coordinator(shardId).list();
-                services.reactor(shardId).reply(origin, () ->
+                final boolean stateWanted = states == null || states.isEmpty() || states.stream().anyMatch(st -> st.equalsIgnoreCase(group.state()));
+                final boolean typeWanted = types == null || types.isEmpty() || types.stream().anyMatch(t -> t.equalsIgnoreCase(group.type()));
+                if (stateWanted && typeWanted)
                 {
-                    for (final GroupCoordinator.ListedGroup group : listed)
-                    {
-                        final boolean stateWanted = states == null || states.isEmpty() || states.stream().anyMatch(st -> st.equalsIgnoreCase(group.state()));
-                        final boolean typeWanted = types == null || types.isEmpty() || types.stream().anyMatch(t -> t.equalsIgnoreCase(group.type()));
-                        if (stateWanted && typeWanted)
-                        {
-                            response.groups().add(new ListGroupsResponseData.ListedGroup().setGroupId(group.groupId())
-                                .setProtocolType(group.protocolType()).setGroupState(group.state()).setGroupType(group.type()));
-                        }
-                    }
-                    done.run();
-                });
-            });
-        }
-        done.run();
+                    response.groups().add(new ListGroupsResponseData.ListedGroup().setGroupId(group.groupId())
+                        .setProtocolType(group.protocolType()).setGroupState(group.state()).setGroupType(group.type()));
+                }
+            }
+        }, () -> context.respond(response));
     }
 
     private void deleteGroups(final RequestContext context, final DeleteGroupsRequestData request)
@@ -583,7 +570,7 @@ public final class GroupHandlers
                 done.run();
                 continue;
             }
-            router.<Errors>onCoordinator(groupId, (coordinator, reply) -> reply.accept(coordinator.deleteGroup(groupId)), error ->
+            router.<Errors>onCoordinator(context, groupId, (coordinator, reply) -> reply.accept(coordinator.deleteGroup(groupId)), error ->
             {
                 results[slot] = error;
                 done.run();

@@ -5,9 +5,9 @@ import java.util.ArrayDeque;
 
 import io.runnel.codecs.batch.BatchValidator;
 import io.runnel.codecs.protocol.ProduceRequestDecoder;
+import io.runnel.io.api.ApiShard;
 import io.runnel.io.api.BrokerServices;
 import io.runnel.io.api.RequestContext;
-import io.runnel.io.net.Reactor;
 import io.runnel.kernel.topic.Partition;
 import io.runnel.kernel.topic.Topic;
 import org.apache.kafka.common.protocol.Errors;
@@ -23,17 +23,15 @@ public final class ProduceHandler
     /** Operations kept for reuse; more than this many in flight at once on one shard are allocated and dropped. */
     private static final int MAX_POOLED_OPERATIONS = 1024;
 
-    private final Reactor reactor;
-    private final BrokerServices services;
+    private final ApiShard local;
     private final ProduceRequestDecoder decoder = new ProduceRequestDecoder();
     private final BatchValidator validator;
     private final TopicCache topics;
     private final ArrayDeque<ProduceOperation> operations = new ArrayDeque<>();
 
-    public ProduceHandler(final Reactor reactor, final BrokerServices services)
+    public ProduceHandler(final ApiShard local, final BrokerServices services)
     {
-        this.reactor = reactor;
-        this.services = services;
+        this.local = local;
         this.validator = new BatchValidator(services.config().validateCompressedRecords());
         this.topics = new TopicCache(services.logManager().registry());
     }
@@ -43,7 +41,7 @@ public final class ProduceHandler
         decoder.decode(context.frame(), context.bodyOffset(), context.frameLength(), context.apiVersion());
         final short acks = decoder.acks();
         final ProduceOperation pooled = operations.poll();
-        final ProduceOperation operation = (pooled != null ? pooled : new ProduceOperation(reactor, services, this))
+        final ProduceOperation operation = (pooled != null ? pooled : new ProduceOperation(local, this))
             .begin(context, acks, decoder.topicCount(), decoder.totalPartitions());
         final boolean validAcks = acks == -1 || acks == 0 || acks == 1;
         final boolean transactional = decoder.hasTransactionalId();

@@ -5,9 +5,8 @@ import java.util.Arrays;
 
 import io.runnel.codecs.batch.RecordBatch;
 import io.runnel.codecs.protocol.ProduceResponseEncoder;
-import io.runnel.io.api.BrokerServices;
+import io.runnel.io.api.ApiShard;
 import io.runnel.io.api.RequestContext;
-import io.runnel.io.net.Reactor;
 import io.runnel.io.net.ResponseSend;
 import io.runnel.kernel.log.PartitionLog;
 import io.runnel.kernel.shard.Shard;
@@ -16,11 +15,15 @@ import io.runnel.kernel.topic.Partition;
 import io.runnel.kernel.topic.Topic;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.apache.kafka.common.protocol.Errors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One produce request in flight: scattered to the owning shards, gathered back on the shard of
  * its connection. Each owner writes only its own partitions' slots and then posts a completion
- * through the origin's inbox, which orders those writes before the origin reads them.
+ * through the origin's inbox, which orders those writes before the origin reads them. An append
+ * that fails on its owner reports an error code for its partition like any other outcome, so the
+ * request is always answered.
  *
  * <p>Operations are pooled by their {@link ProduceHandler} and reused with everything they hold
  * (arrays, the per-partition commands that cross shards, the response encoder), so that a produce
@@ -34,11 +37,12 @@ final class ProduceOperation
     private static final ThreadLocal<FrameViews> VIEWS = ThreadLocal.withInitial(FrameViews::new);
     private static final byte[] NO_NAME = new byte[0];
 
-    private final Reactor origin;
-    private final BrokerServices services;
+    private static final Logger LOG = LoggerFactory.getLogger(ProduceOperation.class);
+
+    private final ApiShard origin;
     private final ProduceHandler handler;
     private final ProduceResponseEncoder encoder = new ProduceResponseEncoder();
-    private final ShardCommand partitionDone = shard -> partitionDone();
+    private final ShardCommand partitionDone = new PartitionDone();
 
     private RequestContext context;
     private short acks;
@@ -59,10 +63,9 @@ final class ProduceOperation
     private long[] logStartOffset = new long[1];
     private PartitionAppend[] appends = new PartitionAppend[0];
 
-    ProduceOperation(final Reactor origin, final BrokerServices services, final ProduceHandler handler)
+    ProduceOperation(final ApiShard origin, final ProduceHandler handler)
     {
         this.origin = origin;
-        this.services = services;
         this.handler = handler;
     }
 
@@ -123,7 +126,7 @@ final class ProduceOperation
             if (partition != null)
             {
                 pending++;
-                origin.runOn(partition.shard(), append(i));
+                origin.send(partition.shard(), append(i));
             }
         }
         partitionDone();
@@ -179,23 +182,40 @@ final class ProduceOperation
         {
             return;
         }
-        if (acks == 0)
+        try
         {
-            final boolean failed = hasErrors();
-            context.finishWithoutResponse();
-            if (failed)
+            if (acks == 0)
             {
-                // acks=0 has no response to carry the error: Kafka closes the connection so the client notices.
-                context.connection().close("produce with acks=0 failed on at least one partition");
+                final boolean failed = hasErrors();
+                context.finishWithoutResponse();
+                if (failed)
+                {
+                    // acks=0 has no response to carry the error: Kafka closes the connection so the client notices.
+                    context.connection().close("produce with acks=0 failed on at least one partition");
+                }
+            }
+            else
+            {
+                respond();
             }
         }
-        else
+        catch (final RuntimeException ex)
         {
-            respond();
+            LOG.error("cannot answer a produce request; answering with an error", ex);
+            context.fail(ex);
         }
-        context = null;
-        Arrays.fill(partitions, 0, partitionCount, null);
-        handler.recycle(this);
+        finally
+        {
+            context = null;
+            Arrays.fill(partitions, 0, partitionCount, null);
+            handler.recycle(this);
+        }
+    }
+
+    /** The error a partition reports when its append failed unexpectedly on its owner. */
+    private static short errorFor(final Throwable cause)
+    {
+        return cause instanceof java.io.UncheckedIOException ? Errors.KAFKA_STORAGE_ERROR.code() : Errors.UNKNOWN_SERVER_ERROR.code();
     }
 
     private boolean hasErrors()
@@ -217,7 +237,7 @@ final class ProduceOperation
         {
             capacity += 16 + 5 + 1 + topicNames[t].length;
         }
-        final UnsafeBuffer buffer = origin.framePool().acquire(capacity);
+        final UnsafeBuffer buffer = origin.reactor().framePool().acquire(capacity);
         encoder.begin(buffer, 0, context.correlationId(), context.apiVersion(), topicCount);
         int i = 0;
         for (int t = 0; t < topicCount; t++)
@@ -232,7 +252,7 @@ final class ProduceOperation
         final int end = encoder.finish(0);
         final ByteBuffer bytes = buffer.byteBuffer();
         bytes.limit(end).position(0);
-        final ResponseSend send = origin.responseSends().acquire().add(bytes).releasing(origin.framePool(), buffer);
+        final ResponseSend send = origin.reactor().responseSends().acquire().add(bytes).releasing(origin.reactor().framePool(), buffer);
         context.respond(send);
     }
 
@@ -243,7 +263,7 @@ final class ProduceOperation
     private final class PartitionAppend implements ShardCommand, Runnable
     {
         private final int slot;
-        private Reactor owner;
+        private Shard owner;
 
         PartitionAppend(final int slot)
         {
@@ -254,8 +274,18 @@ final class ProduceOperation
         @Override
         public void execute(final Shard shard)
         {
+            owner = shard;
             append(shard, slot);
-            owner = services.reactor(shard.id());
+            shard.whenDurable(this);
+        }
+
+        /** On the owning shard, when the append threw: the partition reports the error, the rest of the request goes on. */
+        @Override
+        public void onFailure(final Shard shard, final Throwable cause)
+        {
+            owner = shard;
+            errorCode[slot] = errorFor(cause);
+            baseOffset[slot] = -1;
             shard.whenDurable(this);
         }
 
@@ -263,7 +293,24 @@ final class ProduceOperation
         @Override
         public void run()
         {
-            owner.reply(origin, partitionDone);
+            owner.proxyTo(origin.id()).send(partitionDone);
+        }
+    }
+
+    /** A partition's report, arriving on the origin shard. */
+    private final class PartitionDone implements ShardCommand
+    {
+        @Override
+        public void execute(final Shard shard)
+        {
+            partitionDone();
+        }
+
+        @Override
+        public void onFailure(final Shard shard, final Throwable cause)
+        {
+            // partitionDone answers its own failures; reaching here means the bookkeeping itself broke.
+            LOG.error("produce completion failed on shard {}", shard.id(), cause);
         }
     }
 }

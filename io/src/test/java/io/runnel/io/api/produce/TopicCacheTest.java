@@ -50,8 +50,8 @@ class TopicCacheTest
     @Test
     void findsTopicsByNameAndReusesTheCachedOne()
     {
-        final Topic orders = registry.create("orders", 3, Map.of());
-        registry.create("payments", 1, Map.of());
+        final Topic orders = create("orders", 3, Map.of());
+        create("payments", 1, Map.of());
 
         decodeByName("orders", "payments");
         assertSame(orders, cache.resolve(decoder, 0));
@@ -63,14 +63,14 @@ class TopicCacheTest
     @Test
     void aDeletedTopicIsUnknownAndARecreatedOneIsTheNewTopic()
     {
-        final Topic first = registry.create("orders", 3, Map.of());
+        final Topic first = create("orders", 3, Map.of());
         decodeByName("orders");
         assertSame(first, cache.resolve(decoder, 0));
 
         registry.delete("orders");
         assertNull(cache.resolve(decoder, 0), "a deleted topic must not be served from the cache");
 
-        final Topic second = registry.create("orders", 5, Map.of());
+        final Topic second = create("orders", 5, Map.of());
         final Topic resolved = cache.resolve(decoder, 0);
         assertNotSame(first, resolved);
         assertSame(second, resolved);
@@ -79,7 +79,7 @@ class TopicCacheTest
     @Test
     void findsTopicsById()
     {
-        final Topic orders = registry.create("orders", 1, Map.of());
+        final Topic orders = create("orders", 1, Map.of());
         decodeById(orders.id());
         assertSame(orders, cache.resolve(decoder, 0));
         assertSame(orders, cache.resolve(decoder, 0));
@@ -91,7 +91,7 @@ class TopicCacheTest
     @Test
     void aNameThatIsAPrefixOfACachedOneIsNotConfusedWithIt()
     {
-        registry.create("orders-eu", 1, Map.of());
+        create("orders-eu", 1, Map.of());
         decodeByName("orders-eu");
         cache.resolve(decoder, 0);
 
@@ -123,5 +123,13 @@ class TopicCacheTest
         request.write(new ByteBufferAccessor(body), sizes, version);
         body.flip();
         decoder.decode(new UnsafeBuffer(body), 0, body.remaining(), version);
+    }
+
+    /** What the conductor does for a new topic, without its logs: prepare, then publish. */
+    private Topic create(final String name, final int partitions, final Map<String, String> configs)
+    {
+        final Topic topic = registry.prepare(name, partitions, configs);
+        registry.publish(topic);
+        return topic;
     }
 }

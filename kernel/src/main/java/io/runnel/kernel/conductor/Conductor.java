@@ -1,0 +1,374 @@
+package io.runnel.kernel.conductor;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+import io.runnel.kernel.log.LogConfig;
+import io.runnel.kernel.log.PartitionLog;
+import io.runnel.kernel.shard.Shard;
+import io.runnel.kernel.shard.ShardCommand;
+import io.runnel.kernel.shard.ShardCounters;
+import io.runnel.kernel.shard.ShardProxy;
+import io.runnel.kernel.topic.Partition;
+import io.runnel.kernel.topic.Topic;
+import io.runnel.kernel.topic.TopicRegistry;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.EpochClock;
+import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The control plane, on its own thread (Aeron's {@code DriverConductor} is the model): the only
+ * writer of the topic registry and the only thread that creates or deletes partition files. It
+ * opens every log at start-up and hands each to its shard; at run time it takes topic changes
+ * from shards ({@link ConductorProxy}), runs them one at a time in arrival order, hands
+ * partitions to and takes them back from their shards by command, and answers the asking shard
+ * by command. It never waits for a shard, and no shard waits for it.
+ *
+ * <p>Its duty cycle: take new operations from the inbox, move commands that did not fit into
+ * shards' inboxes, finish the current operation once every shard involved has answered, start
+ * the next.
+ */
+public final class Conductor implements Agent
+{
+    /** Topic changes waiting to run; past this a shard is answered BUSY rather than made to wait. */
+    public static final int INBOX_CAPACITY = 16 * 1024;
+    private static final Logger LOG = LoggerFactory.getLogger(Conductor.class);
+
+    private final Path logDir;
+    private final TopicRegistry registry;
+    private final Shard[] shards;
+    private final ShardProxy[] proxies;
+    private final Function<Map<String, String>, LogConfig> logConfigFor;
+    private final EpochClock clock;
+    private final ManyToOneConcurrentArrayQueue<TopicOperation> inbox = new ManyToOneConcurrentArrayQueue<>(INBOX_CAPACITY);
+    private final ArrayDeque<TopicOperation> waiting = new ArrayDeque<>();
+    private TopicOperation current;
+    private volatile boolean running;
+    private volatile boolean closed;
+
+    public Conductor(final Path logDir, final TopicRegistry registry, final Shard[] shards,
+        final Function<Map<String, String>, LogConfig> logConfigFor, final EpochClock clock, final ShardCounters counters)
+    {
+        this.logDir = logDir;
+        this.registry = registry;
+        this.shards = shards;
+        this.logConfigFor = logConfigFor;
+        this.clock = clock;
+        this.proxies = new ShardProxy[shards.length];
+        for (int i = 0; i < shards.length; i++)
+        {
+            proxies[i] = ShardProxy.from(shards[i], counters);
+        }
+    }
+
+    /** How shard {@code shardId} asks for topic changes (answers arrive on that shard's thread). */
+    public ConductorProxy proxyFor(final int shardId)
+    {
+        return new ConductorProxy(this, shardId);
+    }
+
+    /** How a thread that is not a shard asks (tests, tools): answers arrive on the conductor's thread. */
+    public ConductorProxy externalProxy()
+    {
+        return new ConductorProxy(this, -1);
+    }
+
+    TopicRegistry registry()
+    {
+        return registry;
+    }
+
+    /**
+     * Start-up, before any shard runs: loads the registry, opens (and after an unclean shutdown
+     * recovers) every partition log, hands each to its shard, and deletes partition directories
+     * whose topic no longer exists (a change cut short by a crash).
+     */
+    public void openExisting(final boolean cleanShutdown) throws IOException
+    {
+        registry.load();
+        if (!cleanShutdown && !registry.snapshot().topics().isEmpty())
+        {
+            LOG.warn("no clean-shutdown marker in {}: recovering the active segment of every partition", logDir);
+        }
+        final Set<String> expected = new HashSet<>();
+        for (final Topic topic : registry.snapshot().topics())
+        {
+            for (int i = 0; i < topic.partitionCount(); i++)
+            {
+                final Partition partition = topic.partition(i);
+                expected.add(partition.name());
+                final PartitionLog log = PartitionLog.open(partition.name(), logDir.resolve(partition.name()),
+                    logConfigFor.apply(topic.configs()), clock, partition.state(), cleanShutdown);
+                shards[partition.shard()].runBeforeStart(new AdoptAtStartUp(partition, log));
+            }
+        }
+        try (var dirs = Files.newDirectoryStream(logDir, Files::isDirectory))
+        {
+            for (final Path dir : dirs)
+            {
+                final String name = dir.getFileName().toString();
+                if (!name.startsWith(".") && !expected.contains(name))
+                {
+                    LOG.info("deleting {}: its topic no longer exists", dir);
+                    deleteRecursively(dir);
+                }
+            }
+        }
+    }
+
+    /** Called once, just before the conductor's thread starts: from now on every change goes through the inbox. */
+    public void markRunning()
+    {
+        running = true;
+    }
+
+    /**
+     * Takes an operation from any thread. Before the conductor runs (start-up, tests) it runs at
+     * once on the calling thread.
+     *
+     * @return false if the inbox is full.
+     */
+    boolean offer(final TopicOperation operation)
+    {
+        if (closed)
+        {
+            return false;
+        }
+        if (!running)
+        {
+            runBeforeStart(operation);
+            return true;
+        }
+        return inbox.offer(operation);
+    }
+
+    @Override
+    public int doWork()
+    {
+        int work = inbox.drain(waiting::add);
+        for (final ShardProxy proxy : proxies)
+        {
+            work += proxy.retryBacklog();
+        }
+        if (current != null && current.shardsAnswered())
+        {
+            complete(current, finish(current));
+            current = null;
+            work++;
+        }
+        while (current == null && !waiting.isEmpty())
+        {
+            final TopicOperation next = waiting.poll();
+            final TopicResult refused = start(next);
+            if (refused != null)
+            {
+                complete(next, refused);
+            }
+            else
+            {
+                current = next;
+            }
+            work++;
+        }
+        return work;
+    }
+
+    private void runBeforeStart(final TopicOperation operation)
+    {
+        final TopicResult refused = start(operation);
+        complete(operation, refused != null ? refused : finish(operation));
+    }
+
+    private TopicResult start(final TopicOperation operation)
+    {
+        try
+        {
+            return operation.start(this);
+        }
+        catch (final RuntimeException ex)
+        {
+            LOG.error("topic change failed; undoing it", ex);
+            try
+            {
+                operation.abandon(this);
+            }
+            catch (final RuntimeException undo)
+            {
+                LOG.error("undoing the failed topic change failed too; leftover files are removed at the next start", undo);
+            }
+            // Commands already sent to shards answer into an operation nobody waits for; logs they adopted are unreachable.
+            return TopicResult.failed(TopicResult.Outcome.FAILED, String.valueOf(ex.getMessage()));
+        }
+    }
+
+    private TopicResult finish(final TopicOperation operation)
+    {
+        try
+        {
+            return operation.finish(this, operation.shardFailure());
+        }
+        catch (final RuntimeException ex)
+        {
+            LOG.error("topic change failed while being published", ex);
+            return TopicResult.failed(TopicResult.Outcome.FAILED, String.valueOf(ex.getMessage()));
+        }
+    }
+
+    private void complete(final TopicOperation operation, final TopicResult result)
+    {
+        final int replyShard = operation.replyShard();
+        if (replyShard >= 0 && running)
+        {
+            send(replyShard, new DeliverResult(operation.handler(), result));
+            return;
+        }
+        try
+        {
+            operation.handler().onResult(result);
+        }
+        catch (final RuntimeException ex)
+        {
+            LOG.error("a topic change's answer could not be delivered", ex);
+            operation.handler().onFailure(ex);
+        }
+    }
+
+    /** Sends a command to a shard: through its inbox once running, at once before. */
+    void send(final int shardId, final ShardCommand command)
+    {
+        if (running)
+        {
+            proxies[shardId].send(command);
+        }
+        else
+        {
+            shards[shardId].runBeforeStart(command);
+        }
+    }
+
+    /** Opens the log of a partition that is new, removing any directory a lost deletion left under its name. */
+    PartitionLog openNewLog(final Topic topic, final Partition partition)
+    {
+        final Path dir = logDir.resolve(partition.name());
+        if (Files.exists(dir))
+        {
+            LOG.warn("deleting {} before creating {}: it belongs to no topic", dir, partition);
+            try
+            {
+                deleteRecursively(dir);
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException("cannot remove the leftover directory " + dir, ex);
+            }
+        }
+        return PartitionLog.open(partition.name(), dir, logConfigFor.apply(topic.configs()), clock, partition.state(), true);
+    }
+
+    void closeAndDelete(final PartitionLog log)
+    {
+        try
+        {
+            log.closeAndDelete();
+        }
+        catch (final RuntimeException ex)
+        {
+            LOG.error("cannot delete a deleted topic's partition files; they are removed at the next start", ex);
+        }
+    }
+
+    void deleteLogsNobodyOwns(final List<PartitionLog> logs)
+    {
+        for (final PartitionLog log : logs)
+        {
+            closeAndDelete(log);
+        }
+    }
+
+    @Override
+    public void onClose()
+    {
+        closed = true;
+        TopicOperation operation;
+        while ((operation = inbox.poll()) != null)
+        {
+            waiting.add(operation);
+        }
+        if (current != null)
+        {
+            LOG.warn("shutting down with a topic change in progress; the next start-up completes or removes it");
+        }
+        for (final TopicOperation left : waiting)
+        {
+            try
+            {
+                left.handler().onResult(TopicResult.failed(TopicResult.Outcome.BUSY, "the broker is shutting down"));
+            }
+            catch (final RuntimeException ex)
+            {
+                LOG.debug("answer to a waiting topic change dropped at shutdown", ex);
+            }
+        }
+        waiting.clear();
+    }
+
+    @Override
+    public String roleName()
+    {
+        return "runnel-conductor";
+    }
+
+    private static void deleteRecursively(final Path dir) throws IOException
+    {
+        try (var paths = Files.walk(dir))
+        {
+            final List<Path> all = paths.sorted((a, b) -> b.getNameCount() - a.getNameCount()).toList();
+            for (final Path path : all)
+            {
+                Files.deleteIfExists(path);
+            }
+        }
+    }
+
+    /** Start-up hand-over, executed directly on the not-yet-running shard. */
+    private record AdoptAtStartUp(Partition partition, PartitionLog log) implements ShardCommand
+    {
+        @Override
+        public void execute(final Shard shard)
+        {
+            shard.adopt(partition, log);
+        }
+
+        @Override
+        public void onFailure(final Shard shard, final Throwable cause)
+        {
+            throw new IllegalStateException("shard " + shard.id() + " could not take " + partition + " at start-up", cause);
+        }
+    }
+
+    /** The answer to a topic change, delivered on the shard that asked. */
+    private record DeliverResult(TopicResultHandler handler, TopicResult result) implements ShardCommand
+    {
+        @Override
+        public void execute(final Shard shard)
+        {
+            handler.onResult(result);
+        }
+
+        @Override
+        public void onFailure(final Shard shard, final Throwable cause)
+        {
+            handler.onFailure(cause);
+        }
+    }
+}

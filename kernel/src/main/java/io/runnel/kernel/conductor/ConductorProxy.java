@@ -1,0 +1,45 @@
+package io.runnel.kernel.conductor;
+
+import java.util.Map;
+
+/**
+ * How one thread asks the conductor for a control-plane change. The ask returns at once; the
+ * answer comes back later to the asking shard's thread (see {@link TopicResultHandler}). When the
+ * conductor's queue is full the answer is {@link TopicResult.Outcome#BUSY}, at once, on the
+ * caller's thread: a client is better told to retry than a shard made to wait.
+ */
+public final class ConductorProxy
+{
+    private final Conductor conductor;
+    private final int requesterShard;
+
+    ConductorProxy(final Conductor conductor, final int requesterShard)
+    {
+        this.conductor = conductor;
+        this.requesterShard = requesterShard;
+    }
+
+    public void createTopic(final String name, final int partitions, final Map<String, String> configs, final TopicResultHandler handler)
+    {
+        submit(new CreateTopic(name, partitions, configs, handler, requesterShard));
+    }
+
+    public void createPartitions(final String name, final int newCount, final TopicResultHandler handler)
+    {
+        submit(new CreatePartitions(name, newCount, handler, requesterShard));
+    }
+
+    public void deleteTopic(final String name, final TopicResultHandler handler)
+    {
+        submit(new DeleteTopic(name, handler, requesterShard));
+    }
+
+    private void submit(final TopicOperation operation)
+    {
+        if (!conductor.offer(operation))
+        {
+            operation.handler().onResult(TopicResult.failed(TopicResult.Outcome.BUSY,
+                "the broker's control plane is busy; retry"));
+        }
+    }
+}

@@ -1,0 +1,84 @@
+package io.runnel.kernel.conductor;
+
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.runnel.kernel.shard.Shard;
+import io.runnel.kernel.shard.ShardCommand;
+
+/**
+ * One control-plane change, run by the conductor one at a time, in arrival order: {@link #start}
+ * does the file work and sends commands to the shards involved; once every shard has answered,
+ * {@link #finish} makes the change visible and yields the result.
+ */
+abstract class TopicOperation
+{
+    private final TopicResultHandler handler;
+    private final int replyShard;
+    private final AtomicInteger shardsPending = new AtomicInteger();
+    private volatile Throwable shardFailure;
+
+    TopicOperation(final TopicResultHandler handler, final int replyShard)
+    {
+        this.handler = handler;
+        this.replyShard = replyShard;
+    }
+
+    TopicResultHandler handler()
+    {
+        return handler;
+    }
+
+    /** The shard to answer on, or -1 to answer on the conductor's thread (external callers). */
+    int replyShard()
+    {
+        return replyShard;
+    }
+
+    /**
+     * Does the file work and sends shard commands through {@link Conductor#send}.
+     *
+     * @return the result if the operation is over already (e.g. refused), else null.
+     */
+    abstract TopicResult start(Conductor conductor);
+
+    /** Runs once every shard command has answered: publish, clean up, and say what happened. */
+    abstract TopicResult finish(Conductor conductor, Throwable shardFailure);
+
+    /** Undoes what {@link #start} did when it threw part-way. */
+    abstract void abandon(Conductor conductor);
+
+    boolean shardsAnswered()
+    {
+        return shardsPending.get() == 0;
+    }
+
+    Throwable shardFailure()
+    {
+        return shardFailure;
+    }
+
+    /** A command for one shard, answered back to this operation whether it succeeds or fails. */
+    abstract class PartitionCommand implements ShardCommand
+    {
+        PartitionCommand()
+        {
+            shardsPending.incrementAndGet();
+        }
+
+        abstract void run(Shard shard);
+
+        @Override
+        public final void execute(final Shard shard)
+        {
+            run(shard);
+            shardsPending.decrementAndGet();
+        }
+
+        @Override
+        public final void onFailure(final Shard shard, final Throwable cause)
+        {
+            shardFailure = cause;
+            shardsPending.decrementAndGet();
+        }
+    }
+}

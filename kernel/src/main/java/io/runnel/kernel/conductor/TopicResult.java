@@ -1,0 +1,44 @@
+package io.runnel.kernel.conductor;
+
+import io.runnel.kernel.topic.Topic;
+
+/**
+ * What the conductor answers for one topic change.
+ *
+ * @param outcome what happened
+ * @param topic   the topic as it now is (created or grown), the deleted topic, or null
+ * @param message why it failed, for the client's error message; null on success
+ */
+public record TopicResult(Outcome outcome, Topic topic, String message)
+{
+    public enum Outcome
+    {
+        /** Created, grown or deleted as asked. */
+        DONE,
+        /** Create: a topic of that name exists. */
+        ALREADY_EXISTS,
+        /** Grow or delete: no topic of that name. */
+        UNKNOWN_TOPIC,
+        /** Grow: the new count is not larger than the current one. */
+        INVALID_PARTITIONS,
+        /** The conductor's queue is full: retry later. */
+        BUSY,
+        /** File or metadata work failed; nothing was made visible. */
+        FAILED
+    }
+
+    static TopicResult done(final Topic topic)
+    {
+        return new TopicResult(Outcome.DONE, topic, null);
+    }
+
+    static TopicResult failed(final Outcome outcome, final String message)
+    {
+        return new TopicResult(outcome, null, message);
+    }
+
+    public boolean isDone()
+    {
+        return outcome == Outcome.DONE;
+    }
+}
