@@ -198,6 +198,7 @@ public final class Shard implements Agent
         {
             return 0;
         }
+        final boolean wasBackPressured = isBackPressured();
         int moved = 0;
         long depth = 0;
         for (final ShardProxy proxy : proxies)
@@ -206,6 +207,17 @@ public final class Shard implements Agent
             depth += proxy.backlogSize();
         }
         counters.backlogDepth(depth);
+        if (isBackPressured() != wasBackPressured)
+        {
+            if (wasBackPressured)
+            {
+                LOG.info("shard {}: backlog drained to {} commands; reading requests again", id, depth);
+            }
+            else
+            {
+                LOG.warn("shard {}: {} commands wait for other shards' full inboxes; reading no new requests until they drain", id, depth);
+            }
+        }
         return moved;
     }
 

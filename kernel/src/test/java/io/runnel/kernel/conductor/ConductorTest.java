@@ -1,0 +1,175 @@
+package io.runnel.kernel.conductor;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import io.runnel.kernel.LogManager;
+import io.runnel.kernel.log.LogConfig;
+import io.runnel.kernel.log.PartitionLog;
+import io.runnel.kernel.log.PartitionState;
+import io.runnel.kernel.shard.Shard;
+import io.runnel.kernel.shard.ShardCommand;
+import io.runnel.kernel.topic.Topic;
+import org.agrona.concurrent.SleepingMillisIdleStrategy;
+import org.agrona.concurrent.SystemEpochClock;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The conductor as shards see it: running threads, no sockets. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class ConductorTest
+{
+    private static final int SHARDS = 2;
+
+    @TempDir
+    Path dir;
+
+    private LogManager logs;
+
+    @BeforeEach
+    void start()
+    {
+        logs = new LogManager(dir, SHARDS, LogConfig.defaults(), SystemEpochClock.INSTANCE);
+        logs.open();
+        logs.start(shard -> new SleepingMillisIdleStrategy(1));
+    }
+
+    @AfterEach
+    void stop()
+    {
+        logs.close();
+    }
+
+    @Test
+    void aCreatedTopicIsVisibleOnlyOnceEveryShardHoldsItsLogs() throws Exception
+    {
+        final Topic topic = logs.createTopic("orders", 6, Map.of());
+        assertNotNull(topic);
+        assertEquals(topic, logs.registry().snapshot().topic("orders"));
+        for (int i = 0; i < topic.partitionCount(); i++)
+        {
+            final var partition = topic.partition(i);
+            assertTrue(Files.isDirectory(dir.resolve(partition.name())), partition + " has its directory");
+            final boolean[] owned = new boolean[1];
+            onShard(partition.shard(), shard -> owned[0] = shard.ownedPartitions().contains(partition) && partition.log() != null);
+            assertTrue(owned[0], partition + " is adopted by shard " + partition.shard());
+        }
+    }
+
+    @Test
+    void aShardAsksAndIsAnsweredOnItsOwnThread() throws Exception
+    {
+        final CompletableFuture<String> answeredOn = new CompletableFuture<>();
+        final CompletableFuture<TopicResult> answer = new CompletableFuture<>();
+        final var proxy = logs.conductorFor(1);
+        onShard(1, shard -> proxy.createTopic("asked-by-a-shard", 2, Map.of(), new TopicResultHandler()
+        {
+            @Override
+            public void onResult(final TopicResult result)
+            {
+                answeredOn.complete(Thread.currentThread().getName());
+                answer.complete(result);
+            }
+
+            @Override
+            public void onFailure(final Throwable cause)
+            {
+                answer.completeExceptionally(cause);
+            }
+        }));
+        assertTrue(answer.get(30, TimeUnit.SECONDS).isDone());
+        assertEquals("runnel-shard-1", answeredOn.get());
+    }
+
+    @Test
+    void aSecondTopicOfTheSameNameIsRefusedAndDeletionRemovesTheFiles() throws Exception
+    {
+        final Topic topic = logs.createTopic("once", 3, Map.of());
+        assertNull(logs.createTopic("once", 3, Map.of()), "the name is taken");
+        assertEquals(topic, logs.deleteTopic("once"));
+        assertNull(logs.registry().snapshot().topic("once"));
+        for (int i = 0; i < 3; i++)
+        {
+            assertFalse(Files.exists(dir.resolve("once-" + i)), "once-" + i + " is deleted");
+        }
+        assertNull(logs.deleteTopic("once"), "deleting twice finds nothing");
+        assertNotNull(logs.createTopic("once", 1, Map.of()), "the name is free again");
+    }
+
+    @Test
+    void growingATopicHandsOnlyTheNewPartitionsToTheirShards() throws Exception
+    {
+        logs.createTopic("growing", 2, Map.of());
+        final Topic grown = logs.createPartitions("growing", 5);
+        assertEquals(5, grown.partitionCount());
+        assertEquals(5, logs.registry().snapshot().topic("growing").partitionCount());
+        assertTrue(Files.isDirectory(dir.resolve("growing-4")));
+        assertNull(logs.createPartitions("no-such-topic", 3));
+    }
+
+    @Test
+    void fileWorkAndWaitingAreRefusedOnAShardThread() throws Exception
+    {
+        final CompletableFuture<Throwable> openOnShard = new CompletableFuture<>();
+        final CompletableFuture<Throwable> waitOnShard = new CompletableFuture<>();
+        onShard(0, shard ->
+        {
+            openOnShard.complete(thrownBy(() -> PartitionLog.open("x-0", dir.resolve("x-0"), LogConfig.defaults(),
+                SystemEpochClock.INSTANCE, new PartitionState(), true)));
+            waitOnShard.complete(thrownBy(() -> logs.createTopic("x", 1, Map.of())));
+        });
+        assertInstanceOf(IllegalStateException.class, openOnShard.get());
+        assertTrue(openOnShard.get().getMessage().contains("conductor"), openOnShard.get().getMessage());
+        assertInstanceOf(IllegalStateException.class, waitOnShard.get());
+        assertFalse(Files.exists(dir.resolve("x-0")));
+    }
+
+    private static Throwable thrownBy(final Runnable action)
+    {
+        try
+        {
+            action.run();
+            return null;
+        }
+        catch (final RuntimeException ex)
+        {
+            return ex;
+        }
+    }
+
+    /** Runs {@code body} on a running shard's thread and waits for it. */
+    private void onShard(final int shardId, final java.util.function.Consumer<Shard> body) throws Exception
+    {
+        final CompletableFuture<Void> done = new CompletableFuture<>();
+        final boolean offered = logs.shard(shardId).offer(new ShardCommand()
+        {
+            @Override
+            public void execute(final Shard shard)
+            {
+                body.accept(shard);
+                done.complete(null);
+            }
+
+            @Override
+            public void onFailure(final Shard shard, final Throwable cause)
+            {
+                done.completeExceptionally(cause);
+            }
+        });
+        assertTrue(offered);
+        done.get(30, TimeUnit.SECONDS);
+    }
+}
