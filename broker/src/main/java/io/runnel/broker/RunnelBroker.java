@@ -59,7 +59,7 @@ public final class RunnelBroker implements AutoCloseable
             final String clusterId = clusterId(config.logDir());
             final IoConfig ioConfig = new IoConfig(config.nodeId(), config.advertisedHost(), config.advertisedPort(), clusterId,
                 config.autoCreateTopics(), config.numPartitions(), config.socketRequestMaxBytes(),
-                config.validateCompressedRecords(), config.describe());
+                config.validateCompressedRecords(), config.describedConfigs());
             // The advertised port is only known after binding when the listener asks for port 0.
             final BrokerServices[] services = new BrokerServices[1];
             final List<Reactor> reactors = new ArrayList<>();

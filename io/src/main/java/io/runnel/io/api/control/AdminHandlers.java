@@ -51,7 +51,7 @@ public final class AdminHandlers
             case METADATA -> metadata((MetadataRequestData)request, context.apiVersion());
             case CREATE_TOPICS, DELETE_TOPICS, CREATE_PARTITIONS -> topicAdmin.handle(context.api(), request, context.apiVersion());
             case INIT_PRODUCER_ID -> initProducerId((InitProducerIdRequestData)request);
-            case DESCRIBE_CONFIGS -> configs.describe(request);
+            case DESCRIBE_CONFIGS -> configs.describe(request, context.apiVersion());
             case DESCRIBE_CLUSTER -> describeCluster((DescribeClusterRequestData)request);
             default -> throw new IllegalStateException("no handler for " + context.api());
         };
