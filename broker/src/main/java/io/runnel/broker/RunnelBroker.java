@@ -72,7 +72,7 @@ public final class RunnelBroker implements AutoCloseable
             final String clusterId = clusterId(config.logDir());
             final IoConfig ioConfig = new IoConfig(config.nodeId(), config.advertisedHost(), config.advertisedPort(), clusterId,
                 config.autoCreateTopics(), config.numPartitions(), config.socketRequestMaxBytes(),
-                config.validateCompressedRecords(), config.describe());
+                config.validateCompressedRecords(), config.describedConfigs());
             final List<Reactor> reactors = new ArrayList<>();
             final List<IdleStrategy> idleStrategies = new ArrayList<>();
             acceptor = new Acceptor(new InetSocketAddress(config.host(), config.port()), reactors);

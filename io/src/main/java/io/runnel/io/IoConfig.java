@@ -1,7 +1,5 @@
 package io.runnel.io;
 
-import java.util.Map;
-
 /**
  * What the network layer needs to know about the broker it fronts.
  *
@@ -13,7 +11,7 @@ import java.util.Map;
  * @param numPartitions             num.partitions, for auto-created topics and CreateTopics with -1
  * @param socketRequestMaxBytes     socket.request.max.bytes: larger frames close the connection
  * @param validateCompressedRecords decompress compressed batches on produce to check them
- * @param brokerConfigs             effective broker settings reported by DescribeConfigs
+ * @param describedConfigs          broker and topic-default settings as DescribeConfigs and CreateTopics report them
  */
 public record IoConfig(
     int nodeId,
@@ -24,11 +22,11 @@ public record IoConfig(
     int numPartitions,
     int socketRequestMaxBytes,
     boolean validateCompressedRecords,
-    Map<String, String> brokerConfigs)
+    DescribedConfigs describedConfigs)
 {
     public IoConfig withAdvertisedPort(final int port)
     {
         return new IoConfig(nodeId, advertisedHost, port, clusterId, autoCreateTopics, numPartitions,
-            socketRequestMaxBytes, validateCompressedRecords, brokerConfigs);
+            socketRequestMaxBytes, validateCompressedRecords, describedConfigs);
     }
 }

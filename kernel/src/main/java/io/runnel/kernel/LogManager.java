@@ -177,23 +177,7 @@ public final class LogManager implements AutoCloseable
     /** Broker defaults overridden by the topic's own configs (Kafka's topic-level key names). */
     public LogConfig logConfigFor(final Map<String, String> topicConfigs)
     {
-        LogConfig config = defaults;
-        final String segmentBytes = topicConfigs.get("segment.bytes");
-        if (segmentBytes != null)
-        {
-            config = config.withSegmentBytes(Integer.parseInt(segmentBytes));
-        }
-        final String segmentMs = topicConfigs.get("segment.ms");
-        if (segmentMs != null)
-        {
-            config = config.withSegmentMs(Long.parseLong(segmentMs));
-        }
-        final String maxMessageBytes = topicConfigs.get("max.message.bytes");
-        if (maxMessageBytes != null)
-        {
-            config = config.withMaxMessageBytes(Integer.parseInt(maxMessageBytes));
-        }
-        return config;
+        return defaults.withTopicOverrides(topicConfigs);
     }
 
     /**

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import io.runnel.io.DescribedConfigs;
 import io.runnel.io.IoConfig;
 import io.runnel.io.api.ApiRouter;
 import io.runnel.io.api.ApiShard;
@@ -157,7 +158,7 @@ public class ProduceRequestToAppendBenchmark
         logManager = new LogManager(logDir, 1, LogConfig.defaults().withSegmentBytes(SEGMENT_BYTES), SystemEpochClock.INSTANCE);
         logManager.open();
         shard = logManager.shard(0);
-        final IoConfig config = new IoConfig(0, "localhost", 9092, "bench-cluster", false, 1, MAX_REQUEST_BYTES, false, Map.of());
+        final IoConfig config = new IoConfig(0, "localhost", 9092, "bench-cluster", false, 1, MAX_REQUEST_BYTES, false, DescribedConfigs.EMPTY);
         final GroupCoordinator[] coordinators = {new GroupCoordinator(shard, logManager, GroupConfig.defaults())};
         final BrokerServices services = new BrokerServices(logManager, config, new ProducerIdAllocator(logDir), coordinators);
         reactor = new Reactor(shard, MAX_REQUEST_BYTES);

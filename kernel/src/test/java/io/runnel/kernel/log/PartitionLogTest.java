@@ -281,8 +281,8 @@ class PartitionLogTest
     @Test
     void fullOffsetIndexRollsTheSegment()
     {
-        final LogConfig config = new LogConfig(1 << 20, LogConfig.DEFAULT_SEGMENT_MS, 1, 64,
-            LogConfig.DEFAULT_MAX_MESSAGE_BYTES, FlushPolicy.PAGE_CACHE);
+        final LogConfig config = new LogConfig(1 << 20, LogConfig.defaults().segmentMs(), 1, 64,
+            LogConfig.defaults().maxMessageBytes(), FlushPolicy.PAGE_CACHE);
         final PartitionLog log = open(config, true);
         for (int i = 0; i < 20; i++)
         {

@@ -70,7 +70,7 @@ public final class AdminHandlers
         {
             case API_VERSIONS -> apiVersions((ApiVersionsRequestData)request);
             case INIT_PRODUCER_ID -> initProducerId((InitProducerIdRequestData)request);
-            case DESCRIBE_CONFIGS -> configs.describe(request);
+            case DESCRIBE_CONFIGS -> configs.describe(request, context.apiVersion());
             case DESCRIBE_CLUSTER -> describeCluster((DescribeClusterRequestData)request);
             default -> throw new IllegalStateException("no handler for " + context.api());
         };

@@ -1,23 +1,28 @@
 package io.runnel.io.api.control;
 
 import java.util.List;
-import java.util.Map;
 
+import io.runnel.io.DescribedConfigs;
 import io.runnel.io.api.BrokerServices;
+import io.runnel.io.api.SupportedApis;
 import io.runnel.kernel.topic.Topic;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.message.DescribeConfigsRequestData;
 import org.apache.kafka.common.message.DescribeConfigsResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.DescribeConfigsResponse;
 
-/** DescribeConfigs for topics (overrides over broker defaults) and for this broker. */
+/**
+ * DescribeConfigs for topics (their overrides over the broker's defaults) and for this broker,
+ * rendered from {@link DescribedConfigs}: values, sources and, when asked, synonyms and
+ * documentation.
+ */
 final class ConfigDescriber
 {
-    /** Kafka's DescribeConfigs config sources. */
-    static final byte SOURCE_TOPIC = 1;
-    static final byte SOURCE_STATIC_BROKER = 4;
-    static final byte SOURCE_DEFAULT = 5;
+    /** DescribeConfigs v3 added ConfigType and Documentation. */
+    private static final short FIRST_VERSION_WITH_TYPES = 3;
 
     private final BrokerServices services;
 
@@ -26,22 +31,27 @@ final class ConfigDescriber
         this.services = services;
     }
 
-    static String brokerDefault(final BrokerServices services, final TopicConfigs.Key key)
+    /**
+     * A dynamic key is writable only once the broker offers a way to write it; until then every key
+     * is reported read-only, whatever Kafka marks it.
+     */
+    static boolean readOnly(final DescribedConfigs.Entry entry)
     {
-        return services.config().brokerConfigs().getOrDefault(key.brokerKey(), key.kafkaDefault());
+        return !entry.dynamic() || !(SupportedApis.isSupported(ApiKeys.INCREMENTAL_ALTER_CONFIGS) || SupportedApis.isSupported(ApiKeys.ALTER_CONFIGS));
     }
 
-    ApiMessage describe(final ApiMessage message)
+    ApiMessage describe(final ApiMessage message, final short version)
     {
         final DescribeConfigsRequestData request = (DescribeConfigsRequestData)message;
         final DescribeConfigsResponseData response = new DescribeConfigsResponseData();
+        final DescribedConfigs described = services.config().describedConfigs();
         for (final DescribeConfigsRequestData.DescribeConfigsResource resource : request.resources())
         {
             final DescribeConfigsResponseData.DescribeConfigsResult result = new DescribeConfigsResponseData.DescribeConfigsResult()
                 .setResourceType(resource.resourceType()).setResourceName(resource.resourceName());
             response.results().add(result);
-            final List<String> wanted = resource.configurationKeys();
             final ConfigResource.Type type = ConfigResource.Type.forId(resource.resourceType());
+            final List<DescribedConfigs.Entry> entries;
             if (type == ConfigResource.Type.TOPIC)
             {
                 final Topic topic = services.logManager().registry().snapshot().topic(resource.resourceName());
@@ -50,15 +60,7 @@ final class ConfigDescriber
                     result.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code()).setErrorMessage("no topic " + resource.resourceName());
                     continue;
                 }
-                for (final TopicConfigs.Key key : TopicConfigs.KEYS.values())
-                {
-                    if (wanted == null || wanted.contains(key.topicKey()))
-                    {
-                        final String override = topic.configs().get(key.topicKey());
-                        result.configs().add(entry(key.topicKey(), override != null ? override : brokerDefault(services, key),
-                            override != null ? SOURCE_TOPIC : SOURCE_DEFAULT));
-                    }
-                }
+                entries = described.topic(topic.configs());
             }
             else if (type == ConfigResource.Type.BROKER)
             {
@@ -68,26 +70,44 @@ final class ConfigDescriber
                     result.setErrorCode(Errors.INVALID_REQUEST.code()).setErrorMessage("this is broker " + nodeId);
                     continue;
                 }
-                for (final Map.Entry<String, String> entry : new java.util.TreeMap<>(services.config().brokerConfigs()).entrySet())
-                {
-                    if (wanted == null || wanted.contains(entry.getKey()))
-                    {
-                        result.configs().add(entry(entry.getKey(), entry.getValue(), SOURCE_STATIC_BROKER));
-                    }
-                }
+                entries = described.broker();
             }
             else
             {
                 result.setErrorCode(Errors.INVALID_REQUEST.code()).setErrorMessage("unsupported resource type " + resource.resourceType());
+                continue;
+            }
+            final List<String> wanted = resource.configurationKeys();
+            for (final DescribedConfigs.Entry entry : entries)
+            {
+                if (wanted == null || wanted.contains(entry.name()))
+                {
+                    result.configs().add(render(entry, request.includeSynonyms(), request.includeDocumentation(), version));
+                }
             }
         }
         return response;
     }
 
-    private static DescribeConfigsResponseData.DescribeConfigsResourceResult entry(final String name, final String value, final byte source)
+    private static DescribeConfigsResponseData.DescribeConfigsResourceResult render(final DescribedConfigs.Entry entry,
+        final boolean includeSynonyms, final boolean includeDocumentation, final short version)
     {
-        return new DescribeConfigsResponseData.DescribeConfigsResourceResult()
-            .setName(name).setValue(value).setReadOnly(source != SOURCE_TOPIC && source != SOURCE_DEFAULT)
-            .setConfigSource(source).setIsSensitive(false);
+        final DescribeConfigsResponseData.DescribeConfigsResourceResult result = new DescribeConfigsResponseData.DescribeConfigsResourceResult()
+            .setName(entry.name()).setValue(entry.value()).setReadOnly(readOnly(entry))
+            .setConfigSource(entry.source().id()).setIsSensitive(entry.sensitive());
+        if (includeSynonyms)
+        {
+            for (final DescribedConfigs.Synonym synonym : entry.synonyms())
+            {
+                result.synonyms().add(new DescribeConfigsResponseData.DescribeConfigsSynonym()
+                    .setName(synonym.name()).setValue(synonym.value()).setSource(synonym.source().id()));
+            }
+        }
+        if (version >= FIRST_VERSION_WITH_TYPES)
+        {
+            result.setConfigType(DescribeConfigsResponse.ConfigType.valueOf(entry.type().name()).id());
+            result.setDocumentation(includeDocumentation ? entry.documentation() : null);
+        }
+        return result;
     }
 }

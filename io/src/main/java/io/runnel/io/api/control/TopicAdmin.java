@@ -3,11 +3,13 @@ package io.runnel.io.api.control;
 import java.util.HashMap;
 import java.util.Map;
 
+import io.runnel.io.DescribedConfigs;
 import io.runnel.io.api.ApiShard;
 import io.runnel.io.api.BrokerServices;
 import io.runnel.io.api.RequestContext;
 import io.runnel.kernel.conductor.TopicResult;
 import io.runnel.kernel.conductor.TopicResultHandler;
+import io.runnel.kernel.log.TopicConfigDef;
 import io.runnel.kernel.topic.Topic;
 import io.runnel.kernel.topic.TopicRegistry;
 import org.apache.kafka.common.Uuid;
@@ -67,7 +69,7 @@ final class TopicAdmin
             String configError = null;
             for (final CreateTopicsRequestData.CreatableTopicConfig config : requested.configs())
             {
-                final String error = TopicConfigs.validate(config.name(), config.value());
+                final String error = TopicConfigDef.validate(config.name(), config.value());
                 configError = configError == null ? error : configError;
                 configs.put(config.name(), config.value());
             }
@@ -161,15 +163,14 @@ final class TopicAdmin
         final Map<String, String> overrides, final Uuid id)
     {
         result.setTopicId(id).setNumPartitions(partitions).setReplicationFactor(MAX_REPLICATION_FACTOR);
-        for (final TopicConfigs.Key key : TopicConfigs.KEYS.values())
+        for (final DescribedConfigs.Entry entry : services.config().describedConfigs().topic(overrides))
         {
-            final String override = overrides.get(key.topicKey());
             result.configs().add(new CreateTopicsResponseData.CreatableTopicConfigs()
-                .setName(key.topicKey())
-                .setValue(override != null ? override : ConfigDescriber.brokerDefault(services, key))
-                .setReadOnly(false)
-                .setConfigSource(override != null ? ConfigDescriber.SOURCE_TOPIC : ConfigDescriber.SOURCE_DEFAULT)
-                .setIsSensitive(false));
+                .setName(entry.name())
+                .setValue(entry.value())
+                .setReadOnly(ConfigDescriber.readOnly(entry))
+                .setConfigSource(entry.source().id())
+                .setIsSensitive(entry.sensitive()));
         }
     }
 

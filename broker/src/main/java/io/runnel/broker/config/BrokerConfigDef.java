@@ -1,0 +1,269 @@
+package io.runnel.broker.config;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import io.runnel.broker.BrokerConfig;
+import io.runnel.io.net.ReactorIdleStrategy;
+import io.runnel.kernel.config.DeclaredKey;
+import io.runnel.kernel.log.FlushPolicy;
+import io.runnel.kernel.log.TopicConfigDef;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigException;
+
+import static io.runnel.kernel.config.DeclaredKey.check;
+import static org.apache.kafka.common.config.ConfigDef.Range.atLeast;
+import static org.apache.kafka.common.config.ConfigDef.Range.between;
+import static org.apache.kafka.common.config.ConfigDef.Type.BOOLEAN;
+import static org.apache.kafka.common.config.ConfigDef.Type.INT;
+import static org.apache.kafka.common.config.ConfigDef.Type.LIST;
+import static org.apache.kafka.common.config.ConfigDef.Type.LONG;
+import static org.apache.kafka.common.config.ConfigDef.Type.SHORT;
+import static org.apache.kafka.common.config.ConfigDef.Type.STRING;
+
+/**
+ * Every broker key, declared once: Kafka's names wherever Kafka has the setting, {@code runnel.*}
+ * for Runnel's own. {@code server.properties}, {@code --override}, DescribeConfigs, the README's
+ * table and {@code config/server.properties} itself ({@link ConfigDocs}) all read this.
+ *
+ * <p>A broker key that supplies a topic key's default names it ({@code log.segment.bytes} for
+ * {@code segment.bytes}); keys that supply the same topic key are synonyms, declared in Kafka's
+ * order of precedence ({@code log.roll.ms} before {@code log.roll.hours}).
+ */
+public final class BrokerConfigDef
+{
+    public static final String NODE_ID = "node.id";
+    public static final String BROKER_ID = "broker.id";
+    public static final String CLUSTER_ID = "cluster.id";
+    public static final String PROCESS_ROLES = "process.roles";
+    public static final String LISTENERS = "listeners";
+    public static final String ADVERTISED_LISTENERS = "advertised.listeners";
+    public static final String SOCKET_REQUEST_MAX_BYTES = "socket.request.max.bytes";
+    public static final String LOG_DIRS = "log.dirs";
+    public static final String LOG_DIR = "log.dir";
+    public static final String NUM_PARTITIONS = "num.partitions";
+    public static final String AUTO_CREATE_TOPICS_ENABLE = "auto.create.topics.enable";
+    public static final String MESSAGE_MAX_BYTES = "message.max.bytes";
+    public static final String LOG_SEGMENT_BYTES = "log.segment.bytes";
+    public static final String LOG_ROLL_MS = "log.roll.ms";
+    public static final String LOG_ROLL_HOURS = "log.roll.hours";
+    public static final String LOG_INDEX_INTERVAL_BYTES = "log.index.interval.bytes";
+    public static final String LOG_INDEX_SIZE_MAX_BYTES = "log.index.size.max.bytes";
+    public static final String LOG_RETENTION_MS = "log.retention.ms";
+    public static final String LOG_RETENTION_MINUTES = "log.retention.minutes";
+    public static final String LOG_RETENTION_HOURS = "log.retention.hours";
+    public static final String LOG_RETENTION_BYTES = "log.retention.bytes";
+    public static final String LOG_RETENTION_CHECK_INTERVAL_MS = "log.retention.check.interval.ms";
+    public static final String OFFSETS_TOPIC_NUM_PARTITIONS = "offsets.topic.num.partitions";
+    public static final String OFFSETS_TOPIC_REPLICATION_FACTOR = "offsets.topic.replication.factor";
+    public static final String GROUP_MIN_SESSION_TIMEOUT_MS = "group.min.session.timeout.ms";
+    public static final String GROUP_MAX_SESSION_TIMEOUT_MS = "group.max.session.timeout.ms";
+    public static final String GROUP_INITIAL_REBALANCE_DELAY_MS = "group.initial.rebalance.delay.ms";
+    public static final String GROUP_CONSUMER_SESSION_TIMEOUT_MS = "group.consumer.session.timeout.ms";
+    public static final String GROUP_CONSUMER_HEARTBEAT_INTERVAL_MS = "group.consumer.heartbeat.interval.ms";
+    public static final String GROUP_MAX_SIZE = "group.max.size";
+    public static final String OFFSETS_RETENTION_MINUTES = "offsets.retention.minutes";
+    public static final String OFFSETS_RETENTION_CHECK_INTERVAL_MS = "offsets.retention.check.interval.ms";
+    public static final String OFFSET_METADATA_MAX_BYTES = "offset.metadata.max.bytes";
+    public static final String SHARDS = "runnel.shards";
+    public static final String IDLE_STRATEGY = "runnel.idle.strategy";
+    public static final String IDLE_SPINS = "runnel.idle.spins";
+    public static final String IDLE_YIELDS = "runnel.idle.yields";
+    public static final String FLUSH_POLICY = "runnel.flush.policy";
+    public static final String VALIDATE_COMPRESSED_RECORDS = "runnel.validate.compressed.records";
+
+    /** Bounds that keep a typo from asking for millions of threads or files. */
+    private static final int MAX_SHARDS = 1024;
+    private static final int MAX_PARTITIONS = 10_000;
+    private static final int MAX_IDLE_CYCLES = 1_000_000;
+
+    private static final String SERVER = "Server Basics";
+    private static final String SOCKET = "Socket Server Settings";
+    private static final String LOG = "Log Basics";
+    private static final String SEGMENTS = "Segments and Indexes";
+    private static final String RETENTION = "Retention";
+    private static final String GROUPS = "Group Coordinator";
+    private static final String THREADING = "Runnel: threading";
+    private static final String DURABILITY = "Runnel: durability";
+
+    private static final ConfigDef DEF = new ConfigDef()
+        .define(brokerKey(NODE_ID, INT).group(SERVER).defaultValue(0).validator(atLeast(0))
+            .doc("The id of this broker, reported in Metadata and DescribeCluster.").build())
+        .define(brokerKey(BROKER_ID, INT).group(SERVER).noDefault().validator(atLeast(0))
+            .doc("Older name of node.id, used when node.id is not set.").build())
+        .define(brokerKey(CLUSTER_ID, STRING).group(SERVER).noDefault().defaultText("generated")
+            .doc("The cluster id reported in Metadata and DescribeCluster; the first start stores it in the log directory, later starts read it back.").build())
+        .define(brokerKey(PROCESS_ROLES, LIST).group(SERVER).defaultValue("broker,controller")
+            .validator(check(value -> ((List<?>)value).contains("broker") && List.of("broker", "controller").containsAll((List<?>)value) ? null :
+                "a Runnel node is a broker (and, being a single node, its own controller)", "[broker, controller]"))
+            .doc("Accepted so that Kafka's KRaft properties files work: a Runnel node is always a broker and, being a single node, its own controller.").build())
+        .define(brokerKey(LISTENERS, STRING).group(SOCKET).dynamic().defaultValue("PLAINTEXT://127.0.0.1:9092").validator(listener())
+            .doc("The address the broker listens on, as PLAINTEXT://host:port (TLS and SASL come later). The first listener is used.").build())
+        .define(brokerKey(ADVERTISED_LISTENERS, STRING).group(SOCKET).dynamic().noDefault().defaultText("value of listeners").validator(listener())
+            .doc("The address clients are told to connect to (Metadata). Set it when clients reach the broker through another name or address.").build())
+        .define(brokerKey(SOCKET_REQUEST_MAX_BYTES, INT).group(SOCKET).defaultValue(104_857_600).validator(atLeast(1024))
+            .doc("The largest request the broker reads; a bigger frame closes the connection.").build())
+        .define(brokerKey(LOG_DIRS, STRING).group(LOG).defaultValue("./data")
+            .doc("Where partition logs are stored (one directory, locked by the running broker; of a comma-separated list the first is used). A relative path resolves against the broker's working directory.").build())
+        .define(brokerKey(LOG_DIR, STRING).group(LOG).noDefault()
+            .doc("Used instead of log.dirs when only this is set.").build())
+        .define(brokerKey(NUM_PARTITIONS, INT).group(LOG).defaultValue(1).validator(between(1, MAX_PARTITIONS))
+            .doc("Partitions of a topic created without an explicit count (auto-created topics, CreateTopics with -1).").build())
+        .define(brokerKey(AUTO_CREATE_TOPICS_ENABLE, BOOLEAN).group(LOG).defaultValue(true)
+            .doc("Create a topic when a client asks for one that does not exist (Metadata with allow_auto_topic_creation).").build())
+        .define(brokerKey(MESSAGE_MAX_BYTES, INT).group(LOG).suppliesTopicDefault(topicKey(TopicConfigDef.MAX_MESSAGE_BYTES)).build())
+        .define(brokerKey(LOG_SEGMENT_BYTES, INT).group(SEGMENTS).suppliesTopicDefault(topicKey(TopicConfigDef.SEGMENT_BYTES)).build())
+        .define(brokerKey(LOG_ROLL_MS, LONG).group(SEGMENTS).suppliesTopicDefault(topicKey(TopicConfigDef.SEGMENT_MS)).noDefault()
+            .doc("Roll the active segment once it is this old (and not empty). If set, wins over log.roll.hours.").build())
+        .define(brokerKey(LOG_ROLL_HOURS, INT).group(SEGMENTS).suppliesTopicDefault(topicKey(TopicConfigDef.SEGMENT_MS), TimeUnit.HOURS)
+            .validator(atLeast(1))
+            .doc("Roll the active segment once it is this many hours old (and not empty), unless log.roll.ms is set.").build())
+        .define(brokerKey(LOG_INDEX_INTERVAL_BYTES, INT).group(SEGMENTS).suppliesTopicDefault(topicKey(TopicConfigDef.INDEX_INTERVAL_BYTES)).build())
+        .define(brokerKey(LOG_INDEX_SIZE_MAX_BYTES, INT).group(SEGMENTS).suppliesTopicDefault(topicKey(TopicConfigDef.SEGMENT_INDEX_BYTES)).build())
+        .define(brokerKey(LOG_RETENTION_MS, LONG).group(RETENTION).suppliesTopicDefault(topicKey(TopicConfigDef.RETENTION_MS)).noDefault()
+            .doc("Delete segments whose newest record is older than this; -1: no time limit. If set, wins over the minutes and hours keys.").build())
+        .define(brokerKey(LOG_RETENTION_MINUTES, INT).group(RETENTION).noDefault()
+            .suppliesTopicDefault(topicKey(TopicConfigDef.RETENTION_MS), TimeUnit.MINUTES).validator(atLeast(-1))
+            .doc("log.retention.ms in minutes, unless log.retention.ms is set.").build())
+        .define(brokerKey(LOG_RETENTION_HOURS, INT).group(RETENTION)
+            .suppliesTopicDefault(topicKey(TopicConfigDef.RETENTION_MS), TimeUnit.HOURS).validator(atLeast(-1))
+            .doc("log.retention.ms in hours, unless log.retention.ms or log.retention.minutes is set.").build())
+        .define(brokerKey(LOG_RETENTION_BYTES, LONG).group(RETENTION).suppliesTopicDefault(topicKey(TopicConfigDef.RETENTION_BYTES)).build())
+        .define(brokerKey(LOG_RETENTION_CHECK_INTERVAL_MS, LONG).group(RETENTION).defaultValue(300_000L).validator(atLeast(1))
+            .notEnforcedYet("retention/compaction: issue 10")
+            .doc("How often segments are checked for deletion.").build())
+        .define(brokerKey(OFFSETS_TOPIC_NUM_PARTITIONS, INT).group(GROUPS).defaultValue(50).validator(between(1, MAX_PARTITIONS))
+            .doc("Partitions of __consumer_offsets; a group is coordinated by the shard that owns its partition. Do not change it once groups exist.").build())
+        .define(brokerKey(OFFSETS_TOPIC_REPLICATION_FACTOR, SHORT).group(GROUPS).defaultValue((short)1).validator(between(1, 1))
+            .doc("Replicas of __consumer_offsets: 1 on a single node.").build())
+        .define(brokerKey(GROUP_MIN_SESSION_TIMEOUT_MS, INT).group(GROUPS).defaultValue(6_000).validator(atLeast(1))
+            .doc("Shortest session timeout a classic-protocol member may ask for.").build())
+        .define(brokerKey(GROUP_MAX_SESSION_TIMEOUT_MS, INT).group(GROUPS).defaultValue(1_800_000).validator(atLeast(1))
+            .doc("Longest session timeout a classic-protocol member may ask for; at least group.min.session.timeout.ms.").build())
+        .define(brokerKey(GROUP_INITIAL_REBALANCE_DELAY_MS, INT).group(GROUPS).defaultValue(3_000).validator(atLeast(0))
+            .doc("A new classic group waits this long for more members before its first assignment.").build())
+        .define(brokerKey(GROUP_CONSUMER_SESSION_TIMEOUT_MS, INT).group(GROUPS).defaultValue(45_000).validator(atLeast(1))
+            .doc("Session timeout of members of consumer-protocol (KIP-848) groups.").build())
+        .define(brokerKey(GROUP_CONSUMER_HEARTBEAT_INTERVAL_MS, INT).group(GROUPS).defaultValue(5_000).validator(atLeast(1))
+            .doc("Heartbeat interval given to members of consumer-protocol (KIP-848) groups.").build())
+        .define(brokerKey(GROUP_MAX_SIZE, INT).group(GROUPS).defaultValue(Integer.MAX_VALUE).defaultText("unlimited").validator(atLeast(1))
+            .doc("Most members of one classic group.").build())
+        .define(brokerKey(OFFSETS_RETENTION_MINUTES, INT).group(GROUPS).defaultValue(7 * 24 * 60).validator(atLeast(1))
+            .doc("Committed offsets of a group with no members expire after this many minutes.").build())
+        .define(brokerKey(OFFSETS_RETENTION_CHECK_INTERVAL_MS, LONG).group(GROUPS).defaultValue(600_000L).validator(atLeast(1))
+            .doc("How often expired offsets are looked for.").build())
+        .define(brokerKey(OFFSET_METADATA_MAX_BYTES, INT).group(GROUPS).defaultValue(4096).validator(atLeast(0))
+            .doc("Longest metadata string an offset commit may carry.").build())
+        .define(brokerKey(SHARDS, INT).group(THREADING).noDefault().defaultText("available processors").validator(between(1, MAX_SHARDS))
+            .doc("Number of shards: threads that each own a set of partitions and connections, one per core.").build())
+        .define(brokerKey(IDLE_STRATEGY, STRING).group(THREADING).defaultValue("backoff")
+            .validator(check(value -> parses(() -> BrokerConfig.IdleStrategyType.parse((String)value), "must be backoff or busy-spin"), "[backoff, busy-spin]"))
+            .doc("What an idle shard does. backoff: spin, then yield, then block in the shard's selector until woken. "
+                + "busy-spin: never sleep; lowest latency, one core at 100% per shard (dedicated machines only).").build())
+        .define(brokerKey(IDLE_SPINS, INT).group(THREADING).defaultValue(ReactorIdleStrategy.DEFAULT_SPINS).validator(between(0, MAX_IDLE_CYCLES))
+            .doc("backoff only: empty duty cycles a shard spins through (each polls its sockets) before it yields. "
+                + "More spinning shortens wake-up latency and costs CPU (see tuning-guides/per-core.md).").build())
+        .define(brokerKey(IDLE_YIELDS, INT).group(THREADING).defaultValue(ReactorIdleStrategy.DEFAULT_YIELDS).validator(between(0, MAX_IDLE_CYCLES))
+            .doc("backoff only: empty duty cycles a shard yields through, after spinning, before it blocks in its selector.").build())
+        .define(brokerKey(FLUSH_POLICY, STRING).group(DURABILITY).defaultValue("pagecache")
+            .validator(check(value -> parses(() -> FlushPolicy.parse((String)value), "must be pagecache or fsync"), "[pagecache, fsync]"))
+            .doc("When appended data must reach the disk before a produce is acknowledged. pagecache: once written to the page cache, "
+                + "like Kafka; survives a process crash, not a power loss. fsync: group commit; each shard fsyncs what it appended "
+                + "in a cycle, then acknowledges.").build())
+        .define(brokerKey(VALIDATE_COMPRESSED_RECORDS, BOOLEAN).group(DURABILITY).defaultValue(true)
+            .doc("Decompress compressed batches on produce to check their record count and framing, as Kafka does. Stored bytes "
+                + "are never recompressed either way; false saves CPU, and a malformed compressed batch then reaches the log.").build());
+
+    private BrokerConfigDef()
+    {
+    }
+
+    public static ConfigDef def()
+    {
+        return DEF;
+    }
+
+    /** Every broker key, in declaration order. */
+    public static List<DeclaredKey> keys()
+    {
+        final List<DeclaredKey> keys = new ArrayList<>();
+        DEF.configKeys().values().forEach(key -> keys.add((DeclaredKey)key));
+        return Collections.unmodifiableList(keys);
+    }
+
+    /** @return the declared broker key, or null if there is none of that name. */
+    public static DeclaredKey key(final String name)
+    {
+        return (DeclaredKey)DEF.configKeys().get(name);
+    }
+
+    /** The broker keys that supply {@code topicKey}'s default, highest precedence first (empty if none). */
+    public static List<DeclaredKey> synonymsOf(final String topicKey)
+    {
+        final List<DeclaredKey> synonyms = new ArrayList<>();
+        for (final DeclaredKey key : keys())
+        {
+            if (key.topicSynonym() != null && key.topicSynonym().name.equals(topicKey))
+            {
+                synonyms.add(key);
+            }
+        }
+        return synonyms;
+    }
+
+    /**
+     * The first listener of a {@code listeners} value, as a URI.
+     *
+     * @throws ConfigException unless it is PLAINTEXT://host:port (an empty host means all interfaces)
+     */
+    public static URI listener(final String key, final String value)
+    {
+        final String first = value.split(",")[0].trim();
+        final URI uri;
+        try
+        {
+            uri = URI.create(first.replace("://:", "://0.0.0.0:"));
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new ConfigException(key, value, "must look like PLAINTEXT://host:port");
+        }
+        if (!"PLAINTEXT".equalsIgnoreCase(uri.getScheme()) || uri.getPort() < 0 || uri.getPort() > 65535)
+        {
+            throw new ConfigException(key, value, "must be a PLAINTEXT://host:port listener (TLS and SASL come later)");
+        }
+        return uri;
+    }
+
+    private static ConfigDef.Validator listener()
+    {
+        return ConfigDef.LambdaValidator.with((key, value) -> listener(key, (String)value), () -> "PLAINTEXT://host:port");
+    }
+
+    private static DeclaredKey.Builder brokerKey(final String name, final ConfigDef.Type type)
+    {
+        return DeclaredKey.key(name, type);
+    }
+
+    private static DeclaredKey topicKey(final String name)
+    {
+        return TopicConfigDef.key(name);
+    }
+
+    /** @return null if {@code parse} accepts the value, else {@code refusal}. */
+    private static String parses(final Runnable parse, final String refusal)
+    {
+        try
+        {
+            parse.run();
+            return null;
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            return refusal;
+        }
+    }
+}

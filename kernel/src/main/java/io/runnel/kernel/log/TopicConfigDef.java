@@ -1,0 +1,183 @@
+package io.runnel.kernel.log;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.runnel.kernel.config.DeclaredKey;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigException;
+
+import static io.runnel.kernel.config.DeclaredKey.check;
+import static org.apache.kafka.common.config.ConfigDef.Range.atLeast;
+import static org.apache.kafka.common.config.ConfigDef.Range.between;
+import static org.apache.kafka.common.config.ConfigDef.Type.DOUBLE;
+import static org.apache.kafka.common.config.ConfigDef.Type.INT;
+import static org.apache.kafka.common.config.ConfigDef.Type.LIST;
+import static org.apache.kafka.common.config.ConfigDef.Type.LONG;
+import static org.apache.kafka.common.config.ConfigDef.Type.STRING;
+
+/**
+ * The topic-level configuration keys: every key CreateTopics accepts, with Kafka's names, types and
+ * defaults. A key that is not declared here is refused (INVALID_CONFIG). {@link LogConfig} applies
+ * the keys a partition log uses; the others are accepted because stock clients and frameworks send
+ * them (Kafka Streams creates its internal topics with cleanup.policy and retention.ms), and their
+ * documentation says that they are not enforced yet.
+ *
+ * <p>Broker keys that supply a topic key's default ({@code log.segment.bytes} for
+ * {@code segment.bytes}) are declared with the broker's keys and name the topic key they serve.
+ */
+public final class TopicConfigDef
+{
+    public static final String CLEANUP_POLICY = "cleanup.policy";
+    public static final String COMPRESSION_TYPE = "compression.type";
+    public static final String DELETE_RETENTION_MS = "delete.retention.ms";
+    public static final String INDEX_INTERVAL_BYTES = "index.interval.bytes";
+    public static final String MAX_COMPACTION_LAG_MS = "max.compaction.lag.ms";
+    public static final String MAX_MESSAGE_BYTES = "max.message.bytes";
+    public static final String MESSAGE_TIMESTAMP_TYPE = "message.timestamp.type";
+    public static final String MIN_CLEANABLE_DIRTY_RATIO = "min.cleanable.dirty.ratio";
+    public static final String MIN_COMPACTION_LAG_MS = "min.compaction.lag.ms";
+    public static final String MIN_INSYNC_REPLICAS = "min.insync.replicas";
+    public static final String RETENTION_BYTES = "retention.bytes";
+    public static final String RETENTION_MS = "retention.ms";
+    public static final String SEGMENT_BYTES = "segment.bytes";
+    public static final String SEGMENT_INDEX_BYTES = "segment.index.bytes";
+    public static final String SEGMENT_MS = "segment.ms";
+
+    /** Smaller segments would roll on almost every batch; Runnel's tests use a few KiB. */
+    static final int MIN_SEGMENT_BYTES = 1024;
+    /** An index must hold a few entries of either kind (8-byte offset, 12-byte time entries). */
+    static final int MIN_INDEX_BYTES = 64;
+    private static final String RETENTION_ISSUE = "retention/compaction: issue 10";
+    private static final String GROUP = "Topic";
+
+    private static final ConfigDef DEF = new ConfigDef()
+        .define(topicKey(CLEANUP_POLICY, LIST).defaultValue("delete").validator(ConfigDef.ValidList.in("compact", "delete"))
+            .notEnforcedYet(RETENTION_ISSUE)
+            .doc("delete: old segments are deleted by time or size; compact: the newest record per key is kept.").build())
+        .define(topicKey(COMPRESSION_TYPE, STRING).defaultValue("producer")
+            .validator(check(value -> value.equals("producer") ? null :
+                "only 'producer' is supported: Runnel stores batches as their producers compressed them", "[producer]"))
+            .doc("producer: batches are stored compressed as the producer sent them, never recompressed.").build())
+        .define(topicKey(DELETE_RETENTION_MS, LONG).defaultValue(24L * 60 * 60 * 1000).validator(atLeast(0))
+            .notEnforcedYet(RETENTION_ISSUE)
+            .doc("How long tombstones are kept in a compacted topic.").build())
+        .define(topicKey(INDEX_INTERVAL_BYTES, INT).defaultValue(4096).validator(atLeast(0))
+            .doc("Bytes of log between two entries of the sparse offset index.").build())
+        .define(topicKey(MAX_COMPACTION_LAG_MS, LONG).defaultValue(Long.MAX_VALUE).defaultText("unlimited").validator(atLeast(1))
+            .notEnforcedYet(RETENTION_ISSUE)
+            .doc("Longest a record may stay uncompacted.").build())
+        .define(topicKey(MAX_MESSAGE_BYTES, INT).defaultValue(1048588).validator(atLeast(0))
+            .doc("The largest record batch accepted on produce (Kafka's default: 1 MiB plus batch overhead).").build())
+        .define(topicKey(MESSAGE_TIMESTAMP_TYPE, STRING).defaultValue("CreateTime")
+            .validator(check(value -> value.equals("CreateTime") ? null :
+                "only CreateTime is supported: Runnel keeps the producer's timestamps", "[CreateTime]"))
+            .doc("CreateTime: records keep the timestamp their producer gave them.").build())
+        .define(topicKey(MIN_CLEANABLE_DIRTY_RATIO, DOUBLE).defaultValue(0.5).validator(between(0, 1))
+            .notEnforcedYet(RETENTION_ISSUE)
+            .doc("Share of a compacted log that must be uncompacted before it is compacted again.").build())
+        .define(topicKey(MIN_COMPACTION_LAG_MS, LONG).defaultValue(0L).validator(atLeast(0))
+            .notEnforcedYet(RETENTION_ISSUE)
+            .doc("Shortest time a record stays uncompacted.").build())
+        .define(topicKey(MIN_INSYNC_REPLICAS, INT).defaultValue(1).validator(atLeast(1))
+            .notEnforcedYet("a single node holds one replica of each partition")
+            .doc("Replicas that must have a write before acks=all is answered.").build())
+        .define(topicKey(RETENTION_BYTES, LONG).defaultValue(-1L)
+            .notEnforcedYet(RETENTION_ISSUE)
+            .doc("Delete old segments once a partition is larger than this; -1: no size limit.").build())
+        .define(topicKey(RETENTION_MS, LONG).defaultValue(7L * 24 * 60 * 60 * 1000).validator(atLeast(-1))
+            .notEnforcedYet(RETENTION_ISSUE)
+            .doc("Delete segments whose newest record is older than this; -1: no time limit.").build())
+        .define(topicKey(SEGMENT_BYTES, INT).defaultValue(1 << 30).validator(atLeast(MIN_SEGMENT_BYTES))
+            .doc("Roll the active segment when the next batch would make it larger than this.").build())
+        .define(topicKey(SEGMENT_INDEX_BYTES, INT).defaultValue(10 * 1024 * 1024).validator(atLeast(MIN_INDEX_BYTES))
+            .doc("Size each index file is preallocated to; a full index rolls the segment.").build())
+        .define(topicKey(SEGMENT_MS, LONG).defaultValue(7L * 24 * 60 * 60 * 1000).validator(atLeast(1))
+            .doc("Roll the active segment once it is this old (and not empty).").build());
+
+    private TopicConfigDef()
+    {
+    }
+
+    /** Topic keys are dynamic in Kafka (AlterConfigs changes them on a live topic). */
+    private static DeclaredKey.Builder topicKey(final String name, final ConfigDef.Type type)
+    {
+        return DeclaredKey.key(name, type).group(GROUP).dynamic();
+    }
+
+    /** Every topic key, in declaration order. */
+    public static List<DeclaredKey> keys()
+    {
+        final List<DeclaredKey> keys = new ArrayList<>();
+        DEF.configKeys().values().forEach(key -> keys.add((DeclaredKey)key));
+        return Collections.unmodifiableList(keys);
+    }
+
+    /** @return the declared key, or null if {@code name} is not a topic key. */
+    public static DeclaredKey key(final String name)
+    {
+        return (DeclaredKey)DEF.configKeys().get(name);
+    }
+
+    /** Every topic key's default, typed. */
+    public static Map<String, Object> defaults()
+    {
+        return DEF.parse(Map.of());
+    }
+
+    /** @return null if {@code value} is acceptable for topic key {@code name}, else why not (one line). */
+    public static String validate(final String name, final String value)
+    {
+        final DeclaredKey key = key(name);
+        if (key == null)
+        {
+            return "unknown or unsupported topic config " + name;
+        }
+        if (value == null)
+        {
+            return "null value for " + name;
+        }
+        try
+        {
+            parse(key, value);
+            return null;
+        }
+        catch (final ConfigException ex)
+        {
+            return ex.getMessage();
+        }
+    }
+
+    /**
+     * The declared keys among {@code configs}, parsed and validated; keys that are not declared are
+     * left out (CreateTopics refuses them before they get this far).
+     *
+     * @throws ConfigException if a declared key's value is not valid
+     */
+    public static Map<String, Object> parseKnown(final Map<String, String> configs)
+    {
+        final Map<String, Object> parsed = new HashMap<>();
+        configs.forEach((name, value) ->
+        {
+            final DeclaredKey key = key(name);
+            if (key != null)
+            {
+                parsed.put(name, parse(key, value));
+            }
+        });
+        return parsed;
+    }
+
+    private static Object parse(final DeclaredKey key, final String value)
+    {
+        final Object parsed = ConfigDef.parseType(key.name, value, key.type);
+        if (key.validator != null)
+        {
+            key.validator.ensureValid(key.name, parsed);
+        }
+        return parsed;
+    }
+}
