@@ -65,11 +65,6 @@ public final class TopicRegistry
         return snapshot;
     }
 
-    public PartitionPlacement placement()
-    {
-        return placement;
-    }
-
     /** Reads every persisted topic. Called once at start-up, before any shard runs. */
     public synchronized void load()
     {
