@@ -22,22 +22,19 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import io.runnel.broker.RunnelMain;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
 
 /**
  * A Runnel broker ({@link RunnelMain}) in a child JVM, so that tests can kill it for real:
  * {@link #kill9()} is SIGKILL (no shutdown hook, no clean-shutdown marker), {@link #stop()} is
- * SIGTERM (the shutdown hook closes the broker cleanly). The child listens on 127.0.0.1 with an
- * ephemeral port learnt from its "listening" line; stdout and stderr (merged) go to
+ * SIGTERM (the shutdown hook closes the broker cleanly). It starts from {@link BrokerUnderTest#settings},
+ * passed as {@code --override}s, and the ephemeral port is learnt from its "listening" line; stdout and stderr (merged) go to
  * {@code <dataDir's parent>/<dataDir name>-broker-<n>.log}.
  */
-public final class ChildBroker implements AutoCloseable
+public final class ChildBroker implements BrokerUnderTest
 {
     static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
-    private static final Pattern LISTENING = Pattern.compile("Runnel broker listening on 127\\.0\\.0\\.1:(\\d+)");
+    private static final Pattern LISTENING = Pattern.compile("Runnel broker listening on " + Pattern.quote(HOST) + ":(\\d+)");
     private static final AtomicInteger COUNTER = new AtomicInteger();
     private static final List<String> JVM_FLAGS = List.of(
         "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
@@ -74,11 +71,7 @@ public final class ChildBroker implements AutoCloseable
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(RunnelMain.class.getName());
-        command.add("--override");
-        command.add("listeners=PLAINTEXT://127.0.0.1:0");
-        command.add("--override");
-        command.add("log.dirs=" + dataDir.toAbsolutePath());
-        overrides.forEach((key, value) ->
+        BrokerUnderTest.settings(dataDir, overrides).forEach((key, value) ->
         {
             command.add("--override");
             command.add(key + "=" + value);
@@ -139,6 +132,7 @@ public final class ChildBroker implements AutoCloseable
         }
     }
 
+    @Override
     public int port()
     {
         return port;
@@ -149,6 +143,7 @@ public final class ChildBroker implements AutoCloseable
         return process.pid();
     }
 
+    @Override
     public Path dataDir()
     {
         return dataDir;
@@ -162,11 +157,6 @@ public final class ChildBroker implements AutoCloseable
     public boolean isAlive()
     {
         return process.isAlive();
-    }
-
-    public String bootstrapServers()
-    {
-        return "127.0.0.1:" + port;
     }
 
     /** SIGKILL: no shutdown hook runs, nothing is flushed or closed by the broker. @return the exit code. */
@@ -233,21 +223,6 @@ public final class ChildBroker implements AutoCloseable
             waitQuietly(process, STOP_TIMEOUT);
         }
         joinQuietly(pump);
-    }
-
-    public KafkaProducer<byte[], byte[]> producer(final Map<String, Object> extra)
-    {
-        return TestClients.producer(bootstrapServers(), extra);
-    }
-
-    public KafkaConsumer<byte[], byte[]> consumer(final Map<String, Object> extra)
-    {
-        return TestClients.consumer(bootstrapServers(), extra);
-    }
-
-    public Admin admin()
-    {
-        return TestClients.admin(bootstrapServers());
     }
 
     private static void waitQuietly(final Process process, final Duration timeout)

@@ -2,22 +2,18 @@ package io.runnel.broker.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 
 import io.runnel.broker.BrokerConfig;
 import io.runnel.broker.RunnelBroker;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
 
 /**
- * A real Runnel broker in this JVM for integration tests: 127.0.0.1, an ephemeral port and its
- * own data directory, plus factories for stock kafka-clients pointed at it.
+ * A real Runnel broker in this JVM for integration tests: {@link BrokerUnderTest#settings} (loopback,
+ * an ephemeral port, its own data directory) plus the test's overrides.
  */
-public final class TestBroker implements AutoCloseable
+public final class TestBroker implements BrokerUnderTest
 {
     private final Path dataDir;
     private final Map<String, String> overrides;
@@ -43,13 +39,9 @@ public final class TestBroker implements AutoCloseable
 
     public void start()
     {
-        final Map<String, String> settings = new HashMap<>();
-        settings.put("listeners", "PLAINTEXT://127.0.0.1:0");
-        settings.put("log.dirs", dataDir.toString());
-        settings.putAll(overrides);
         try
         {
-            broker = new RunnelBroker(BrokerConfig.of(settings)).start();
+            broker = new RunnelBroker(BrokerConfig.of(BrokerUnderTest.settings(dataDir, overrides))).start();
         }
         catch (final IOException ex)
         {
@@ -78,56 +70,21 @@ public final class TestBroker implements AutoCloseable
         return broker;
     }
 
+    @Override
     public Path dataDir()
     {
         return dataDir;
     }
 
-    public String bootstrapServers()
-    {
-        return broker.bootstrapServers();
-    }
-
+    @Override
     public int port()
     {
         return broker.boundAddress().getPort();
-    }
-
-    public KafkaProducer<byte[], byte[]> producer(final Map<String, Object> extra)
-    {
-        return TestClients.producer(bootstrapServers(), extra);
-    }
-
-    public KafkaConsumer<byte[], byte[]> consumer(final Map<String, Object> extra)
-    {
-        return TestClients.consumer(bootstrapServers(), extra);
-    }
-
-    public Admin admin()
-    {
-        return TestClients.admin(bootstrapServers());
     }
 
     @Override
     public void close()
     {
         stop();
-    }
-
-    /** Deletes a directory tree (test clean-up for directories not under @TempDir). */
-    public static void deleteRecursively(final Path dir)
-    {
-        if (!Files.exists(dir))
-        {
-            return;
-        }
-        try (var paths = Files.walk(dir))
-        {
-            paths.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(path -> path.toFile().delete());
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException(ex);
-        }
     }
 }

@@ -66,11 +66,6 @@ public final class SupportedApis
         return range != null && version >= range[0] && version <= range[1];
     }
 
-    public static short highest(final ApiKeys api)
-    {
-        return VERSIONS.get(api)[1];
-    }
-
     public static ApiVersionsResponseData.ApiVersionCollection advertised()
     {
         final ApiVersionsResponseData.ApiVersionCollection collection = new ApiVersionsResponseData.ApiVersionCollection();

@@ -25,11 +25,6 @@ public final class FileRegion
         return set(null, 0, 0);
     }
 
-    public FileRegion copyFrom(final FileRegion other)
-    {
-        return set(other.channel, other.position, other.length);
-    }
-
     public FileChannel channel()
     {
         return channel;

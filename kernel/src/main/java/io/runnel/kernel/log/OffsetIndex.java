@@ -2,6 +2,7 @@ package io.runnel.kernel.log;
 
 import java.nio.ByteOrder;
 import java.nio.file.Path;
+import java.util.function.IntToLongFunction;
 
 /**
  * Sparse offset index of one segment: 8-byte entries (offset relative to the segment's base,
@@ -11,6 +12,9 @@ import java.nio.file.Path;
 public final class OffsetIndex extends MappedIndex
 {
     static final int ENTRY_SIZE = 8;
+
+    /** Held, not created per lookup: the search on the fetch path allocates nothing. */
+    private final IntToLongFunction offsets = this::offsetAt;
 
     public OffsetIndex(final Path file, final long baseOffset, final int maxIndexBytes, final boolean writable)
     {
@@ -38,23 +42,8 @@ public final class OffsetIndex extends MappedIndex
     /** @return the file position of the last indexed batch starting at or before {@code offset}, or 0. */
     public int floorPosition(final long offset)
     {
-        int low = 0;
-        int high = entries - 1;
-        int found = -1;
-        while (low <= high)
-        {
-            final int mid = (low + high) >>> 1;
-            if (offsetAt(mid) <= offset)
-            {
-                found = mid;
-                low = mid + 1;
-            }
-            else
-            {
-                high = mid - 1;
-            }
-        }
-        return found < 0 ? 0 : filePositionAt(found);
+        final int entry = FloorSearch.floor(offsets, entries, offset);
+        return entry == FloorSearch.NONE ? 0 : filePositionAt(entry);
     }
 
     /** Keeps only entries whose file position is below {@code filePosition}. */

@@ -2,6 +2,7 @@ package io.runnel.kernel.log;
 
 import java.util.AbstractList;
 import java.util.Arrays;
+import java.util.function.IntToLongFunction;
 
 /**
  * The segments of one log in base-offset order, as parallel arrays: finding the segment of an
@@ -13,6 +14,8 @@ final class SegmentList extends AbstractList<Segment>
     private long[] baseOffsets = new long[8];
     private Segment[] segments = new Segment[8];
     private int count;
+    /** Reads the field on each call, so it follows the array when it grows. */
+    private final IntToLongFunction baseOffsetAt = index -> baseOffsets[index];
 
     /** Adds a segment whose base offset is above every existing one. */
     void append(final Segment segment)
@@ -33,23 +36,7 @@ final class SegmentList extends AbstractList<Segment>
     /** Index of the last segment whose base offset is at or below {@code offset}; 0 if none is. */
     int floorIndex(final long offset)
     {
-        int low = 0;
-        int high = count - 1;
-        int found = 0;
-        while (low <= high)
-        {
-            final int mid = (low + high) >>> 1;
-            if (baseOffsets[mid] <= offset)
-            {
-                found = mid;
-                low = mid + 1;
-            }
-            else
-            {
-                high = mid - 1;
-            }
-        }
-        return found;
+        return Math.max(0, FloorSearch.floor(baseOffsetAt, count, offset));
     }
 
     Segment first()

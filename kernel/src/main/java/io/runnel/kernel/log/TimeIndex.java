@@ -2,6 +2,7 @@ package io.runnel.kernel.log;
 
 import java.nio.ByteOrder;
 import java.nio.file.Path;
+import java.util.function.IntToLongFunction;
 
 /**
  * Sparse time index of one segment: 12-byte entries (max timestamp so far, relative offset of the
@@ -11,6 +12,8 @@ import java.nio.file.Path;
 public final class TimeIndex extends MappedIndex
 {
     static final int ENTRY_SIZE = 12;
+
+    private final IntToLongFunction timestamps = this::timestampAt;
 
     public TimeIndex(final Path file, final long baseOffset, final int maxIndexBytes, final boolean writable)
     {
@@ -49,23 +52,13 @@ public final class TimeIndex extends MappedIndex
      */
     public long scanStartFor(final long timestamp)
     {
-        int low = 0;
-        int high = entries - 1;
-        int found = -1;
-        while (low <= high)
+        if (timestamp == Long.MIN_VALUE)
         {
-            final int mid = (low + high) >>> 1;
-            if (timestampAt(mid) < timestamp)
-            {
-                found = mid;
-                low = mid + 1;
-            }
-            else
-            {
-                high = mid - 1;
-            }
+            return baseOffset;
         }
-        return found < 0 ? baseOffset : offsetAt(found);
+        // Timestamps are whole milliseconds: below timestamp means at or below timestamp - 1.
+        final int entry = FloorSearch.floor(timestamps, entries, timestamp - 1);
+        return entry == FloorSearch.NONE ? baseOffset : offsetAt(entry);
     }
 
     public void truncateToOffset(final long offset)

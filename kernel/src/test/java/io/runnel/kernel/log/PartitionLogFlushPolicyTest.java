@@ -11,41 +11,19 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-
-import io.runnel.kernel.log.LogFixture.ManualClock;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** fsync policy: with FSYNC, appended bytes become visible (high watermark) only after the group commit. */
 class PartitionLogFlushPolicyTest
 {
-    @TempDir
-    Path tmp;
-
-    private final ManualClock clock = new ManualClock();
-    private final List<PartitionLog> open = new ArrayList<>();
-
-    private PartitionLog open(final LogConfig config)
-    {
-        final PartitionLog log = PartitionLog.open("f-0", tmp.resolve("f-0"), config, clock, new PartitionState(), true);
-        open.add(log);
-        return log;
-    }
-
-    @AfterEach
-    void closeLogs()
-    {
-        open.forEach(PartitionLog::close);
-    }
+    @RegisterExtension
+    final OpenLogs logs = new OpenLogs("f-0", LogConfig.defaults());
 
     @Test
     void pageCachePolicyExposesAppendsImmediately()
     {
-        final PartitionLog log = open(config(1 << 20, 4096, FlushPolicy.PAGE_CACHE));
+        final PartitionLog log = logs.open(config(1 << 20, 4096, FlushPolicy.PAGE_CACHE), true);
 
         appendOk(log, batch(3));
 
@@ -57,7 +35,7 @@ class PartitionLogFlushPolicyTest
     @Test
     void fsyncPolicyAdvancesTheHighWatermarkOnlyAfterFlushIfDirty()
     {
-        final PartitionLog log = open(config(1 << 20, 4096, FlushPolicy.FSYNC));
+        final PartitionLog log = logs.open(config(1 << 20, 4096, FlushPolicy.FSYNC), true);
         appendOk(log, batch(3));
         appendOk(log, batch(2));
 
@@ -84,7 +62,7 @@ class PartitionLogFlushPolicyTest
     @Test
     void fsyncPolicyHidesBytesAppendedAfterTheLastFlush()
     {
-        final PartitionLog log = open(config(1 << 20, 4096, FlushPolicy.FSYNC));
+        final PartitionLog log = logs.open(config(1 << 20, 4096, FlushPolicy.FSYNC), true);
         appendOk(log, batch(3));
         log.flushIfDirty();
         appendOk(log, batch(4));
@@ -102,7 +80,7 @@ class PartitionLogFlushPolicyTest
     @Test
     void fsyncPolicyFlushesSegmentsRolledSinceTheLastFlush()
     {
-        final PartitionLog log = open(config(1024, 1, FlushPolicy.FSYNC));
+        final PartitionLog log = logs.open(config(1024, 1, FlushPolicy.FSYNC), true);
         for (int i = 0; i < 20; i++)
         {
             appendOk(log, batch(5));
@@ -119,7 +97,7 @@ class PartitionLogFlushPolicyTest
     @Test
     void timestampLookupNeverPointsPastTheHighWatermark()
     {
-        final PartitionLog log = open(config(1 << 20, 4096, FlushPolicy.FSYNC));
+        final PartitionLog log = logs.open(config(1 << 20, 4096, FlushPolicy.FSYNC), true);
         appendOk(log, LogFixture.batchWithTimestamps(1000, 1001));
         log.flushIfDirty();
         appendOk(log, LogFixture.batchWithTimestamps(9000, 9001)); // not yet flushed: offsets 2..3
@@ -137,7 +115,7 @@ class PartitionLogFlushPolicyTest
     @Test
     void maxTimestampLookupNeverPointsPastTheHighWatermark()
     {
-        final PartitionLog log = open(config(1 << 20, 4096, FlushPolicy.FSYNC));
+        final PartitionLog log = logs.open(config(1 << 20, 4096, FlushPolicy.FSYNC), true);
         appendOk(log, LogFixture.batchWithTimestamps(1000, 1001));
         log.flushIfDirty();
         appendOk(log, LogFixture.batchWithTimestamps(9000, 9001)); // not yet flushed: offsets 2..3

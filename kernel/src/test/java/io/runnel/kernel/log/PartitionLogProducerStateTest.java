@@ -18,12 +18,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-import io.runnel.kernel.log.LogFixture.ManualClock;
 import io.runnel.kernel.log.PartitionLog.AppendStatus;
 import org.apache.kafka.common.record.internal.MemoryRecords;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Idempotent producers: duplicates answered with the original offset, gaps and fenced epochs refused, state durable. */
 class PartitionLogProducerStateTest
@@ -31,38 +29,8 @@ class PartitionLogProducerStateTest
     private static final long PID = 4711L;
     private static final long OTHER_PID = 815L;
 
-    @TempDir
-    Path tmp;
-
-    private final ManualClock clock = new ManualClock();
-    private final OpenLogs logs = new OpenLogs();
-    private LogConfig config = config(1 << 20, 1, FlushPolicy.PAGE_CACHE);
-
-    private Path dir()
-    {
-        return tmp.resolve("orders-0");
-    }
-
-    private PartitionLog open(final boolean cleanShutdown)
-    {
-        return logs.open(dir(), config, clock, cleanShutdown);
-    }
-
-    private void crash(final PartitionLog log)
-    {
-        logs.crash(log);
-    }
-
-    private void close(final PartitionLog log)
-    {
-        logs.close(log);
-    }
-
-    @AfterEach
-    void closeLogs()
-    {
-        logs.closeAll();
-    }
+    @RegisterExtension
+    final OpenLogs logs = new OpenLogs("orders-0", config(1 << 20, 1, FlushPolicy.PAGE_CACHE));
 
     private static void assertDuplicateAt(final PartitionLog log, final MemoryRecords batch, final long originalOffset)
     {
@@ -75,7 +43,7 @@ class PartitionLogProducerStateTest
     @Test
     void duplicateBatchIsAnsweredWithTheOriginalOffset()
     {
-        final PartitionLog log = open(true);
+        final PartitionLog log = logs.open(true);
         appendOk(log, batch(2)); // offsets 0..1 from a plain producer
         final MemoryRecords first = idempotent(PID, (short)0, 0, 3);
         final MemoryRecords second = idempotent(PID, (short)0, 3, 2);
@@ -90,7 +58,7 @@ class PartitionLogProducerStateTest
     @Test
     void nextSequenceAfterADuplicateIsStillAccepted()
     {
-        final PartitionLog log = open(true);
+        final PartitionLog log = logs.open(true);
         appendOk(log, idempotent(PID, (short)0, 0, 3));
         assertDuplicateAt(log, idempotent(PID, (short)0, 0, 3), 0);
 
@@ -100,7 +68,7 @@ class PartitionLogProducerStateTest
     @Test
     void sequenceGapIsOutOfOrder()
     {
-        final PartitionLog log = open(true);
+        final PartitionLog log = logs.open(true);
         appendOk(log, idempotent(PID, (short)0, 0, 3));
 
         assertEquals(AppendStatus.OUT_OF_ORDER_SEQUENCE, append(log, idempotent(PID, (short)0, 5, 1)));
@@ -111,7 +79,7 @@ class PartitionLogProducerStateTest
     @Test
     void batchOverlappingButNotEqualToAnEarlierOneIsOutOfOrder()
     {
-        final PartitionLog log = open(true);
+        final PartitionLog log = logs.open(true);
         appendOk(log, idempotent(PID, (short)0, 0, 4));
 
         assertEquals(AppendStatus.OUT_OF_ORDER_SEQUENCE, append(log, idempotent(PID, (short)0, 2, 4)));
@@ -121,7 +89,7 @@ class PartitionLogProducerStateTest
     @Test
     void olderEpochIsFenced()
     {
-        final PartitionLog log = open(true);
+        final PartitionLog log = logs.open(true);
         appendOk(log, idempotent(PID, (short)3, 0, 2));
 
         assertEquals(AppendStatus.INVALID_PRODUCER_EPOCH, append(log, idempotent(PID, (short)2, 2, 1)));
@@ -132,7 +100,7 @@ class PartitionLogProducerStateTest
     @Test
     void newEpochStartingAtSequenceZeroIsAccepted()
     {
-        final PartitionLog log = open(true);
+        final PartitionLog log = logs.open(true);
         appendOk(log, idempotent(PID, (short)0, 0, 2));
         appendOk(log, idempotent(PID, (short)0, 2, 2));
 
@@ -144,7 +112,7 @@ class PartitionLogProducerStateTest
     @Test
     void newEpochNotStartingAtSequenceZeroIsOutOfOrder()
     {
-        final PartitionLog log = open(true);
+        final PartitionLog log = logs.open(true);
         appendOk(log, idempotent(PID, (short)0, 0, 2));
 
         assertEquals(AppendStatus.OUT_OF_ORDER_SEQUENCE, append(log, idempotent(PID, (short)1, 2, 1)));
@@ -153,7 +121,7 @@ class PartitionLogProducerStateTest
     @Test
     void producersAreTrackedIndependently()
     {
-        final PartitionLog log = open(true);
+        final PartitionLog log = logs.open(true);
         appendOk(log, idempotent(PID, (short)0, 0, 2));
         appendOk(log, idempotent(OTHER_PID, (short)5, 0, 3));
         appendOk(log, idempotent(PID, (short)0, 2, 1));
@@ -167,7 +135,7 @@ class PartitionLogProducerStateTest
     @Test
     void onlyTheLastFiveBatchesAreRememberedForDeduplication()
     {
-        final PartitionLog log = open(true);
+        final PartitionLog log = logs.open(true);
         for (int seq = 0; seq < 6; seq++)
         {
             appendOk(log, idempotent(PID, (short)0, seq, 1));
@@ -181,14 +149,14 @@ class PartitionLogProducerStateTest
     @Test
     void producerStateSurvivesCleanCloseThroughItsSnapshot()
     {
-        final PartitionLog log = open(true);
+        final PartitionLog log = logs.open(true);
         appendOk(log, idempotent(PID, (short)2, 0, 3));
         appendOk(log, idempotent(PID, (short)2, 3, 3));
         appendOk(log, idempotent(OTHER_PID, (short)0, 0, 1));
-        close(log);
-        assertEquals(List.of(dir().resolve("00000000000000000007.snapshot")), files(dir(), ".snapshot"));
+        logs.close(log);
+        assertEquals(List.of(logs.dir().resolve("00000000000000000007.snapshot")), files(logs.dir(), ".snapshot"));
 
-        final PartitionLog reopened = open(true);
+        final PartitionLog reopened = logs.open(true);
 
         assertEquals(2, reopened.producerState().producerCount());
         assertDuplicateAt(reopened, idempotent(PID, (short)2, 3, 3), 3);
@@ -202,14 +170,14 @@ class PartitionLogProducerStateTest
     @Test
     void snapshotKeepsTheFiveMostRecentBatchesInOrder()
     {
-        final PartitionLog log = open(true);
+        final PartitionLog log = logs.open(true);
         for (int seq = 0; seq < 7; seq++)
         {
             appendOk(log, idempotent(PID, (short)0, seq, 1));
         }
-        close(log);
+        logs.close(log);
 
-        final PartitionLog reopened = open(true);
+        final PartitionLog reopened = logs.open(true);
 
         assertEquals(AppendStatus.OUT_OF_ORDER_SEQUENCE, append(reopened, idempotent(PID, (short)0, 1, 1)));
         for (int seq = 2; seq < 7; seq++)
@@ -222,15 +190,15 @@ class PartitionLogProducerStateTest
     @Test
     void crashAfterACleanRestartCombinesTheCloseSnapshotWithTheLogAfterIt()
     {
-        final PartitionLog log = open(true);
+        final PartitionLog log = logs.open(true);
         appendOk(log, idempotent(PID, (short)0, 0, 2));
-        close(log); // snapshot at 2
-        final PartitionLog restarted = open(true);
+        logs.close(log); // snapshot at 2
+        final PartitionLog restarted = logs.open(true);
         appendOk(restarted, idempotent(PID, (short)0, 2, 2));
         appendOk(restarted, idempotent(OTHER_PID, (short)1, 0, 1));
-        crash(restarted);
+        logs.crash(restarted);
 
-        final PartitionLog recovered = open(false);
+        final PartitionLog recovered = logs.open(false);
 
         assertDuplicateAt(recovered, idempotent(PID, (short)0, 0, 2), 0);
         assertDuplicateAt(recovered, idempotent(PID, (short)0, 2, 2), 2);
@@ -241,14 +209,14 @@ class PartitionLogProducerStateTest
     @Test
     void producerStateIsRebuiltFromTheLogAfterACrash()
     {
-        final PartitionLog log = open(true);
+        final PartitionLog log = logs.open(true);
         appendOk(log, idempotent(PID, (short)0, 0, 3));
         appendOk(log, batch(2));
         appendOk(log, idempotent(PID, (short)0, 3, 3));
-        crash(log);
-        assertTrue(files(dir(), ".snapshot").isEmpty());
+        logs.crash(log);
+        assertTrue(files(logs.dir(), ".snapshot").isEmpty());
 
-        final PartitionLog recovered = open(false);
+        final PartitionLog recovered = logs.open(false);
 
         assertDuplicateAt(recovered, idempotent(PID, (short)0, 3, 3), 5);
         assertDuplicateAt(recovered, idempotent(PID, (short)0, 0, 3), 0);
@@ -259,8 +227,8 @@ class PartitionLogProducerStateTest
     @Test
     void producerStateIsRebuiltFromSnapshotPlusLogTailAfterACrash()
     {
-        config = config(1024, 1, FlushPolicy.PAGE_CACHE);
-        final PartitionLog log = open(true);
+        logs.reconfigure(config(1024, 1, FlushPolicy.PAGE_CACHE));
+        final PartitionLog log = logs.open(true);
         int seq = 0;
         while (log.segmentCount() < 3)
         {
@@ -270,10 +238,10 @@ class PartitionLogProducerStateTest
         final long rolledAt = log.lastBaseOffset();
         appendOk(log, idempotent(PID, (short)0, seq, 10));
         seq += 10;
-        assertFalse(files(dir(), ".snapshot").isEmpty(), "a roll snapshots producer state");
-        crash(log);
+        assertFalse(files(logs.dir(), ".snapshot").isEmpty(), "a roll snapshots producer state");
+        logs.crash(log);
 
-        final PartitionLog recovered = open(false);
+        final PartitionLog recovered = logs.open(false);
 
         assertDuplicateAt(recovered, idempotent(PID, (short)0, seq - 10, 10), rolledAt + 10);
         assertDuplicateAt(recovered, idempotent(PID, (short)0, seq - 20, 10), rolledAt);
@@ -283,14 +251,14 @@ class PartitionLogProducerStateTest
     @Test
     void truncatedBatchIsForgottenByProducerState()
     {
-        final PartitionLog log = open(true);
+        final PartitionLog log = logs.open(true);
         appendOk(log, idempotent(PID, (short)0, 0, 2));
         appendOk(log, idempotent(PID, (short)0, 2, 2));
-        crash(log);
-        final Path segment = activeSegmentFile(dir());
+        logs.crash(log);
+        final Path segment = activeSegmentFile(logs.dir());
         flipByte(segment, size(segment) - 2);
 
-        final PartitionLog recovered = open(false);
+        final PartitionLog recovered = logs.open(false);
 
         assertEquals(2, recovered.logEndOffset());
         assertEquals(2, appendOk(recovered, idempotent(PID, (short)0, 2, 2)), "the lost batch is written again, not a duplicate");
@@ -299,14 +267,14 @@ class PartitionLogProducerStateTest
     @Test
     void snapshotAboveTheRecoveredLogEndIsIgnored()
     {
-        final PartitionLog log = open(true);
+        final PartitionLog log = logs.open(true);
         appendOk(log, idempotent(PID, (short)0, 0, 2));
         appendOk(log, idempotent(PID, (short)0, 2, 2));
-        close(log); // snapshot at offset 4
-        final Path segment = activeSegmentFile(dir());
+        logs.close(log); // snapshot at offset 4
+        final Path segment = activeSegmentFile(logs.dir());
         flipByte(segment, size(segment) - 2);
 
-        final PartitionLog recovered = open(false);
+        final PartitionLog recovered = logs.open(false);
 
         assertEquals(2, recovered.logEndOffset());
         assertEquals(2, appendOk(recovered, idempotent(PID, (short)0, 2, 2)));
@@ -315,21 +283,21 @@ class PartitionLogProducerStateTest
     @Test
     void snapshotOfTruncatedBatchesIsNeverUsedAgain()
     {
-        final PartitionLog log = open(true);
+        final PartitionLog log = logs.open(true);
         appendOk(log, idempotent(PID, (short)0, 0, 1));
         appendOk(log, idempotent(PID, (short)0, 1, 1));
         appendOk(log, idempotent(PID, (short)0, 2, 1)); // C: offset 2
-        close(log); // snapshot at 3 remembers C at offset 2
-        final Path segment = activeSegmentFile(dir());
+        logs.close(log); // snapshot at 3 remembers C at offset 2
+        final Path segment = activeSegmentFile(logs.dir());
         flipByte(segment, size(segment) - 2); // C is lost
 
-        final PartitionLog recovered = open(false);
+        final PartitionLog recovered = logs.open(false);
         assertEquals(2, recovered.logEndOffset());
         appendOk(recovered, idempotent(OTHER_PID, (short)0, 0, 1)); // X takes offset 2
         appendOk(recovered, idempotent(OTHER_PID, (short)0, 1, 1)); // Y: offset 3, log end 4 > snapshot 3
-        crash(recovered);
+        logs.crash(recovered);
 
-        final PartitionLog again = open(false);
+        final PartitionLog again = logs.open(false);
 
         assertEquals(4, again.logEndOffset());
         assertEquals(4, appendOk(again, idempotent(PID, (short)0, 2, 1)),
@@ -340,16 +308,16 @@ class PartitionLogProducerStateTest
     @Test
     void corruptSnapshotFallsBackToReplayingTheLog() throws IOException
     {
-        final PartitionLog log = open(true);
+        final PartitionLog log = logs.open(true);
         appendOk(log, idempotent(PID, (short)0, 0, 3));
         appendOk(log, idempotent(PID, (short)0, 3, 3));
-        close(log);
-        final Path snapshot = files(dir(), ".snapshot").get(0);
+        logs.close(log);
+        final Path snapshot = files(logs.dir(), ".snapshot").get(0);
         final byte[] bytes = Files.readAllBytes(snapshot);
         bytes[bytes.length / 2] ^= 0x11;
         Files.write(snapshot, bytes);
 
-        final PartitionLog reopened = open(true);
+        final PartitionLog reopened = logs.open(true);
 
         assertDuplicateAt(reopened, idempotent(PID, (short)0, 3, 3), 3);
         assertEquals(6, appendOk(reopened, idempotent(PID, (short)0, 6, 1)));
@@ -358,13 +326,13 @@ class PartitionLogProducerStateTest
     @Test
     void leftoverTemporarySnapshotIsDiscardedAtStartUp() throws IOException
     {
-        final PartitionLog log = open(true);
+        final PartitionLog log = logs.open(true);
         appendOk(log, idempotent(PID, (short)0, 0, 1));
-        close(log);
-        final Path leftover = dir().resolve("00000000000000000001.snapshot.tmp");
+        logs.close(log);
+        final Path leftover = logs.dir().resolve("00000000000000000001.snapshot.tmp");
         Files.write(leftover, new byte[] {1, 2, 3});
 
-        final PartitionLog reopened = open(true);
+        final PartitionLog reopened = logs.open(true);
 
         assertFalse(Files.exists(leftover));
         assertDuplicateAt(reopened, idempotent(PID, (short)0, 0, 1), 0);

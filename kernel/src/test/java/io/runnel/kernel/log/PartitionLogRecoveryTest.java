@@ -20,13 +20,11 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 
-import io.runnel.kernel.log.LogFixture.ManualClock;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.SimpleRecord;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Start-up after a crash: the tail segment is scanned, a torn or corrupt tail truncated at the last
@@ -34,39 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class PartitionLogRecoveryTest
 {
-    @TempDir
-    Path tmp;
-
-    private final ManualClock clock = new ManualClock();
-    private final OpenLogs logs = new OpenLogs();
-    private LogConfig config = config(1024, 1, FlushPolicy.PAGE_CACHE);
-
-    private Path dir()
-    {
-        return tmp.resolve("orders-0");
-    }
-
-    private PartitionLog open(final boolean cleanShutdown)
-    {
-        return logs.open(dir(), config, clock, cleanShutdown);
-    }
-
-    /** The process dies: nothing is flushed, trimmed or snapshotted (the object is simply abandoned). */
-    private void crash(final PartitionLog log)
-    {
-        logs.crash(log);
-    }
-
-    private void close(final PartitionLog log)
-    {
-        logs.close(log);
-    }
-
-    @AfterEach
-    void closeLogs()
-    {
-        logs.closeAll();
-    }
+    @RegisterExtension
+    final OpenLogs logs = new OpenLogs("orders-0", config(1024, 1, FlushPolicy.PAGE_CACHE));
 
     /** 3 batches of 4 records in one segment: offsets 0..11. */
     private long[] threeBatches(final PartitionLog log)
@@ -75,7 +42,7 @@ class PartitionLogRecoveryTest
         for (int i = 0; i < 3; i++)
         {
             appendOk(log, batch(4));
-            positions[i + 1] = size(activeSegmentFile(dir()));
+            positions[i + 1] = size(activeSegmentFile(logs.dir()));
         }
         return positions;
     }
@@ -83,33 +50,33 @@ class PartitionLogRecoveryTest
     @Test
     void uncleanReopenOfAnIntactLogTruncatesNothing()
     {
-        final PartitionLog log = open(true);
+        final PartitionLog log = logs.open(true);
         threeBatches(log);
-        final long bytes = size(activeSegmentFile(dir()));
-        crash(log);
+        final long bytes = size(activeSegmentFile(logs.dir()));
+        logs.crash(log);
 
-        final PartitionLog recovered = open(false);
+        final PartitionLog recovered = logs.open(false);
 
         assertEquals(12, recovered.logEndOffset());
         assertEquals(12, recovered.highWatermark());
-        assertEquals(bytes, size(activeSegmentFile(dir())));
+        assertEquals(bytes, size(activeSegmentFile(logs.dir())));
         assertEquals(range(0, 12), offsets(consume(recovered, 0, 1 << 20)));
     }
 
     @Test
     void recoveryTruncatesGarbageAppendedAfterTheLastBatch()
     {
-        final PartitionLog log = open(true);
+        final PartitionLog log = logs.open(true);
         final long[] positions = threeBatches(log);
-        crash(log);
+        logs.crash(log);
         final byte[] garbage = new byte[100];
         Arrays.fill(garbage, (byte)0x37);
-        appendToFile(activeSegmentFile(dir()), garbage);
+        appendToFile(activeSegmentFile(logs.dir()), garbage);
 
-        final PartitionLog recovered = open(false);
+        final PartitionLog recovered = logs.open(false);
 
         assertEquals(12, recovered.logEndOffset());
-        assertEquals(positions[3], size(activeSegmentFile(dir())));
+        assertEquals(positions[3], size(activeSegmentFile(logs.dir())));
         assertEquals(12, appendOk(recovered, batch(2)));
         assertEquals(range(0, 14), offsets(consume(recovered, 0, 1 << 20)));
     }
@@ -117,32 +84,32 @@ class PartitionLogRecoveryTest
     @Test
     void recoveryTruncatesZeroFilledTail()
     {
-        final PartitionLog log = open(true);
+        final PartitionLog log = logs.open(true);
         final long[] positions = threeBatches(log);
-        crash(log);
-        appendToFile(activeSegmentFile(dir()), new byte[4096]);
+        logs.crash(log);
+        appendToFile(activeSegmentFile(logs.dir()), new byte[4096]);
 
-        final PartitionLog recovered = open(false);
+        final PartitionLog recovered = logs.open(false);
 
         assertEquals(12, recovered.logEndOffset());
-        assertEquals(positions[3], size(activeSegmentFile(dir())));
+        assertEquals(positions[3], size(activeSegmentFile(logs.dir())));
         assertEquals(12, appendOk(recovered, batch(1)));
     }
 
     @Test
     void recoveryTruncatesTornTailAtLastValidBatch()
     {
-        final PartitionLog log = open(true);
+        final PartitionLog log = logs.open(true);
         final long[] positions = threeBatches(log);
-        crash(log);
+        logs.crash(log);
         final byte[] next = stampedBytes(batch(6), 12);
-        appendToFile(activeSegmentFile(dir()), Arrays.copyOf(next, next.length / 2));
+        appendToFile(activeSegmentFile(logs.dir()), Arrays.copyOf(next, next.length / 2));
 
-        final PartitionLog recovered = open(false);
+        final PartitionLog recovered = logs.open(false);
 
         assertEquals(12, recovered.logEndOffset());
         assertEquals(12, recovered.highWatermark());
-        assertEquals(positions[3], size(activeSegmentFile(dir())));
+        assertEquals(positions[3], size(activeSegmentFile(logs.dir())));
         assertEquals(12, appendOk(recovered, batch(6)));
         assertEquals(range(0, 18), offsets(consume(recovered, 0, 1 << 20)));
     }
@@ -150,30 +117,30 @@ class PartitionLogRecoveryTest
     @Test
     void recoveryTruncatesATornHeader()
     {
-        final PartitionLog log = open(true);
+        final PartitionLog log = logs.open(true);
         final long[] positions = threeBatches(log);
-        crash(log);
-        appendToFile(activeSegmentFile(dir()), Arrays.copyOf(stampedBytes(batch(6), 12), 30));
+        logs.crash(log);
+        appendToFile(activeSegmentFile(logs.dir()), Arrays.copyOf(stampedBytes(batch(6), 12), 30));
 
-        final PartitionLog recovered = open(false);
+        final PartitionLog recovered = logs.open(false);
 
         assertEquals(12, recovered.logEndOffset());
-        assertEquals(positions[3], size(activeSegmentFile(dir())));
+        assertEquals(positions[3], size(activeSegmentFile(logs.dir())));
     }
 
     @Test
     void recoveryDropsTheLastBatchWhenOneOfItsBytesFlipped()
     {
-        final PartitionLog log = open(true);
+        final PartitionLog log = logs.open(true);
         final long[] positions = threeBatches(log);
-        crash(log);
-        flipByte(activeSegmentFile(dir()), positions[3] - 3);
+        logs.crash(log);
+        flipByte(activeSegmentFile(logs.dir()), positions[3] - 3);
 
-        final PartitionLog recovered = open(false);
+        final PartitionLog recovered = logs.open(false);
 
         assertEquals(8, recovered.logEndOffset());
         assertEquals(8, recovered.highWatermark());
-        assertEquals(positions[2], size(activeSegmentFile(dir())));
+        assertEquals(positions[2], size(activeSegmentFile(logs.dir())));
         assertEquals(range(0, 8), offsets(consume(recovered, 0, 1 << 20)));
         assertEquals(8, appendOk(recovered, batch(3)));
         assertEquals(range(0, 11), offsets(consume(recovered, 0, 1 << 20)));
@@ -182,30 +149,30 @@ class PartitionLogRecoveryTest
     @Test
     void recoveryTruncatesFromTheFirstCorruptBatchOnwards()
     {
-        final PartitionLog log = open(true);
+        final PartitionLog log = logs.open(true);
         final long[] positions = threeBatches(log);
-        crash(log);
-        flipByte(activeSegmentFile(dir()), positions[1] + 40); // inside batch 2's CRC-covered header
+        logs.crash(log);
+        flipByte(activeSegmentFile(logs.dir()), positions[1] + 40); // inside batch 2's CRC-covered header
 
-        final PartitionLog recovered = open(false);
+        final PartitionLog recovered = logs.open(false);
 
         assertEquals(4, recovered.logEndOffset());
-        assertEquals(positions[1], size(activeSegmentFile(dir())));
+        assertEquals(positions[1], size(activeSegmentFile(logs.dir())));
         assertEquals(4, appendOk(recovered, batch(1)));
     }
 
     @Test
     void recoveryAfterCleanCloseThenCorruptionStillTruncates()
     {
-        final PartitionLog log = open(true);
+        final PartitionLog log = logs.open(true);
         final long[] positions = threeBatches(log);
-        close(log);
-        flipByte(activeSegmentFile(dir()), positions[3] - 1);
+        logs.close(log);
+        flipByte(activeSegmentFile(logs.dir()), positions[3] - 1);
 
-        final PartitionLog recovered = open(false);
+        final PartitionLog recovered = logs.open(false);
 
         assertEquals(8, recovered.logEndOffset());
-        assertEquals(positions[2], size(activeSegmentFile(dir())));
+        assertEquals(positions[2], size(activeSegmentFile(logs.dir())));
         assertEquals(8, appendOk(recovered, batch(4)));
         assertEquals(range(0, 12), offsets(consume(recovered, 0, 1 << 20)));
     }
@@ -213,18 +180,18 @@ class PartitionLogRecoveryTest
     @Test
     void recoveryRebuildsTheIndexesOfTheActiveSegment()
     {
-        final PartitionLog log = open(true);
+        final PartitionLog log = logs.open(true);
         for (int i = 0; i < 30; i++)
         {
             appendOk(log, batch(1 + i % 3));
         }
         final long end = log.logEndOffset();
-        crash(log);
+        logs.crash(log);
         final byte[] garbage = new byte[50];
         Arrays.fill(garbage, (byte)-1);
-        appendToFile(activeSegmentFile(dir()), garbage);
+        appendToFile(activeSegmentFile(logs.dir()), garbage);
 
-        final PartitionLog recovered = open(false);
+        final PartitionLog recovered = logs.open(false);
 
         assertEquals(end, recovered.logEndOffset());
         final FileRegion region = new FileRegion();
@@ -240,25 +207,25 @@ class PartitionLogRecoveryTest
     @Test
     void recoveryOnlyTouchesTheActiveSegmentOfAMultiSegmentLog()
     {
-        final PartitionLog log = open(true);
+        final PartitionLog log = logs.open(true);
         for (int i = 0; i < 40; i++)
         {
             appendOk(log, batch(5));
         }
         final int segments = log.segmentCount();
         assertTrue(segments > 2);
-        final List<Path> logs = files(dir(), ".log");
-        final long sealedBytes = size(logs.get(0));
-        final Path active = activeSegmentFile(dir());
+        final List<Path> segmentFiles = files(logs.dir(), ".log");
+        final long sealedBytes = size(segmentFiles.get(0));
+        final Path active = activeSegmentFile(logs.dir());
         final long activeBytes = size(active);
-        crash(log);
+        logs.crash(log);
         appendToFile(active, Arrays.copyOf(stampedBytes(batch(5), 200), 70));
 
-        final PartitionLog recovered = open(false);
+        final PartitionLog recovered = logs.open(false);
 
         assertEquals(200, recovered.logEndOffset());
         assertEquals(segments, recovered.segmentCount());
-        assertEquals(sealedBytes, size(logs.get(0)));
+        assertEquals(sealedBytes, size(segmentFiles.get(0)));
         assertEquals(activeBytes, size(active));
         assertEquals(range(0, 200), offsets(consume(recovered, 0, 1 << 20)));
         assertEquals(200, appendOk(recovered, batch(5)));
@@ -267,57 +234,57 @@ class PartitionLogRecoveryTest
     @Test
     void recoveryValidatesBatchesLargerThanItsReadBuffer()
     {
-        config = config(1 << 20, 1, FlushPolicy.PAGE_CACHE);
-        final PartitionLog log = open(true);
+        logs.reconfigure(config(1 << 20, 1, FlushPolicy.PAGE_CACHE));
+        final PartitionLog log = logs.open(true);
         appendOk(log, batch(2));
         final MemoryRecords large = MemoryRecords.withRecords(Compression.NONE,
             new SimpleRecord(LogFixture.T0, null, new byte[200_000]));
         appendOk(log, large);
         appendOk(log, batch(2));
-        final long bytes = size(activeSegmentFile(dir()));
-        crash(log);
-        appendToFile(activeSegmentFile(dir()), new byte[] {1, 2, 3});
+        final long bytes = size(activeSegmentFile(logs.dir()));
+        logs.crash(log);
+        appendToFile(activeSegmentFile(logs.dir()), new byte[] {1, 2, 3});
 
-        final PartitionLog recovered = open(false);
+        final PartitionLog recovered = logs.open(false);
 
         assertEquals(1, recovered.segmentCount());
         assertEquals(5, recovered.logEndOffset());
-        assertEquals(bytes, size(activeSegmentFile(dir())));
+        assertEquals(bytes, size(activeSegmentFile(logs.dir())));
         assertEquals(range(0, 5), offsets(consume(recovered, 0, 1 << 20)));
     }
 
     @Test
     void recoveryTruncatesACorruptLargeBatch()
     {
-        config = config(1 << 20, 1, FlushPolicy.PAGE_CACHE);
-        final PartitionLog log = open(true);
+        logs.reconfigure(config(1 << 20, 1, FlushPolicy.PAGE_CACHE));
+        final PartitionLog log = logs.open(true);
         appendOk(log, batch(2));
-        final long before = size(activeSegmentFile(dir()));
+        final long before = size(activeSegmentFile(logs.dir()));
         appendOk(log, MemoryRecords.withRecords(Compression.NONE,
             new SimpleRecord(LogFixture.T0, null, new byte[200_000])));
-        crash(log);
-        flipByte(activeSegmentFile(dir()), before + 100_000);
+        logs.crash(log);
+        flipByte(activeSegmentFile(logs.dir()), before + 100_000);
 
-        final PartitionLog recovered = open(false);
+        final PartitionLog recovered = logs.open(false);
 
         assertEquals(1, recovered.segmentCount());
         assertEquals(2, recovered.logEndOffset());
-        assertEquals(before, size(activeSegmentFile(dir())));
+        assertEquals(before, size(activeSegmentFile(logs.dir())));
         assertEquals(2, appendOk(recovered, batch(1)));
     }
 
     @Test
     void recoveredLogSurvivesASecondCrash()
     {
-        final PartitionLog log = open(true);
+        final PartitionLog log = logs.open(true);
         final long[] positions = threeBatches(log);
-        crash(log);
-        flipByte(activeSegmentFile(dir()), positions[3] - 3);
-        final PartitionLog once = open(false);
+        logs.crash(log);
+        flipByte(activeSegmentFile(logs.dir()), positions[3] - 3);
+        final PartitionLog once = logs.open(false);
         appendOk(once, batch(2));
-        crash(once);
+        logs.crash(once);
 
-        final PartitionLog twice = open(false);
+        final PartitionLog twice = logs.open(false);
 
         assertEquals(10, twice.logEndOffset());
         assertEquals(range(0, 10), offsets(consume(twice, 0, 1 << 20)));
@@ -326,29 +293,29 @@ class PartitionLogRecoveryTest
     @Test
     void batchWhoseBaseOffsetBreaksTheSequenceIsTruncated()
     {
-        final PartitionLog log = open(true);
+        final PartitionLog log = logs.open(true);
         final long[] positions = threeBatches(log);
-        crash(log);
+        logs.crash(log);
         // A whole, CRC-valid batch, but stamped with an offset that does not follow the log end (12).
-        appendToFile(activeSegmentFile(dir()), stampedBytes(batch(2), 40));
+        appendToFile(activeSegmentFile(logs.dir()), stampedBytes(batch(2), 40));
 
-        final PartitionLog recovered = open(false);
+        final PartitionLog recovered = logs.open(false);
 
         assertEquals(12, recovered.logEndOffset());
-        assertEquals(positions[3], size(activeSegmentFile(dir())));
+        assertEquals(positions[3], size(activeSegmentFile(logs.dir())));
     }
 
     @Test
     void recoveryOfACrashRightAfterARollKeepsTheEmptyActiveSegment()
     {
-        final PartitionLog log = open(true);
+        final PartitionLog log = logs.open(true);
         final MemoryRecords big = batch(60);
         appendOk(log, big);
         appendOk(log, batch(60)); // rolls: 1024-byte segments hold one such batch
         assertEquals(2, log.segmentCount());
-        crash(log);
+        logs.crash(log);
 
-        final PartitionLog recovered = open(false);
+        final PartitionLog recovered = logs.open(false);
 
         assertEquals(120, recovered.logEndOffset());
         assertEquals(range(0, 120), offsets(consume(recovered, 0, 1 << 20)));

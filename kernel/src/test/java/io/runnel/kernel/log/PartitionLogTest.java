@@ -19,57 +19,33 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.runnel.kernel.log.LogFixture.ManualClock;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.MutableRecordBatch;
 import org.apache.kafka.common.record.internal.Record;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class PartitionLogTest
 {
-    @TempDir
-    Path tmp;
-
-    private final ManualClock clock = new ManualClock();
-    private final List<PartitionLog> open = new ArrayList<>();
-
-    private PartitionLog open(final LogConfig config, final boolean cleanShutdown)
-    {
-        final PartitionLog log = PartitionLog.open("orders-0", tmp.resolve("orders-0"), config, clock, new PartitionState(), cleanShutdown);
-        open.add(log);
-        return log;
-    }
-
-    private void close(final PartitionLog log)
-    {
-        open.remove(log);
-        log.close();
-    }
-
-    @AfterEach
-    void closeLogs()
-    {
-        open.forEach(PartitionLog::close);
-    }
+    @RegisterExtension
+    final OpenLogs logs = new OpenLogs("orders-0", LogConfig.defaults());
 
     @Test
     void newLogIsEmptyAndStartsAtOffsetZero()
     {
-        final PartitionLog log = open(LogConfig.defaults(), true);
+        final PartitionLog log = logs.open(LogConfig.defaults(), true);
 
         assertEquals(0, log.logStartOffset());
         assertEquals(0, log.logEndOffset());
         assertEquals(0, log.highWatermark());
         assertEquals(1, log.segmentCount());
-        assertEquals(List.of(tmp.resolve("orders-0").resolve("00000000000000000000.log")), files(log.dir(), ".log"));
+        assertEquals(List.of(logs.dir().resolve("00000000000000000000.log")), files(log.dir(), ".log"));
     }
 
     @Test
     void appendAssignsContiguousOffsets()
     {
-        final PartitionLog log = open(LogConfig.defaults(), true);
+        final PartitionLog log = logs.open(LogConfig.defaults(), true);
 
         assertEquals(0, appendOk(log, batch(3)));
         assertEquals(3, appendOk(log, batch(1)));
@@ -85,7 +61,7 @@ class PartitionLogTest
     @Test
     void readReturnsTheAppendedBatchesWithAssignedOffsets()
     {
-        final PartitionLog log = open(LogConfig.defaults(), true);
+        final PartitionLog log = logs.open(LogConfig.defaults(), true);
         final MemoryRecords first = batch(3);
         final MemoryRecords second = batch(2);
         appendOk(log, first);
@@ -117,7 +93,7 @@ class PartitionLogTest
     @Test
     void appendPatchesOnlyBaseOffsetAndLeaderEpochOfTheProducerBytes()
     {
-        final PartitionLog log = open(LogConfig.defaults(), true);
+        final PartitionLog log = logs.open(LogConfig.defaults(), true);
         appendOk(log, batch(2));
         final MemoryRecords second = batch(4);
         appendOk(log, second);
@@ -139,7 +115,7 @@ class PartitionLogTest
     @Test
     void readFromInsideABatchStartsAtThatBatch()
     {
-        final PartitionLog log = open(LogConfig.defaults(), true);
+        final PartitionLog log = logs.open(LogConfig.defaults(), true);
         appendOk(log, batch(3));
         appendOk(log, batch(1));
         appendOk(log, batch(5));
@@ -155,7 +131,7 @@ class PartitionLogTest
     @Test
     void readReturnsTheWholeFirstBatchEvenWhenMaxBytesIsSmaller()
     {
-        final PartitionLog log = open(LogConfig.defaults(), true);
+        final PartitionLog log = logs.open(LogConfig.defaults(), true);
         final MemoryRecords first = batch(10);
         appendOk(log, first);
         appendOk(log, batch(10));
@@ -170,7 +146,7 @@ class PartitionLogTest
     @Test
     void readReturnsNoMoreThanMaxBytesOnceTheFirstBatchFits()
     {
-        final PartitionLog log = open(LogConfig.defaults(), true);
+        final PartitionLog log = logs.open(LogConfig.defaults(), true);
         final MemoryRecords one = batch(4);
         for (int i = 0; i < 5; i++)
         {
@@ -188,7 +164,7 @@ class PartitionLogTest
     @Test
     void readAtTheHighWatermarkReturnsAnEmptyRegion()
     {
-        final PartitionLog log = open(LogConfig.defaults(), true);
+        final PartitionLog log = logs.open(LogConfig.defaults(), true);
         final FileRegion region = new FileRegion();
 
         assertEquals(PartitionLog.ReadStatus.OK, log.read(0, 1 << 20, region));
@@ -203,7 +179,7 @@ class PartitionLogTest
     @Test
     void readBeyondTheHighWatermarkOrBelowTheLogStartIsOutOfRange()
     {
-        final PartitionLog log = open(LogConfig.defaults(), true);
+        final PartitionLog log = logs.open(LogConfig.defaults(), true);
         appendOk(log, batch(3));
         final FileRegion region = new FileRegion();
 
@@ -216,7 +192,7 @@ class PartitionLogTest
     @Test
     void segmentsRollBySegmentBytesAndReadsSpanThem()
     {
-        final PartitionLog log = open(config(1024, 1, FlushPolicy.PAGE_CACHE), true);
+        final PartitionLog log = logs.open(config(1024, 1, FlushPolicy.PAGE_CACHE), true);
         final List<Long> baseOffsets = new ArrayList<>();
         for (int i = 0; i < 40; i++)
         {
@@ -225,9 +201,9 @@ class PartitionLogTest
 
         assertEquals(200, log.logEndOffset());
         assertTrue(log.segmentCount() >= 4, "segments: " + log.segmentCount());
-        final List<Path> logs = files(log.dir(), ".log");
-        assertEquals(log.segmentCount(), logs.size());
-        for (final Path file : logs)
+        final List<Path> segmentFiles = files(log.dir(), ".log");
+        assertEquals(log.segmentCount(), segmentFiles.size());
+        for (final Path file : segmentFiles)
         {
             assertTrue(size(file) <= 1024, file + " is " + size(file) + " bytes");
             final long base = Long.parseLong(file.getFileName().toString().replace(".log", ""));
@@ -245,7 +221,7 @@ class PartitionLogTest
     @Test
     void everyOffsetIsReadFromTheBatchThatHoldsIt()
     {
-        final PartitionLog log = open(config(1024, 300, FlushPolicy.PAGE_CACHE), true);
+        final PartitionLog log = logs.open(config(1024, 300, FlushPolicy.PAGE_CACHE), true);
         for (int i = 0; i < 30; i++)
         {
             appendOk(log, batch(1 + i % 4));
@@ -265,13 +241,13 @@ class PartitionLogTest
     void segmentsRollByAge()
     {
         final LogConfig config = config(1 << 20, 1, FlushPolicy.PAGE_CACHE).withSegmentMs(1000);
-        final PartitionLog log = open(config, true);
+        final PartitionLog log = logs.open(config, true);
         appendOk(log, batch(1));
-        clock.now += 999;
+        logs.clock.now += 999;
         appendOk(log, batch(1));
         assertEquals(1, log.segmentCount());
 
-        clock.now += 1;
+        logs.clock.now += 1;
         appendOk(log, batch(1));
 
         assertEquals(2, log.segmentCount());
@@ -283,7 +259,7 @@ class PartitionLogTest
     {
         final LogConfig config = new LogConfig(1 << 20, LogConfig.defaults().segmentMs(), 1, 64,
             LogConfig.defaults().maxMessageBytes(), FlushPolicy.PAGE_CACHE);
-        final PartitionLog log = open(config, true);
+        final PartitionLog log = logs.open(config, true);
         for (int i = 0; i < 20; i++)
         {
             appendOk(log, batch(1));
@@ -297,16 +273,16 @@ class PartitionLogTest
     void reopenAfterCleanCloseKeepsOffsetsAndIndexes()
     {
         final LogConfig config = config(1024, 1, FlushPolicy.PAGE_CACHE);
-        final PartitionLog log = open(config, true);
+        final PartitionLog log = logs.open(config, true);
         for (int i = 0; i < 40; i++)
         {
             appendOk(log, batch(5));
         }
         final int segments = log.segmentCount();
-        close(log);
+        logs.close(log);
 
         long indexEntries = 0;
-        for (final Path index : files(tmp.resolve("orders-0"), ".index"))
+        for (final Path index : files(logs.dir(), ".index"))
         {
             assertEquals(0, size(index) % 8, "trimmed to whole entries: " + index);
             assertTrue(size(index) < LogFixture.MAX_INDEX_BYTES, "trimmed at close: " + index);
@@ -314,7 +290,7 @@ class PartitionLogTest
         }
         assertEquals(40, indexEntries, "index.interval.bytes=1 indexes every batch");
 
-        final PartitionLog reopened = open(config, true);
+        final PartitionLog reopened = logs.open(config, true);
         assertEquals(200, reopened.logEndOffset());
         assertEquals(200, reopened.highWatermark());
         assertEquals(segments, reopened.segmentCount());
@@ -335,10 +311,10 @@ class PartitionLogTest
     @Test
     void reopenAfterCleanCloseOfAnEmptyLogStaysEmpty()
     {
-        final PartitionLog log = open(LogConfig.defaults(), true);
-        close(log);
+        final PartitionLog log = logs.open(LogConfig.defaults(), true);
+        logs.close(log);
 
-        final PartitionLog reopened = open(LogConfig.defaults(), true);
+        final PartitionLog reopened = logs.open(LogConfig.defaults(), true);
 
         assertEquals(0, reopened.logEndOffset());
         assertEquals(0, appendOk(reopened, batch(2)));
@@ -347,7 +323,7 @@ class PartitionLogTest
     @Test
     void nonIdempotentBatchesAreNeverDeduplicated()
     {
-        final PartitionLog log = open(LogConfig.defaults(), true);
+        final PartitionLog log = logs.open(LogConfig.defaults(), true);
         final MemoryRecords same = batch(2);
 
         assertEquals(PartitionLog.AppendStatus.APPENDED, append(log, same));

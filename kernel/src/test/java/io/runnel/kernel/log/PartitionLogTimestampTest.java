@@ -6,36 +6,14 @@ import static io.runnel.kernel.log.LogFixture.config;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-
-import io.runnel.kernel.log.LogFixture.ManualClock;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** ListOffsets: offsetForTimestamp with the EARLIEST / LATEST / MAX_TIMESTAMP sentinels and real timestamps. */
 class PartitionLogTimestampTest
 {
-    @TempDir
-    Path tmp;
-
-    private final ManualClock clock = new ManualClock();
-    private final List<PartitionLog> open = new ArrayList<>();
-
-    private PartitionLog open(final LogConfig config, final boolean cleanShutdown)
-    {
-        final PartitionLog log = PartitionLog.open("t-0", tmp.resolve("t-0"), config, clock, new PartitionState(), cleanShutdown);
-        open.add(log);
-        return log;
-    }
-
-    @AfterEach
-    void closeLogs()
-    {
-        open.forEach(PartitionLog::close);
-    }
+    @RegisterExtension
+    final OpenLogs logs = new OpenLogs("t-0", LogConfig.defaults());
 
     private static long[] lookup(final PartitionLog log, final long timestamp)
     {
@@ -58,7 +36,7 @@ class PartitionLogTimestampTest
     @Test
     void earliestIsTheLogStartOffset()
     {
-        final PartitionLog log = open(LogConfig.defaults(), true);
+        final PartitionLog log = logs.open(LogConfig.defaults(), true);
         appendSample(log);
 
         assertArrayEquals(new long[] {0, -1}, lookup(log, PartitionLog.EARLIEST_TIMESTAMP));
@@ -67,7 +45,7 @@ class PartitionLogTimestampTest
     @Test
     void latestIsTheHighWatermark()
     {
-        final PartitionLog log = open(LogConfig.defaults(), true);
+        final PartitionLog log = logs.open(LogConfig.defaults(), true);
         assertArrayEquals(new long[] {0, -1}, lookup(log, PartitionLog.LATEST_TIMESTAMP));
 
         appendSample(log);
@@ -78,7 +56,7 @@ class PartitionLogTimestampTest
     @Test
     void maxTimestampIsTheRecordWithTheLargestTimestamp()
     {
-        final PartitionLog log = open(LogConfig.defaults(), true);
+        final PartitionLog log = logs.open(LogConfig.defaults(), true);
         appendSample(log);
 
         assertArrayEquals(new long[] {4, 5000}, lookup(log, PartitionLog.MAX_TIMESTAMP));
@@ -87,7 +65,7 @@ class PartitionLogTimestampTest
     @Test
     void maxTimestampOfAnEmptyLogIsNone()
     {
-        final PartitionLog log = open(LogConfig.defaults(), true);
+        final PartitionLog log = logs.open(LogConfig.defaults(), true);
 
         assertArrayEquals(new long[] {-1, -1}, lookup(log, PartitionLog.MAX_TIMESTAMP));
     }
@@ -95,7 +73,7 @@ class PartitionLogTimestampTest
     @Test
     void timestampFindsTheFirstRecordAtOrAfterIt()
     {
-        final PartitionLog log = open(LogConfig.defaults(), true);
+        final PartitionLog log = logs.open(LogConfig.defaults(), true);
         appendSample(log);
 
         assertArrayEquals(new long[] {0, 1000}, lookup(log, 0));
@@ -110,7 +88,7 @@ class PartitionLogTimestampTest
     @Test
     void timestampAfterEveryRecordFindsNothing()
     {
-        final PartitionLog log = open(LogConfig.defaults(), true);
+        final PartitionLog log = logs.open(LogConfig.defaults(), true);
         appendSample(log);
 
         assertArrayEquals(new long[] {-1, -1}, lookup(log, 5001));
@@ -120,7 +98,7 @@ class PartitionLogTimestampTest
     void timestampLookupSpansSegmentsAndSurvivesReopen()
     {
         final LogConfig config = config(1024, 1, FlushPolicy.PAGE_CACHE);
-        final PartitionLog log = open(config, true);
+        final PartitionLog log = logs.open(config, true);
         for (int i = 0; i < 100; i++)
         {
             final long t = 10_000 + 10L * i;
@@ -129,9 +107,8 @@ class PartitionLogTimestampTest
         assertTrue(log.segmentCount() > 3, "segments: " + log.segmentCount());
 
         checkSpanningLookups(log);
-        open.remove(log);
-        log.close();
-        checkSpanningLookups(open(config, true));
+        logs.close(log);
+        checkSpanningLookups(logs.open(config, true));
     }
 
     private static void checkSpanningLookups(final PartitionLog log)
@@ -150,11 +127,11 @@ class PartitionLogTimestampTest
     @Test
     void timestampLookupWorksAfterCrashRecovery()
     {
-        final PartitionLog log = open(LogConfig.defaults(), true);
+        final PartitionLog log = logs.open(LogConfig.defaults(), true);
         appendSample(log);
-        open.remove(log); // crash: indexes untrimmed
+        logs.crash(log); // indexes untrimmed
 
-        final PartitionLog recovered = open(LogConfig.defaults(), false);
+        final PartitionLog recovered = logs.open(LogConfig.defaults(), false);
 
         assertArrayEquals(new long[] {3, 2000}, lookup(recovered, 1500));
         assertArrayEquals(new long[] {4, 5000}, lookup(recovered, PartitionLog.MAX_TIMESTAMP));

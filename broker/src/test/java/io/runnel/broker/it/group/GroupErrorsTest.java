@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import io.runnel.broker.testing.RawKafkaClient;
 import io.runnel.broker.testing.TestBroker;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
@@ -73,7 +74,7 @@ class GroupErrorsTest
     private KafkaProducer<byte[], byte[]> producer;
     private ConsumerThread member;
     private ConsumerThread.Snapshot joined;
-    private RawGroupClient raw;
+    private RawKafkaClient raw;
     private int round;
 
     @BeforeEach
@@ -89,7 +90,7 @@ class GroupErrorsTest
             () -> member.snapshot().generation() > 0 && member.snapshot().assignment().size() == PARTITIONS, member::toString);
         joined = member.snapshot();
         assertKeepsConsuming();
-        raw = RawGroupClient.connect(broker.port());
+        raw = RawKafkaClient.connect(broker.port());
     }
 
     @AfterEach

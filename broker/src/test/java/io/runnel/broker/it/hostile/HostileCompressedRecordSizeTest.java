@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import io.runnel.broker.testing.RawKafkaClient;
 import io.runnel.broker.testing.TestBroker;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.compress.Compression;

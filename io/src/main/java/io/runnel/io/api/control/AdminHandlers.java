@@ -1,6 +1,5 @@
 package io.runnel.io.api.control;
 
-import java.util.Collection;
 import java.util.List;
 
 import io.runnel.codecs.protocol.ControlMessages;
@@ -209,10 +208,5 @@ public final class AdminHandlers
         response.brokers().add(new DescribeClusterResponseData.DescribeClusterBroker()
             .setBrokerId(config.nodeId()).setHost(config.advertisedHost()).setPort(config.advertisedPort()));
         return response;
-    }
-
-    static <T> boolean isEmpty(final Collection<T> values)
-    {
-        return values == null || values.isEmpty();
     }
 }

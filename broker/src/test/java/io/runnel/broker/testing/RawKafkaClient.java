@@ -1,4 +1,4 @@
-package io.runnel.broker.it.hostile;
+package io.runnel.broker.testing;
 
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -23,15 +23,16 @@ import org.apache.kafka.common.protocol.ObjectSerializationCache;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 
 /**
- * A deliberately low-level Kafka client for hostile-input tests: a blocking socket to the broker
- * that can write arbitrary bytes, well-formed requests encoded with kafka-clients' generated
- * message classes (optionally with a lying header), read one response frame, and tell whether
- * the broker closed the connection.
+ * A deliberately low-level Kafka client: a blocking socket to the broker that can write arbitrary
+ * bytes, well-formed requests encoded with kafka-clients' generated message classes (optionally
+ * with a lying header), read one response frame, and tell whether the broker closed the
+ * connection. Hostile-input tests use it for what no client would send; group tests for requests
+ * the Java consumer would never make (stale generations, strangers' member ids, bad group ids).
  */
-final class RawKafkaClient implements AutoCloseable
+public final class RawKafkaClient implements AutoCloseable
 {
-    static final int SO_TIMEOUT_MS = 10_000;
-    static final String CLIENT_ID = "hostile-raw";
+    public static final int SO_TIMEOUT_MS = 10_000;
+    public static final String CLIENT_ID = "runnel-raw";
     /** No legitimate test response comes anywhere near this. */
     private static final int MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
     private static final int CLOSE_POLL_MS = 100;
@@ -48,7 +49,7 @@ final class RawKafkaClient implements AutoCloseable
         this.out = socket.getOutputStream();
     }
 
-    static RawKafkaClient connect(final int port) throws IOException
+    public static RawKafkaClient connect(final int port) throws IOException
     {
         final Socket socket = new Socket();
         try
@@ -65,20 +66,20 @@ final class RawKafkaClient implements AutoCloseable
         }
     }
 
-    int nextCorrelationId()
+    public int nextCorrelationId()
     {
         return nextCorrelationId++;
     }
 
     /** Writes bytes exactly as given: no size prefix is added. */
-    void sendRaw(final byte[] bytes) throws IOException
+    public void sendRaw(final byte[] bytes) throws IOException
     {
         out.write(bytes);
         out.flush();
     }
 
     /** Writes bytes one at a time with a flush after each (a slow client, to exercise partial reads). */
-    void trickle(final byte[] bytes) throws IOException
+    public void trickle(final byte[] bytes) throws IOException
     {
         for (final byte b : bytes)
         {
@@ -88,12 +89,12 @@ final class RawKafkaClient implements AutoCloseable
     }
 
     /** Writes a size-prefixed frame around {@code payload}. */
-    void sendFrame(final byte[] payload) throws IOException
+    public void sendFrame(final byte[] payload) throws IOException
     {
         sendRaw(frame(payload));
     }
 
-    static byte[] frame(final byte[] payload)
+    public static byte[] frame(final byte[] payload)
     {
         return ByteBuffer.allocate(4 + payload.length).putInt(payload.length).put(payload).array();
     }
@@ -103,7 +104,7 @@ final class RawKafkaClient implements AutoCloseable
      * for a known (api, version); for an unknown key or version it is v2, which is as good as any
      * since a broker must refuse those after reading the fixed prefix.
      */
-    static byte[] requestPayload(final short apiKey, final short apiVersion, final int correlationId,
+    public static byte[] requestPayload(final short apiKey, final short apiVersion, final int correlationId,
         final ApiMessage body, final short bodyVersion)
     {
         final short headerVersion = headerVersion(apiKey, apiVersion);
@@ -129,7 +130,7 @@ final class RawKafkaClient implements AutoCloseable
         return buffer.array();
     }
 
-    static short headerVersion(final short apiKey, final short apiVersion)
+    public static short headerVersion(final short apiKey, final short apiVersion)
     {
         if (ApiKeys.hasId(apiKey))
         {
@@ -143,7 +144,7 @@ final class RawKafkaClient implements AutoCloseable
     }
 
     /** Sends a well-formed request; returns its correlation id. */
-    int send(final ApiKeys api, final short version, final ApiMessage body) throws IOException
+    public int send(final ApiKeys api, final short version, final ApiMessage body) throws IOException
     {
         final int correlationId = nextCorrelationId();
         sendFrame(requestPayload(api.id, version, correlationId, body, version));
@@ -151,7 +152,7 @@ final class RawKafkaClient implements AutoCloseable
     }
 
     /** One response frame: its bytes after the size prefix. */
-    ByteBuffer receiveFrame() throws IOException
+    public ByteBuffer receiveFrame() throws IOException
     {
         final int size = in.readInt();
         if (size <= 0 || size > MAX_RESPONSE_BYTES)
@@ -167,7 +168,7 @@ final class RawKafkaClient implements AutoCloseable
      * One response frame if it starts arriving within {@code wait}; null when the broker closed
      * the connection; {@link SocketTimeoutException} when nothing came.
      */
-    ByteBuffer receiveFrameWithin(final Duration wait) throws IOException
+    public ByteBuffer receiveFrameWithin(final Duration wait) throws IOException
     {
         final int size;
         try
@@ -198,7 +199,7 @@ final class RawKafkaClient implements AutoCloseable
      * version follows from (api, version); ApiVersions always answers with header v0.
      */
     @SuppressWarnings("unchecked")
-    <T extends ApiMessage> T receive(final ApiKeys api, final short version, final int expectedCorrelationId) throws IOException
+    public <T extends ApiMessage> T receive(final ApiKeys api, final short version, final int expectedCorrelationId) throws IOException
     {
         final ByteBuffer frame = receiveFrame();
         final ByteBufferAccessor accessor = new ByteBufferAccessor(frame);
@@ -212,18 +213,23 @@ final class RawKafkaClient implements AutoCloseable
         return (T)body;
     }
 
-    ApiVersionsResponseData apiVersions(final short version) throws IOException
+    /** Sends a well-formed request and reads its response (one request in flight at a time). */
+    public <T extends ApiMessage> T request(final ApiKeys api, final short version, final ApiMessage body) throws IOException
     {
-        final int correlationId = send(ApiKeys.API_VERSIONS, version, apiVersionsRequest());
-        return receive(ApiKeys.API_VERSIONS, version, correlationId);
+        return receive(api, version, send(api, version, body));
     }
 
-    static ApiVersionsRequestData apiVersionsRequest()
+    public ApiVersionsResponseData apiVersions(final short version) throws IOException
+    {
+        return request(ApiKeys.API_VERSIONS, version, apiVersionsRequest());
+    }
+
+    public static ApiVersionsRequestData apiVersionsRequest()
     {
         return new ApiVersionsRequestData().setClientSoftwareName("runnel-hostile-test").setClientSoftwareVersion("1.0");
     }
 
-    static ProduceRequestData produceRequest(final short acks, final String topic, final int partition, final ByteBuffer records)
+    public static ProduceRequestData produceRequest(final short acks, final String topic, final int partition, final ByteBuffer records)
     {
         final ProduceRequestData.TopicProduceDataCollection topics = new ProduceRequestData.TopicProduceDataCollection();
         topics.add(new ProduceRequestData.TopicProduceData()
@@ -232,28 +238,27 @@ final class RawKafkaClient implements AutoCloseable
         return new ProduceRequestData().setAcks(acks).setTimeoutMs(10_000).setTopicData(topics);
     }
 
-    static ProduceRequestData.PartitionProduceData partitionData(final int partition, final ByteBuffer records)
+    public static ProduceRequestData.PartitionProduceData partitionData(final int partition, final ByteBuffer records)
     {
         return new ProduceRequestData.PartitionProduceData()
             .setIndex(partition)
             .setRecords(MemoryRecords.readableRecords(records.duplicate()));
     }
 
-    ProduceResponseData produce(final short version, final ProduceRequestData request) throws IOException
+    public ProduceResponseData produce(final short version, final ProduceRequestData request) throws IOException
     {
-        final int correlationId = send(ApiKeys.PRODUCE, version, request);
-        return receive(ApiKeys.PRODUCE, version, correlationId);
+        return request(ApiKeys.PRODUCE, version, request);
     }
 
     /** Produce v11, acks=1, one partition; the partition's response. */
-    ProduceResponseData.PartitionProduceResponse produce(final String topic, final int partition, final ByteBuffer records)
+    public ProduceResponseData.PartitionProduceResponse produce(final String topic, final int partition, final ByteBuffer records)
         throws IOException
     {
         final ProduceResponseData response = produce((short)11, produceRequest((short)1, topic, partition, records));
         return onlyPartition(response);
     }
 
-    static ProduceResponseData.PartitionProduceResponse onlyPartition(final ProduceResponseData response)
+    public static ProduceResponseData.PartitionProduceResponse onlyPartition(final ProduceResponseData response)
     {
         if (response.responses().size() != 1 || response.responses().iterator().next().partitionResponses().size() != 1)
         {
@@ -266,7 +271,7 @@ final class RawKafkaClient implements AutoCloseable
      * Waits up to {@code within} for the broker to close the connection, discarding anything it
      * sends meanwhile. A reset counts as closed; silence until the deadline does not.
      */
-    boolean isClosedByPeer(final Duration within)
+    public boolean isClosedByPeer(final Duration within)
     {
         final long deadline = System.nanoTime() + within.toNanos();
         final byte[] discard = new byte[4096];
@@ -297,7 +302,7 @@ final class RawKafkaClient implements AutoCloseable
         }
     }
 
-    boolean isClosedByPeer()
+    public boolean isClosedByPeer()
     {
         return isClosedByPeer(Duration.ofSeconds(5));
     }
