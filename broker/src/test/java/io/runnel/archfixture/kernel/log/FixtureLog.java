@@ -1,0 +1,10 @@
+package io.runnel.archfixture.kernel.log;
+
+/** Breaks nothing: a kernel class that io may use. */
+public final class FixtureLog
+{
+    public long endOffset()
+    {
+        return 0;
+    }
+}
