@@ -14,6 +14,7 @@ import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
 import io.runnel.broker.config.BrokerConfigDef;
+import io.runnel.broker.config.IdleStrategyType;
 import io.runnel.broker.config.ResolvedConfig;
 import io.runnel.io.DescribedConfigs;
 import io.runnel.kernel.group.GroupConfig;
@@ -57,20 +58,6 @@ import static io.runnel.broker.config.BrokerConfigDef.VALIDATE_COMPRESSED_RECORD
  */
 public final class BrokerConfig
 {
-    public enum IdleStrategyType
-    {
-        BACKOFF, BUSY_SPIN;
-
-        public static IdleStrategyType parse(final String value)
-        {
-            return switch (value.trim().toLowerCase(Locale.ROOT))
-            {
-                case "backoff" -> BACKOFF;
-                case "busy-spin", "busyspin", "busy_spin" -> BUSY_SPIN;
-                default -> throw new IllegalArgumentException("must be backoff or busy-spin");
-            };
-        }
-    }
 
     private final ResolvedConfig resolved;
     private final String host;

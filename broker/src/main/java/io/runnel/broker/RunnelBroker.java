@@ -10,8 +10,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 
+import io.runnel.broker.config.IdleStrategyType;
 import io.runnel.io.IoConfig;
-import io.runnel.io.api.ApiRouter;
+import io.runnel.io.router.ApiRouter;
 import io.runnel.io.api.ApiShard;
 import io.runnel.io.api.BrokerServices;
 import io.runnel.io.api.FaultHooks;
@@ -91,7 +92,7 @@ public final class RunnelBroker implements AutoCloseable
                 shard.addDuty(reactor);
                 shard.addDuty(parked);
                 reactors.add(reactor);
-                if (config.idleStrategy() == BrokerConfig.IdleStrategyType.BUSY_SPIN)
+                if (config.idleStrategy() == IdleStrategyType.BUSY_SPIN)
                 {
                     idleStrategies.add(new BusySpinIdleStrategy());
                 }

@@ -1,5 +1,7 @@
 package io.runnel.broker;
 
+import io.runnel.broker.config.IdleStrategyType;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -90,7 +92,7 @@ class BrokerConfigTest
         assertEquals(0, config.nodeId());
         assertEquals(Path.of("./data"), config.logDir());
         assertEquals(LogConfig.defaults(), config.logConfig());
-        assertEquals(BrokerConfig.IdleStrategyType.BACKOFF, config.idleStrategy());
+        assertEquals(IdleStrategyType.BACKOFF, config.idleStrategy());
     }
 
     @Test

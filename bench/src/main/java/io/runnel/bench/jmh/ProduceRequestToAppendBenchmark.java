@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.runnel.io.DescribedConfigs;
 import io.runnel.io.IoConfig;
-import io.runnel.io.api.ApiRouter;
+import io.runnel.io.router.ApiRouter;
 import io.runnel.io.api.ApiShard;
 import io.runnel.io.api.ParkedOperations;
 import io.runnel.io.api.BrokerServices;

@@ -6,7 +6,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import io.runnel.broker.BrokerConfig;
 import io.runnel.io.net.ReactorIdleStrategy;
 import io.runnel.kernel.config.DeclaredKey;
 import io.runnel.kernel.log.FlushPolicy;
@@ -160,7 +159,7 @@ public final class BrokerConfigDef
         .define(brokerKey(SHARDS, INT).group(THREADING).noDefault().defaultText("available processors").validator(between(1, MAX_SHARDS))
             .doc("Number of shards: threads that each own a set of partitions and connections, one per core.").build())
         .define(brokerKey(IDLE_STRATEGY, STRING).group(THREADING).defaultValue("backoff")
-            .validator(check(value -> parses(() -> BrokerConfig.IdleStrategyType.parse((String)value), "must be backoff or busy-spin"), "[backoff, busy-spin]"))
+            .validator(check(value -> parses(() -> IdleStrategyType.parse((String)value), "must be backoff or busy-spin"), "[backoff, busy-spin]"))
             .doc("What an idle shard does. backoff: spin, then yield, then block in the shard's selector until woken. "
                 + "busy-spin: never sleep; lowest latency, one core at 100% per shard (dedicated machines only).").build())
         .define(brokerKey(IDLE_SPINS, INT).group(THREADING).defaultValue(ReactorIdleStrategy.DEFAULT_SPINS).validator(between(0, MAX_IDLE_CYCLES))

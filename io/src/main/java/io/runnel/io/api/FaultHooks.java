@@ -17,7 +17,8 @@ public final class FaultHooks
         this.beforeHandler = hook;
     }
 
-    void runBeforeHandler(final RequestContext context)
+    /** Called by the router before each handler. */
+    public void runBeforeHandler(final RequestContext context)
     {
         final Consumer<RequestContext> hook = beforeHandler;
         if (hook != null)

@@ -41,7 +41,7 @@ public final class RequestContext implements InFlightRequest
     private ResponseSend send;
     private boolean awaitingResponse = true;
 
-    RequestContext(final Connection connection, final ApiKeys api, final short apiVersion, final int correlationId,
+    public RequestContext(final Connection connection, final ApiKeys api, final short apiVersion, final int correlationId,
         final String clientId, final UnsafeBuffer frame, final int bodyOffset, final int frameLength)
     {
         this.connection = connection;

@@ -1,7 +1,12 @@
-package io.runnel.io.api;
+package io.runnel.io.router;
 
 import io.runnel.codecs.protocol.MalformedRequestException;
 import io.runnel.codecs.protocol.RequestHeader;
+import io.runnel.io.api.ApiShard;
+import io.runnel.io.api.BrokerServices;
+import io.runnel.io.api.FaultHooks;
+import io.runnel.io.api.RequestContext;
+import io.runnel.io.api.SupportedApis;
 import io.runnel.io.api.control.AdminHandlers;
 import io.runnel.io.api.control.ListOffsetsHandler;
 import io.runnel.io.api.fetch.FetchHandler;
