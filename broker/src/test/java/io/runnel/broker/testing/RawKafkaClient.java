@@ -40,24 +40,33 @@ public final class RawKafkaClient implements AutoCloseable
     private final Socket socket;
     private final DataInputStream in;
     private final OutputStream out;
+    private final int readTimeoutMs;
     private int nextCorrelationId = 1;
 
-    private RawKafkaClient(final Socket socket) throws IOException
+    private RawKafkaClient(final Socket socket, final int readTimeoutMs) throws IOException
     {
         this.socket = socket;
         this.in = new DataInputStream(socket.getInputStream());
         this.out = socket.getOutputStream();
+        this.readTimeoutMs = readTimeoutMs;
     }
 
     public static RawKafkaClient connect(final int port) throws IOException
     {
+        return connect(port, Duration.ofMillis(SO_TIMEOUT_MS));
+    }
+
+    /** @param readTimeout how long a read may wait before it fails with {@link SocketTimeoutException} */
+    public static RawKafkaClient connect(final int port, final Duration readTimeout) throws IOException
+    {
+        final int readTimeoutMs = Math.toIntExact(readTimeout.toMillis());
         final Socket socket = new Socket();
         try
         {
             socket.setTcpNoDelay(true);
-            socket.setSoTimeout(SO_TIMEOUT_MS);
-            socket.connect(new InetSocketAddress("127.0.0.1", port), SO_TIMEOUT_MS);
-            return new RawKafkaClient(socket);
+            socket.setSoTimeout(readTimeoutMs);
+            socket.connect(new InetSocketAddress(BrokerUnderTest.HOST, port), SO_TIMEOUT_MS);
+            return new RawKafkaClient(socket, readTimeoutMs);
         }
         catch (final IOException ex)
         {
@@ -175,7 +184,7 @@ public final class RawKafkaClient implements AutoCloseable
         {
             socket.setSoTimeout((int)Math.max(1, wait.toMillis()));
             size = in.readInt();
-            socket.setSoTimeout(SO_TIMEOUT_MS);
+            socket.setSoTimeout(readTimeoutMs);
         }
         catch (final SocketTimeoutException ex)
         {
@@ -292,7 +301,7 @@ public final class RawKafkaClient implements AutoCloseable
                     // still open; poll again until the deadline
                 }
             }
-            socket.setSoTimeout(SO_TIMEOUT_MS);
+            socket.setSoTimeout(readTimeoutMs);
             return false;
         }
         catch (final IOException ex)
