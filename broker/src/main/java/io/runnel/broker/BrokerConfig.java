@@ -13,7 +13,7 @@ import java.util.Properties;
 import java.util.Set;
 
 import io.runnel.io.net.ReactorIdleStrategy;
-import io.runnel.kernel.group.GroupConfig;
+import io.runnel.coordinator.group.GroupConfig;
 import io.runnel.kernel.log.FlushPolicy;
 import io.runnel.kernel.log.LogConfig;
 

@@ -6,8 +6,8 @@ import java.util.function.Consumer;
 
 import io.runnel.io.api.BrokerServices;
 import io.runnel.io.net.Reactor;
-import io.runnel.kernel.group.GroupConfig;
-import io.runnel.kernel.group.GroupCoordinator;
+import io.runnel.coordinator.group.GroupConfig;
+import io.runnel.coordinator.group.GroupCoordinator;
 import io.runnel.kernel.topic.Topic;
 
 /**

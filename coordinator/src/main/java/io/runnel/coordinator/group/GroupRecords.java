@@ -1,4 +1,4 @@
-package io.runnel.kernel.group;
+package io.runnel.coordinator.group;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
