@@ -1,204 +1,231 @@
 package io.runnel.coordinator.group;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.TreeSet;
+
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.coordinator.common.runtime.CoordinatorRecord;
+import org.apache.kafka.coordinator.group.GroupCoordinatorRecordSerde;
+import org.apache.kafka.coordinator.group.generated.ConsumerGroupCurrentMemberAssignmentKey;
+import org.apache.kafka.coordinator.group.generated.ConsumerGroupCurrentMemberAssignmentValue;
+import org.apache.kafka.coordinator.group.generated.ConsumerGroupMemberMetadataKey;
+import org.apache.kafka.coordinator.group.generated.ConsumerGroupMemberMetadataValue;
+import org.apache.kafka.coordinator.group.generated.ConsumerGroupMetadataKey;
+import org.apache.kafka.coordinator.group.generated.ConsumerGroupMetadataValue;
+import org.apache.kafka.coordinator.group.generated.ConsumerGroupTargetAssignmentMemberKey;
+import org.apache.kafka.coordinator.group.generated.ConsumerGroupTargetAssignmentMemberValue;
+import org.apache.kafka.coordinator.group.generated.ConsumerGroupTargetAssignmentMetadataKey;
+import org.apache.kafka.coordinator.group.generated.ConsumerGroupTargetAssignmentMetadataValue;
+import org.apache.kafka.coordinator.group.generated.GroupMetadataKey;
+import org.apache.kafka.coordinator.group.generated.GroupMetadataValue;
+import org.apache.kafka.coordinator.group.generated.OffsetCommitKey;
+import org.apache.kafka.coordinator.group.generated.OffsetCommitValue;
+import org.apache.kafka.server.common.ApiMessageAndVersion;
 
 /**
- * The key/value formats of the records Runnel keeps in {@code __consumer_offsets}: committed
- * offsets and group metadata. Big-endian, length-prefixed strings and bytes (length -1 = null);
- * a record with a null value deletes its key. Runnel's own layout, versioned per record: the
- * topic is internal and never read by clients.
+ * The records Runnel keeps in {@code __consumer_offsets}, in Kafka's own format: Kafka's
+ * generated key/value classes, written at the value versions Kafka 4.4 writes, and Kafka's serde
+ * (a big-endian short record type before the key, a short version before the value). A record
+ * with a null value (a tombstone) deletes its key. Kafka's tools therefore decode our segments.
  */
 final class GroupRecords
 {
-    static final short OFFSET_KEY = 0;
-    static final short GROUP_KEY = 1;
-    private static final short VALUE_VERSION = 0;
-
-    record OffsetKey(String group, String topic, int partition)
-    {
-    }
-
-    record OffsetValue(long offset, int leaderEpoch, String metadata, long commitTimestamp)
-    {
-    }
-
-    record MemberValue(String memberId, String instanceId, String clientId, String clientHost,
-        int sessionTimeoutMs, int rebalanceTimeoutMs, byte[] subscription, byte[] assignment)
-    {
-    }
-
-    record GroupValue(String protocolType, int generation, String protocolName, String leader, List<MemberValue> members)
-    {
-    }
+    /** Kafka writes OffsetCommitValue v4 unless a (long deprecated) expire timestamp is set. */
+    private static final short OFFSET_COMMIT_VALUE_VERSION = 4;
+    /** Kafka's GroupCoordinatorRecordHelpers writes GroupMetadataValue v3. */
+    private static final short GROUP_METADATA_VALUE_VERSION = 3;
+    /** The KIP-848 records have a single version. */
+    private static final short CONSUMER_GROUP_VALUE_VERSION = 0;
+    private static final GroupCoordinatorRecordSerde SERDE = new GroupCoordinatorRecordSerde();
 
     private GroupRecords()
     {
     }
 
-    static byte[] offsetKey(final String group, final String topic, final int partition)
+    // ---------------------------------------------------------------- serde
+
+    static byte[] key(final CoordinatorRecord record)
     {
-        final byte[] g = utf8(group);
-        final byte[] t = utf8(topic);
-        return ByteBuffer.allocate(2 + 2 + g.length + 2 + t.length + 4)
-            .putShort(OFFSET_KEY).putShort((short)g.length).put(g).putShort((short)t.length).put(t).putInt(partition).array();
+        return SERDE.serializeKey(record);
     }
 
-    static byte[] groupKey(final String group)
+    /** @return the value bytes, or null for a tombstone */
+    static byte[] value(final CoordinatorRecord record)
     {
-        final byte[] g = utf8(group);
-        return ByteBuffer.allocate(2 + 2 + g.length).putShort(GROUP_KEY).putShort((short)g.length).put(g).array();
+        return SERDE.serializeValue(record);
     }
 
-    static short keyType(final ByteBuffer key)
+    /**
+     * @return the record, or null if it cannot be read: a record type Kafka does not know, or bytes
+     *         that are not Kafka's format (such as the layout Runnel used before it wrote Kafka's)
+     */
+    static CoordinatorRecord read(final ByteBuffer key, final ByteBuffer value)
     {
-        return key.getShort(key.position());
-    }
-
-    static OffsetKey readOffsetKey(final ByteBuffer key)
-    {
-        final ByteBuffer in = key.duplicate();
-        in.getShort();
-        return new OffsetKey(readString(in), readString(in), in.getInt());
-    }
-
-    static String readGroupKey(final ByteBuffer key)
-    {
-        final ByteBuffer in = key.duplicate();
-        in.getShort();
-        return readString(in);
-    }
-
-    static byte[] offsetValue(final OffsetValue value)
-    {
-        final byte[] metadata = value.metadata() == null ? null : utf8(value.metadata());
-        final ByteBuffer out = ByteBuffer.allocate(2 + 8 + 4 + 4 + (metadata == null ? 0 : metadata.length) + 8);
-        out.putShort(VALUE_VERSION).putLong(value.offset()).putInt(value.leaderEpoch());
-        putBytes(out, metadata);
-        return out.putLong(value.commitTimestamp()).array();
-    }
-
-    static OffsetValue readOffsetValue(final ByteBuffer value)
-    {
-        final ByteBuffer in = value.duplicate();
-        in.getShort();
-        final long offset = in.getLong();
-        final int epoch = in.getInt();
-        final byte[] metadata = readBytes(in);
-        return new OffsetValue(offset, epoch, metadata == null ? null : new String(metadata, StandardCharsets.UTF_8), in.getLong());
-    }
-
-    static byte[] groupValue(final GroupValue value)
-    {
-        final List<byte[]> parts = new ArrayList<>();
-        int size = 2 + 4 + 4;
-        for (final String s : new String[] {value.protocolType(), value.protocolName(), value.leader()})
+        try
         {
-            final byte[] bytes = s == null ? null : utf8(s);
-            parts.add(bytes);
-            size += 4 + (bytes == null ? 0 : bytes.length);
+            return SERDE.deserialize(key.duplicate(), value == null ? null : value.duplicate());
         }
-        for (final MemberValue member : value.members())
+        catch (final RuntimeException ex)
         {
-            for (final String s : new String[] {member.memberId(), member.instanceId(), member.clientId(), member.clientHost()})
-            {
-                final byte[] bytes = s == null ? null : utf8(s);
-                parts.add(bytes);
-                size += 4 + (bytes == null ? 0 : bytes.length);
-            }
-            parts.add(member.subscription());
-            parts.add(member.assignment());
-            size += 8 + 8 + len(member.subscription()) + len(member.assignment());
-        }
-        final ByteBuffer out = ByteBuffer.allocate(size);
-        out.putShort(VALUE_VERSION).putInt(value.generation());
-        int part = 0;
-        putBytes(out, parts.get(part++));
-        putBytes(out, parts.get(part++));
-        putBytes(out, parts.get(part++));
-        out.putInt(value.members().size());
-        for (final MemberValue member : value.members())
-        {
-            for (int i = 0; i < 4; i++)
-            {
-                putBytes(out, parts.get(part++));
-            }
-            out.putInt(member.sessionTimeoutMs()).putInt(member.rebalanceTimeoutMs());
-            putBytes(out, parts.get(part++));
-            putBytes(out, parts.get(part++));
-        }
-        return out.array();
-    }
-
-    static GroupValue readGroupValue(final ByteBuffer value)
-    {
-        final ByteBuffer in = value.duplicate();
-        in.getShort();
-        final int generation = in.getInt();
-        final String protocolType = readString4(in);
-        final String protocolName = readString4(in);
-        final String leader = readString4(in);
-        final int count = in.getInt();
-        final List<MemberValue> members = new ArrayList<>(count);
-        for (int i = 0; i < count; i++)
-        {
-            final String memberId = readString4(in);
-            final String instanceId = readString4(in);
-            final String clientId = readString4(in);
-            final String clientHost = readString4(in);
-            final int session = in.getInt();
-            final int rebalance = in.getInt();
-            members.add(new MemberValue(memberId, instanceId, clientId, clientHost, session, rebalance, readBytes(in), readBytes(in)));
-        }
-        return new GroupValue(protocolType, generation, protocolName, leader, members);
-    }
-
-    private static int len(final byte[] bytes)
-    {
-        return bytes == null ? 0 : bytes.length;
-    }
-
-    private static byte[] utf8(final String s)
-    {
-        return s.getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static void putBytes(final ByteBuffer out, final byte[] bytes)
-    {
-        if (bytes == null)
-        {
-            out.putInt(-1);
-        }
-        else
-        {
-            out.putInt(bytes.length).put(bytes);
-        }
-    }
-
-    private static byte[] readBytes(final ByteBuffer in)
-    {
-        final int length = in.getInt();
-        if (length < 0)
-        {
+            // Deserializer.UnknownRecordTypeException, or a value that does not parse.
             return null;
         }
-        final byte[] bytes = new byte[length];
-        in.get(bytes);
-        return bytes;
     }
 
-    private static String readString4(final ByteBuffer in)
+    private static CoordinatorRecord record(final ApiMessage key, final ApiMessage value, final short version)
     {
-        final byte[] bytes = readBytes(in);
-        return bytes == null ? null : new String(bytes, StandardCharsets.UTF_8);
+        return CoordinatorRecord.record(key, new ApiMessageAndVersion(value, version));
     }
 
-    private static String readString(final ByteBuffer in)
+    // ---------------------------------------------------------------- offsets and classic groups
+
+    static CoordinatorRecord offsetCommit(final String groupId, final String topic, final int partition, final GroupCoordinator.Committed committed)
     {
-        final byte[] bytes = new byte[in.getShort()];
-        in.get(bytes);
-        return new String(bytes, StandardCharsets.UTF_8);
+        return record(new OffsetCommitKey().setGroup(groupId).setTopic(topic).setPartition(partition),
+            new OffsetCommitValue().setOffset(committed.offset()).setLeaderEpoch(committed.leaderEpoch())
+                .setMetadata(committed.metadata() == null ? "" : committed.metadata()).setCommitTimestamp(committed.commitTimestamp()),
+            OFFSET_COMMIT_VALUE_VERSION);
+    }
+
+    static CoordinatorRecord offsetCommitTombstone(final String groupId, final String topic, final int partition)
+    {
+        return CoordinatorRecord.tombstone(new OffsetCommitKey().setGroup(groupId).setTopic(topic).setPartition(partition));
+    }
+
+    static CoordinatorRecord groupMetadata(final String groupId, final GroupMetadataValue value)
+    {
+        return record(new GroupMetadataKey().setGroup(groupId), value, GROUP_METADATA_VALUE_VERSION);
+    }
+
+    static CoordinatorRecord groupMetadataTombstone(final String groupId)
+    {
+        return CoordinatorRecord.tombstone(new GroupMetadataKey().setGroup(groupId));
+    }
+
+    // ---------------------------------------------------------------- KIP-848 consumer groups
+
+    static CoordinatorRecord consumerGroupEpoch(final String groupId, final int epoch, final long metadataHash)
+    {
+        return record(new ConsumerGroupMetadataKey().setGroupId(groupId),
+            new ConsumerGroupMetadataValue().setEpoch(epoch).setMetadataHash(metadataHash), CONSUMER_GROUP_VALUE_VERSION);
+    }
+
+    static CoordinatorRecord consumerGroupEpochTombstone(final String groupId)
+    {
+        return CoordinatorRecord.tombstone(new ConsumerGroupMetadataKey().setGroupId(groupId));
+    }
+
+    static CoordinatorRecord memberSubscription(final String groupId, final ConsumerGroup.ConsumerMember member)
+    {
+        return record(new ConsumerGroupMemberMetadataKey().setGroupId(groupId).setMemberId(member.memberId),
+            new ConsumerGroupMemberMetadataValue().setInstanceId(member.instanceId).setRackId(member.rackId)
+                .setClientId(member.clientId).setClientHost(member.clientHost)
+                .setSubscribedTopicNames(new ArrayList<>(member.subscribedTopics))
+                .setRebalanceTimeoutMs(member.rebalanceTimeoutMs).setServerAssignor(member.serverAssignor),
+            CONSUMER_GROUP_VALUE_VERSION);
+    }
+
+    static CoordinatorRecord memberSubscriptionTombstone(final String groupId, final String memberId)
+    {
+        return CoordinatorRecord.tombstone(new ConsumerGroupMemberMetadataKey().setGroupId(groupId).setMemberId(memberId));
+    }
+
+    static CoordinatorRecord targetAssignment(final String groupId, final String memberId, final Assignment assignment)
+    {
+        final List<ConsumerGroupTargetAssignmentMemberValue.TopicPartition> topics = new ArrayList<>();
+        assignment.partitions.forEach((topic, partitions) ->
+        {
+            if (!partitions.isEmpty())
+            {
+                topics.add(new ConsumerGroupTargetAssignmentMemberValue.TopicPartition().setTopicId(topic)
+                    .setPartitions(new ArrayList<>(partitions)));
+            }
+        });
+        return record(new ConsumerGroupTargetAssignmentMemberKey().setGroupId(groupId).setMemberId(memberId),
+            new ConsumerGroupTargetAssignmentMemberValue().setTopicPartitions(topics), CONSUMER_GROUP_VALUE_VERSION);
+    }
+
+    static CoordinatorRecord targetAssignmentTombstone(final String groupId, final String memberId)
+    {
+        return CoordinatorRecord.tombstone(new ConsumerGroupTargetAssignmentMemberKey().setGroupId(groupId).setMemberId(memberId));
+    }
+
+    static CoordinatorRecord targetAssignmentEpoch(final String groupId, final int assignmentEpoch, final long timestampMs)
+    {
+        return record(new ConsumerGroupTargetAssignmentMetadataKey().setGroupId(groupId),
+            new ConsumerGroupTargetAssignmentMetadataValue().setAssignmentEpoch(assignmentEpoch).setAssignmentTimestamp(timestampMs),
+            CONSUMER_GROUP_VALUE_VERSION);
+    }
+
+    static CoordinatorRecord targetAssignmentEpochTombstone(final String groupId)
+    {
+        return CoordinatorRecord.tombstone(new ConsumerGroupTargetAssignmentMetadataKey().setGroupId(groupId));
+    }
+
+    static CoordinatorRecord currentAssignment(final String groupId, final ConsumerGroup.ConsumerMember member)
+    {
+        return record(new ConsumerGroupCurrentMemberAssignmentKey().setGroupId(groupId).setMemberId(member.memberId),
+            new ConsumerGroupCurrentMemberAssignmentValue().setMemberEpoch(member.memberEpoch)
+                .setPreviousMemberEpoch(member.previousMemberEpoch).setState(member.state)
+                .setAssignedPartitions(currentPartitions(member.current))
+                .setPartitionsPendingRevocation(currentPartitions(member.revoking)),
+            CONSUMER_GROUP_VALUE_VERSION);
+    }
+
+    static CoordinatorRecord currentAssignmentTombstone(final String groupId, final String memberId)
+    {
+        return CoordinatorRecord.tombstone(new ConsumerGroupCurrentMemberAssignmentKey().setGroupId(groupId).setMemberId(memberId));
+    }
+
+    private static List<ConsumerGroupCurrentMemberAssignmentValue.TopicPartitions> currentPartitions(final Assignment assignment)
+    {
+        final List<ConsumerGroupCurrentMemberAssignmentValue.TopicPartitions> topics = new ArrayList<>();
+        assignment.partitions.forEach((topic, partitions) ->
+        {
+            if (!partitions.isEmpty())
+            {
+                topics.add(new ConsumerGroupCurrentMemberAssignmentValue.TopicPartitions().setTopicId(topic)
+                    .setPartitions(new ArrayList<>(partitions)));
+            }
+        });
+        return topics;
+    }
+
+    static Assignment fromTarget(final List<ConsumerGroupTargetAssignmentMemberValue.TopicPartition> topics)
+    {
+        final Assignment assignment = new Assignment();
+        for (final ConsumerGroupTargetAssignmentMemberValue.TopicPartition topic : topics)
+        {
+            addAll(assignment, topic.topicId(), topic.partitions());
+        }
+        return assignment;
+    }
+
+    static Assignment fromCurrent(final List<ConsumerGroupCurrentMemberAssignmentValue.TopicPartitions> topics)
+    {
+        final Assignment assignment = new Assignment();
+        for (final ConsumerGroupCurrentMemberAssignmentValue.TopicPartitions topic : topics)
+        {
+            addAll(assignment, topic.topicId(), topic.partitions());
+        }
+        return assignment;
+    }
+
+    private static void addAll(final Assignment assignment, final Uuid topic, final List<Integer> partitions)
+    {
+        if (!partitions.isEmpty())
+        {
+            assignment.partitions.computeIfAbsent(topic, t -> new TreeSet<>()).addAll(partitions);
+        }
+    }
+
+    /** A readable one-line form of a record, for test failure messages. */
+    static String describe(final CoordinatorRecord record)
+    {
+        final ApiMessageAndVersion value = record.value();
+        return record.key().getClass().getSimpleName() + record.key() + " -> " + (value == null ? "tombstone" : value.message());
     }
 }

@@ -1,12 +1,17 @@
 package io.runnel.coordinator.group;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
 
 import org.apache.kafka.common.message.JoinGroupResponseData;
 import org.apache.kafka.common.message.SyncGroupResponseData;
 
-/** One member of a classic group, as the coordinator tracks it. */
+/**
+ * One member of a classic group. In a group as its record left it, a member supports one
+ * protocol, the group's (its record keeps only that subscription, as Kafka's does); in the working
+ * copy of a rebalance it has all the protocols of its latest JoinGroup, and may hold a response.
+ */
 final class Member
 {
     /** A protocol (assignor) the member supports, with its subscription metadata. */
@@ -14,15 +19,14 @@ final class Member
     {
     }
 
-    String memberId;
+    final String memberId;
     final String instanceId;
-    String clientId;
-    String clientHost;
+    String clientId = "";
+    String clientHost = "";
     int sessionTimeoutMs;
     int rebalanceTimeoutMs;
-    List<Protocol> protocols;
+    List<Protocol> protocols = List.of();
     byte[] assignment = new byte[0];
-    long sessionDeadlineMs;
     /** Set while the member waits for the rebalance to complete (its JoinGroup response is held). */
     Consumer<JoinGroupResponseData> awaitingJoin;
     /** Set while a follower waits for the leader's assignment (its SyncGroup response is held). */
@@ -32,6 +36,19 @@ final class Member
     {
         this.memberId = memberId;
         this.instanceId = instanceId;
+    }
+
+    /** The same member under another id (a static member that restarted), without held responses. */
+    Member copyAs(final String newMemberId)
+    {
+        final Member copy = new Member(newMemberId, instanceId);
+        copy.clientId = clientId;
+        copy.clientHost = clientHost;
+        copy.sessionTimeoutMs = sessionTimeoutMs;
+        copy.rebalanceTimeoutMs = rebalanceTimeoutMs;
+        copy.protocols = protocols;
+        copy.assignment = assignment;
+        return copy;
     }
 
     byte[] metadataFor(final String protocol)
@@ -58,20 +75,20 @@ final class Member
         return false;
     }
 
-    boolean sameProtocols(final List<Protocol> other)
+    /**
+     * True if {@code other} (a rejoin's protocols) carries the same subscription for the group's
+     * protocol. A member of a group loaded from its record knows only that protocol, so this,
+     * not the whole list, is what can be compared the same way at run time and after a restart.
+     */
+    boolean sameSubscription(final List<Protocol> other, final String protocol)
     {
-        if (other.size() != protocols.size())
+        for (final Protocol candidate : other)
         {
-            return false;
-        }
-        for (int i = 0; i < other.size(); i++)
-        {
-            if (!other.get(i).name().equals(protocols.get(i).name()) ||
-                !java.util.Arrays.equals(other.get(i).metadata(), protocols.get(i).metadata()))
+            if (candidate.name().equals(protocol))
             {
-                return false;
+                return supports(protocol) && Arrays.equals(candidate.metadata(), metadataFor(protocol));
             }
         }
-        return true;
+        return false;
     }
 }

@@ -1,6 +1,5 @@
 package io.runnel.io.api.group;
 
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,7 +13,6 @@ import io.runnel.io.net.Reactor;
 import io.runnel.coordinator.group.GroupConfig;
 import io.runnel.coordinator.group.GroupCoordinator;
 import io.runnel.coordinator.group.GroupState;
-import org.apache.kafka.clients.consumer.internals.ConsumerProtocol;
 import org.apache.kafka.common.message.ConsumerGroupDescribeRequestData;
 import org.apache.kafka.common.message.ConsumerGroupDescribeResponseData;
 import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
@@ -148,7 +146,7 @@ public final class GroupHandlers
         final String clientId = context.clientId() == null ? "" : context.clientId();
         final String clientHost = clientHost(context);
         final short version = context.apiVersion();
-        router.<JoinGroupResponseData>onCoordinator(request.groupId(),
+        router.<JoinGroupResponseData>onCoordinator(context, request.groupId(),
             (coordinator, done) -> coordinator.joinGroup(request, version, clientId, clientHost, done), context::respond);
     }
 
@@ -166,7 +164,7 @@ public final class GroupHandlers
             context.respond(new SyncGroupResponseData().setErrorCode(Errors.INVALID_GROUP_ID.code()));
             return;
         }
-        router.<SyncGroupResponseData>onCoordinator(request.groupId(), (coordinator, done) -> coordinator.syncGroup(request, done), context::respond);
+        router.<SyncGroupResponseData>onCoordinator(context, request.groupId(), (coordinator, done) -> coordinator.syncGroup(request, done), context::respond);
     }
 
     private void heartbeat(final RequestContext context, final HeartbeatRequestData request)
@@ -176,7 +174,7 @@ public final class GroupHandlers
             context.respond(new HeartbeatResponseData().setErrorCode(Errors.INVALID_GROUP_ID.code()));
             return;
         }
-        router.<Errors>onCoordinator(request.groupId(), (coordinator, done) -> done.accept(coordinator.heartbeat(
+        router.<Errors>onCoordinator(context, request.groupId(), (coordinator, done) -> done.accept(coordinator.heartbeat(
             request.groupId(), request.memberId(), request.groupInstanceId(), request.generationId())),
             error -> context.respond(new HeartbeatResponseData().setErrorCode(error.code())));
     }
@@ -191,15 +189,8 @@ public final class GroupHandlers
             context.respond(new LeaveGroupResponseData().setErrorCode(Errors.INVALID_GROUP_ID.code()));
             return;
         }
-        router.<List<Errors>>onCoordinator(request.groupId(), (coordinator, done) ->
-        {
-            final List<Errors> errors = new ArrayList<>();
-            for (final LeaveGroupRequestData.MemberIdentity member : leaving)
-            {
-                errors.add(coordinator.leaveGroup(request.groupId(), member.memberId(), member.groupInstanceId()));
-            }
-            done.accept(errors);
-        }, errors ->
+        router.<List<Errors>>onCoordinator(context, request.groupId(),
+            (coordinator, done) -> coordinator.leaveGroup(request.groupId(), leaving, done), errors ->
         {
             final LeaveGroupResponseData response = new LeaveGroupResponseData();
             if (batched)
@@ -229,8 +220,8 @@ public final class GroupHandlers
         }
         final String clientId = context.clientId() == null ? "" : context.clientId();
         final String clientHost = clientHost(context);
-        router.<ConsumerGroupHeartbeatResponseData>onCoordinator(request.groupId(),
-            (coordinator, done) -> done.accept(coordinator.consumerGroupHeartbeat(request, clientId, clientHost)), context::respond);
+        router.<ConsumerGroupHeartbeatResponseData>onCoordinator(context, request.groupId(),
+            (coordinator, done) -> coordinator.consumerGroupHeartbeat(request, clientId, clientHost, done), context::respond);
     }
 
     private void consumerGroupDescribe(final RequestContext context, final ConsumerGroupDescribeRequestData request)
@@ -256,7 +247,7 @@ public final class GroupHandlers
                 done.run();
                 continue;
             }
-            router.<ConsumerGroupDescribeResponseData.DescribedGroup>onCoordinator(groupId,
+            router.<ConsumerGroupDescribeResponseData.DescribedGroup>onCoordinator(context, groupId,
                 (coordinator, reply) -> reply.accept(coordinator.describeConsumerGroup(groupId)), group ->
                 {
                     results[slot] = group != null ? group : new ConsumerGroupDescribeResponseData.DescribedGroup().setGroupId(groupId)
@@ -302,7 +293,7 @@ public final class GroupHandlers
             respond.accept(java.util.Collections.nCopies(commits.size(), Errors.INVALID_GROUP_ID));
             return;
         }
-        router.onCoordinator(request.groupId(), (coordinator, done) -> coordinator.commitOffsets(request.groupId(),
+        router.onCoordinator(context, request.groupId(), (coordinator, done) -> coordinator.commitOffsets(request.groupId(),
             request.generationIdOrMemberEpoch(), request.memberId(), request.groupInstanceId(), commits, done), respond);
     }
 
@@ -381,8 +372,8 @@ public final class GroupHandlers
                 wanted = new LinkedHashMap<>();
                 group.topics().forEach(t -> wanted.put(t.name(), t.partitionIndexes()));
             }
-            router.<Map<String, Map<Integer, GroupCoordinator.Committed>>>onCoordinator(group.groupId(),
-                (coordinator, reply) -> reply.accept(copy(coordinator.fetchOffsets(group.groupId(), wanted))),
+            router.<Map<String, Map<Integer, GroupCoordinator.Committed>>>onCoordinator(context, group.groupId(),
+                (coordinator, reply) -> reply.accept(coordinator.fetchOffsets(group.groupId(), wanted)),
                 found ->
                 {
                     final OffsetFetchResponseData.OffsetFetchResponseGroup out = new OffsetFetchResponseData.OffsetFetchResponseGroup().setGroupId(group.groupId());
@@ -401,14 +392,6 @@ public final class GroupHandlers
         done.run();
     }
 
-    /** A snapshot made on the coordinator's thread, so the connection's shard never reads live state. */
-    private static Map<String, Map<Integer, GroupCoordinator.Committed>> copy(final Map<String, Map<Integer, GroupCoordinator.Committed>> live)
-    {
-        final Map<String, Map<Integer, GroupCoordinator.Committed>> copy = new java.util.TreeMap<>();
-        live.forEach((topic, partitions) -> copy.put(topic, new java.util.TreeMap<>(partitions)));
-        return copy;
-    }
-
     private void offsetDelete(final RequestContext context, final OffsetDeleteRequestData request)
     {
         if (!isValidGroupId(request.groupId()))
@@ -416,41 +399,8 @@ public final class GroupHandlers
             context.respond(new OffsetDeleteResponseData().setErrorCode(Errors.INVALID_GROUP_ID.code()));
             return;
         }
-        router.<OffsetDeleteResponseData>onCoordinator(request.groupId(), (coordinator, done) ->
-        {
-            final OffsetDeleteResponseData response = new OffsetDeleteResponseData();
-            for (final OffsetDeleteRequestData.OffsetDeleteRequestTopic topic : request.topics())
-            {
-                final List<Integer> partitions = new ArrayList<>();
-                topic.partitions().forEach(p -> partitions.add(p.partitionIndex()));
-                final Errors error = coordinator.deleteOffsets(request.groupId(), topic.name(), partitions,
-                    metadata -> subscribes(metadata, topic.name()));
-                if (error == Errors.GROUP_ID_NOT_FOUND)
-                {
-                    done.accept(response.setErrorCode(error.code()));
-                    return;
-                }
-                final OffsetDeleteResponseData.OffsetDeleteResponseTopic out = new OffsetDeleteResponseData.OffsetDeleteResponseTopic().setName(topic.name());
-                for (final int partition : partitions)
-                {
-                    out.partitions().add(new OffsetDeleteResponseData.OffsetDeleteResponsePartition().setPartitionIndex(partition).setErrorCode(error.code()));
-                }
-                response.topics().add(out);
-            }
-            done.accept(response);
-        }, context::respond);
-    }
-
-    private static boolean subscribes(final byte[] metadata, final String topic)
-    {
-        try
-        {
-            return ConsumerProtocol.deserializeSubscription(ByteBuffer.wrap(metadata)).topics().contains(topic);
-        }
-        catch (final RuntimeException ex)
-        {
-            return false;
-        }
+        router.<OffsetDeleteResponseData>onCoordinator(context, request.groupId(),
+            (coordinator, done) -> coordinator.deleteOffsets(request, done), context::respond);
     }
 
     // ---------------------------------------------------------------- describe, list, delete
@@ -477,7 +427,7 @@ public final class GroupHandlers
                 done.run();
                 continue;
             }
-            router.<GroupCoordinator.GroupView>onCoordinator(groupId, (coordinator, reply) -> reply.accept(coordinator.describe(groupId)), view ->
+            router.<GroupCoordinator.GroupView>onCoordinator(context, groupId, (coordinator, reply) -> reply.accept(coordinator.describe(groupId)), view ->
             {
                 results[slot] = view == null ?
                     deadGroup(groupId, context.apiVersion() >= 6 ? Errors.GROUP_ID_NOT_FOUND : Errors.NONE) : described(view);
@@ -583,7 +533,7 @@ public final class GroupHandlers
                 done.run();
                 continue;
             }
-            router.<Errors>onCoordinator(groupId, (coordinator, reply) -> reply.accept(coordinator.deleteGroup(groupId)), error ->
+            router.<Errors>onCoordinator(context, groupId, (coordinator, reply) -> coordinator.deleteGroup(groupId, reply), error ->
             {
                 results[slot] = error;
                 done.run();

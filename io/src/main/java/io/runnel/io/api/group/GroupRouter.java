@@ -5,6 +5,7 @@ import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 import io.runnel.io.api.BrokerServices;
+import io.runnel.io.api.RequestContext;
 import io.runnel.io.net.Reactor;
 import io.runnel.coordinator.group.GroupConfig;
 import io.runnel.coordinator.group.GroupCoordinator;
@@ -48,7 +49,8 @@ final class GroupRouter
      * Runs {@code work} on the group's coordinator; whatever it passes to its callback (now or
      * later) is delivered to {@code onResult} on this reactor's shard.
      */
-    <T> void onCoordinator(final String groupId, final BiConsumer<GroupCoordinator, Consumer<T>> work, final Consumer<T> onResult)
+    <T> void onCoordinator(final RequestContext context, final String groupId, final BiConsumer<GroupCoordinator, Consumer<T>> work,
+        final Consumer<T> onResult)
     {
         final int shardId = coordinatorShard(groupId);
         final Reactor origin = reactor;
