@@ -123,7 +123,7 @@ final class GroupRecords
         return record(new ConsumerGroupMemberMetadataKey().setGroupId(groupId).setMemberId(member.memberId),
             new ConsumerGroupMemberMetadataValue().setInstanceId(member.instanceId).setRackId(member.rackId)
                 .setClientId(member.clientId).setClientHost(member.clientHost)
-                .setSubscribedTopicNames(new ArrayList<>(member.subscribedTopics))
+                .setSubscribedTopicNames(new ArrayList<>(member.subscribedTopics)).setSubscribedTopicRegex(null)
                 .setRebalanceTimeoutMs(member.rebalanceTimeoutMs).setServerAssignor(member.serverAssignor),
             CONSUMER_GROUP_VALUE_VERSION);
     }
