@@ -285,9 +285,4 @@ public final class GroupCoordinator implements ShardDuty
     {
         return machine;
     }
-
-    GroupTimers timers()
-    {
-        return timers;
-    }
 }

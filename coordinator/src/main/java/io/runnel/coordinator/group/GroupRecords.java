@@ -221,11 +221,4 @@ final class GroupRecords
             assignment.partitions.computeIfAbsent(topic, t -> new TreeSet<>()).addAll(partitions);
         }
     }
-
-    /** A readable one-line form of a record, for test failure messages. */
-    static String describe(final CoordinatorRecord record)
-    {
-        final ApiMessageAndVersion value = record.value();
-        return record.key().getClass().getSimpleName() + record.key() + " -> " + (value == null ? "tombstone" : value.message());
-    }
 }

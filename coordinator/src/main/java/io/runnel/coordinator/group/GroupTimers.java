@@ -99,13 +99,6 @@ final class GroupTimers
         return byKey.containsKey(new Key(kind, groupId, memberId));
     }
 
-    /** The deadline of a scheduled timer, or {@link DeadlineTimerWheel#NULL_DEADLINE}. */
-    long deadline(final Kind kind, final String groupId, final String memberId)
-    {
-        final Timer timer = byKey.get(new Key(kind, groupId, memberId));
-        return timer == null ? DeadlineTimerWheel.NULL_DEADLINE : wheel.deadline(timer.timerId());
-    }
-
     int size()
     {
         return byKey.size();

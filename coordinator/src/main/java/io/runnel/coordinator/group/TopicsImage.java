@@ -7,7 +7,7 @@ import org.apache.kafka.common.Uuid;
  * assignments. An image is immutable; a new one appears when topics change, which is how the
  * coordinator notices that subscribed topics were created, deleted or grew.
  */
-public interface TopicsImage
+interface TopicsImage
 {
     /** @return the topic's id, or null if there is no such topic */
     Uuid topicId(String name);
