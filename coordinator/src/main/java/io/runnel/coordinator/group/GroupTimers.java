@@ -9,6 +9,8 @@ import java.util.function.Consumer;
 
 import org.agrona.DeadlineTimerWheel;
 import org.agrona.collections.Long2ObjectHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The coordinator's deadlines (member sessions, rebalance and revocation timeouts, the offsets
@@ -48,6 +50,8 @@ final class GroupTimers
     private static final int TICKS_PER_WHEEL = 1024;
     /** A poll catches up at most this many ticks (about 4 minutes); a longer pause is caught up over the next cycles. */
     private static final int MAX_TICKS_PER_POLL = 8 * TICKS_PER_WHEEL;
+
+    private static final Logger LOG = LoggerFactory.getLogger(GroupTimers.class);
 
     private record Timer(Key key, Task task, long timerId)
     {
@@ -134,7 +138,15 @@ final class GroupTimers
             // An earlier task of this poll may have scheduled the key again (renewed it): then this expiry is stale.
             if (!byKey.containsKey(timer.key()))
             {
-                apply.accept(timer.task().run(nowMs));
+                try
+                {
+                    apply.accept(timer.task().run(nowMs));
+                }
+                catch (final RuntimeException ex)
+                {
+                    // One failing task must not stop the others, nor the shard.
+                    LOG.error("group timer {} failed", timer.key(), ex);
+                }
             }
         }
         expired.clear();

@@ -131,6 +131,23 @@ class ReplayTest
     }
 
     @Test
+    void theResponseAHandlerBuiltIsWhatItsReplayedRecordsSay()
+    {
+        final ConsumerGroupHeartbeatResponseData first = context.consumerJoin("kip848", null, TOPIC);
+        final ConsumerGroupHeartbeatResponseData second = context.consumerJoin("kip848", null, TOPIC);
+        final ConsumerGroupHeartbeatResponseData revoking = context.consumerHeartbeat("kip848", first.memberId(), 1, owned(first));
+        for (final ConsumerGroupHeartbeatResponseData response : List.of(second, revoking))
+        {
+            final var member = context.coordinator.describeConsumerGroup("kip848").members().stream()
+                .filter(m -> m.memberId().equals(response.memberId())).findFirst().orElseThrow();
+            assertEquals(response.memberEpoch(), member.memberEpoch());
+            final Map<Uuid, List<Integer>> replayed = new java.util.TreeMap<>();
+            member.assignment().topicPartitions().forEach(tp -> replayed.put(tp.topicId(), tp.partitions()));
+            assertEquals(owned(response), replayed, "the partitions the response hands out are the replayed current assignment");
+        }
+    }
+
+    @Test
     void theRecordsAreKafkasAndKafkasSerdeReadsThem()
     {
         final JoinGroupResponseData joined = context.joinNew("classic", "s".getBytes()).get();
