@@ -1,9 +1,9 @@
 package io.runnel.io.api;
 
+import io.runnel.coordinator.group.GroupCoordinator;
 import io.runnel.io.IoConfig;
 import io.runnel.io.net.Reactor;
 import io.runnel.kernel.LogManager;
-import io.runnel.coordinator.group.GroupCoordinator;
 import io.runnel.kernel.producer.ProducerIdAllocator;
 import io.runnel.kernel.topic.Topic;
 import io.runnel.kernel.topic.TopicRegistry;

@@ -7,12 +7,12 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 import io.runnel.codecs.protocol.ControlMessages;
-import io.runnel.io.api.BrokerServices;
-import io.runnel.io.api.RequestContext;
-import io.runnel.io.net.Reactor;
 import io.runnel.coordinator.group.GroupConfig;
 import io.runnel.coordinator.group.GroupCoordinator;
 import io.runnel.coordinator.group.GroupState;
+import io.runnel.io.api.BrokerServices;
+import io.runnel.io.api.RequestContext;
+import io.runnel.io.net.Reactor;
 import org.apache.kafka.common.message.ConsumerGroupDescribeRequestData;
 import org.apache.kafka.common.message.ConsumerGroupDescribeResponseData;
 import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;

@@ -4,11 +4,11 @@ import java.util.Map;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
+import io.runnel.coordinator.group.GroupConfig;
+import io.runnel.coordinator.group.GroupCoordinator;
 import io.runnel.io.api.BrokerServices;
 import io.runnel.io.api.RequestContext;
 import io.runnel.io.net.Reactor;
-import io.runnel.coordinator.group.GroupConfig;
-import io.runnel.coordinator.group.GroupCoordinator;
 import io.runnel.kernel.topic.Topic;
 
 /**
