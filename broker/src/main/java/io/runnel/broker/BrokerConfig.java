@@ -17,7 +17,7 @@ import io.runnel.broker.config.BrokerConfigDef;
 import io.runnel.broker.config.IdleStrategyType;
 import io.runnel.broker.config.ResolvedConfig;
 import io.runnel.io.DescribedConfigs;
-import io.runnel.kernel.group.GroupConfig;
+import io.runnel.coordinator.group.GroupConfig;
 import io.runnel.kernel.log.FlushPolicy;
 import io.runnel.kernel.log.LogConfig;
 import io.runnel.kernel.log.TopicConfigDef;

@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.runnel.io.DescribedConfigs;
-import io.runnel.kernel.group.GroupConfig;
+import io.runnel.coordinator.group.GroupConfig;
 import io.runnel.kernel.log.FlushPolicy;
 import io.runnel.kernel.log.LogConfig;
 import org.apache.kafka.common.requests.DescribeConfigsResponse.ConfigSource;

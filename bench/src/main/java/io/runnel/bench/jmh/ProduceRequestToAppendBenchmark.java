@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import io.runnel.coordinator.group.GroupConfig;
+import io.runnel.coordinator.group.GroupCoordinator;
 import io.runnel.io.DescribedConfigs;
 import io.runnel.io.IoConfig;
 import io.runnel.io.router.ApiRouter;
@@ -23,8 +25,6 @@ import io.runnel.io.net.Connection;
 import io.runnel.io.net.FramePool;
 import io.runnel.io.net.Reactor;
 import io.runnel.kernel.LogManager;
-import io.runnel.kernel.group.GroupConfig;
-import io.runnel.kernel.group.GroupCoordinator;
 import io.runnel.kernel.log.LogConfig;
 import io.runnel.kernel.log.PartitionLog;
 import io.runnel.kernel.producer.ProducerIdAllocator;

@@ -1,8 +1,8 @@
 package io.runnel.io.api;
 
+import io.runnel.coordinator.group.GroupCoordinator;
 import io.runnel.io.IoConfig;
 import io.runnel.kernel.LogManager;
-import io.runnel.kernel.group.GroupCoordinator;
 import io.runnel.kernel.producer.ProducerIdAllocator;
 
 /**

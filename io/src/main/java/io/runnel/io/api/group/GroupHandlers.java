@@ -1,6 +1,5 @@
 package io.runnel.io.api.group;
 
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -8,13 +7,12 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 import io.runnel.codecs.protocol.ControlMessages;
+import io.runnel.coordinator.group.GroupConfig;
+import io.runnel.coordinator.group.GroupCoordinator;
+import io.runnel.coordinator.group.GroupState;
 import io.runnel.io.api.ApiShard;
 import io.runnel.io.api.BrokerServices;
 import io.runnel.io.api.RequestContext;
-import io.runnel.kernel.group.GroupConfig;
-import io.runnel.kernel.group.GroupCoordinator;
-import io.runnel.kernel.group.GroupState;
-import org.apache.kafka.clients.consumer.internals.ConsumerProtocol;
 import org.apache.kafka.common.message.ConsumerGroupDescribeRequestData;
 import org.apache.kafka.common.message.ConsumerGroupDescribeResponseData;
 import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
@@ -198,15 +196,8 @@ public final class GroupHandlers
             context.respond(new LeaveGroupResponseData().setErrorCode(Errors.INVALID_GROUP_ID.code()));
             return;
         }
-        router.<List<Errors>>onCoordinator(context, request.groupId(), (coordinator, done) ->
-        {
-            final List<Errors> errors = new ArrayList<>();
-            for (final LeaveGroupRequestData.MemberIdentity member : leaving)
-            {
-                errors.add(coordinator.leaveGroup(request.groupId(), member.memberId(), member.groupInstanceId()));
-            }
-            done.accept(errors);
-        }, errors ->
+        router.<List<Errors>>onCoordinator(context, request.groupId(),
+            (coordinator, done) -> coordinator.leaveGroup(request.groupId(), leaving, done), errors ->
         {
             final LeaveGroupResponseData response = new LeaveGroupResponseData();
             if (batched)
@@ -237,7 +228,7 @@ public final class GroupHandlers
         final String clientId = context.clientId() == null ? "" : context.clientId();
         final String clientHost = clientHost(context);
         router.<ConsumerGroupHeartbeatResponseData>onCoordinator(context, request.groupId(),
-            (coordinator, done) -> done.accept(coordinator.consumerGroupHeartbeat(request, clientId, clientHost)), context::respond);
+            (coordinator, done) -> coordinator.consumerGroupHeartbeat(request, clientId, clientHost, done), context::respond);
     }
 
     private void consumerGroupDescribe(final RequestContext context, final ConsumerGroupDescribeRequestData request)
@@ -389,7 +380,7 @@ public final class GroupHandlers
                 group.topics().forEach(t -> wanted.put(t.name(), t.partitionIndexes()));
             }
             router.<Map<String, Map<Integer, GroupCoordinator.Committed>>>onCoordinator(context, group.groupId(),
-                (coordinator, reply) -> reply.accept(copy(coordinator.fetchOffsets(group.groupId(), wanted))),
+                (coordinator, reply) -> reply.accept(coordinator.fetchOffsets(group.groupId(), wanted)),
                 found ->
                 {
                     final OffsetFetchResponseData.OffsetFetchResponseGroup out = new OffsetFetchResponseData.OffsetFetchResponseGroup().setGroupId(group.groupId());
@@ -408,14 +399,6 @@ public final class GroupHandlers
         done.run();
     }
 
-    /** A snapshot made on the coordinator's thread, so the connection's shard never reads live state. */
-    private static Map<String, Map<Integer, GroupCoordinator.Committed>> copy(final Map<String, Map<Integer, GroupCoordinator.Committed>> live)
-    {
-        final Map<String, Map<Integer, GroupCoordinator.Committed>> copy = new java.util.TreeMap<>();
-        live.forEach((topic, partitions) -> copy.put(topic, new java.util.TreeMap<>(partitions)));
-        return copy;
-    }
-
     private void offsetDelete(final RequestContext context, final OffsetDeleteRequestData request)
     {
         if (!isValidGroupId(request.groupId()))
@@ -423,41 +406,8 @@ public final class GroupHandlers
             context.respond(new OffsetDeleteResponseData().setErrorCode(Errors.INVALID_GROUP_ID.code()));
             return;
         }
-        router.<OffsetDeleteResponseData>onCoordinator(context, request.groupId(), (coordinator, done) ->
-        {
-            final OffsetDeleteResponseData response = new OffsetDeleteResponseData();
-            for (final OffsetDeleteRequestData.OffsetDeleteRequestTopic topic : request.topics())
-            {
-                final List<Integer> partitions = new ArrayList<>();
-                topic.partitions().forEach(p -> partitions.add(p.partitionIndex()));
-                final Errors error = coordinator.deleteOffsets(request.groupId(), topic.name(), partitions,
-                    metadata -> subscribes(metadata, topic.name()));
-                if (error == Errors.GROUP_ID_NOT_FOUND)
-                {
-                    done.accept(response.setErrorCode(error.code()));
-                    return;
-                }
-                final OffsetDeleteResponseData.OffsetDeleteResponseTopic out = new OffsetDeleteResponseData.OffsetDeleteResponseTopic().setName(topic.name());
-                for (final int partition : partitions)
-                {
-                    out.partitions().add(new OffsetDeleteResponseData.OffsetDeleteResponsePartition().setPartitionIndex(partition).setErrorCode(error.code()));
-                }
-                response.topics().add(out);
-            }
-            done.accept(response);
-        }, context::respond);
-    }
-
-    private static boolean subscribes(final byte[] metadata, final String topic)
-    {
-        try
-        {
-            return ConsumerProtocol.deserializeSubscription(ByteBuffer.wrap(metadata)).topics().contains(topic);
-        }
-        catch (final RuntimeException ex)
-        {
-            return false;
-        }
+        router.<OffsetDeleteResponseData>onCoordinator(context, request.groupId(),
+            (coordinator, done) -> coordinator.deleteOffsets(request, done), context::respond);
     }
 
     // ---------------------------------------------------------------- describe, list, delete
@@ -570,7 +520,7 @@ public final class GroupHandlers
                 done.run();
                 continue;
             }
-            router.<Errors>onCoordinator(context, groupId, (coordinator, reply) -> reply.accept(coordinator.deleteGroup(groupId)), error ->
+            router.<Errors>onCoordinator(context, groupId, (coordinator, reply) -> coordinator.deleteGroup(groupId, reply), error ->
             {
                 results[slot] = error;
                 done.run();

@@ -1,4 +1,4 @@
-package io.runnel.kernel.group;
+package io.runnel.coordinator.group;
 
 /**
  * Group coordinator settings, with Kafka's key names and defaults.

@@ -1,4 +1,4 @@
-package io.runnel.kernel.group;
+package io.runnel.coordinator.group;
 
 import java.util.Map;
 import java.util.Set;

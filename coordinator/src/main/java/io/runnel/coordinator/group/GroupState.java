@@ -1,4 +1,4 @@
-package io.runnel.kernel.group;
+package io.runnel.coordinator.group;
 
 /** The classic group states, with the names DescribeGroups and ListGroups report. */
 public enum GroupState
