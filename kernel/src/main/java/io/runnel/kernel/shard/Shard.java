@@ -192,6 +192,13 @@ public final class Shard implements Agent
         return work;
     }
 
+    /** A command's class name for a log line; anonymous commands have no simple name. */
+    private static String nameOf(final ShardCommand command)
+    {
+        final String simple = command.getClass().getSimpleName();
+        return simple.isEmpty() ? command.getClass().getName() : simple;
+    }
+
     private int retryBacklogs()
     {
         if (counters.backlogDepth() == 0 && !anyBacklog())
@@ -252,7 +259,7 @@ public final class Shard implements Agent
         catch (final RuntimeException | OutOfMemoryError | StackOverflowError ex)
         {
             counters.onCommandFailed();
-            LOG.error("shard {}: {} failed; answering with an error", id, command.getClass().getSimpleName(), ex);
+            LOG.error("shard {}: {} failed; answering with an error", id, nameOf(command), ex);
             try
             {
                 command.onFailure(this, ex);
@@ -260,7 +267,7 @@ public final class Shard implements Agent
             catch (final RuntimeException | OutOfMemoryError | StackOverflowError failure)
             {
                 LOG.error("shard {}: the failure path of {} failed too; its requester gets no answer", id,
-                    command.getClass().getSimpleName(), failure);
+                    nameOf(command), failure);
             }
         }
     }
