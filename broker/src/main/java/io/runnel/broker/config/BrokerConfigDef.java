@@ -2,7 +2,6 @@ package io.runnel.broker.config;
 
 import java.net.URI;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -188,15 +187,13 @@ public final class BrokerConfigDef
     /** Every broker key, in declaration order. */
     public static List<DeclaredKey> keys()
     {
-        final List<DeclaredKey> keys = new ArrayList<>();
-        DEF.configKeys().values().forEach(key -> keys.add((DeclaredKey)key));
-        return Collections.unmodifiableList(keys);
+        return DeclaredKey.keysOf(DEF);
     }
 
     /** @return the declared broker key, or null if there is none of that name. */
     public static DeclaredKey key(final String name)
     {
-        return (DeclaredKey)DEF.configKeys().get(name);
+        return DeclaredKey.keyOf(DEF, name);
     }
 
     /** The broker keys that supply {@code topicKey}'s default, highest precedence first (empty if none). */

@@ -4,8 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.runnel.kernel.log.PartitionLog;
-import io.runnel.kernel.shard.Shard;
-import io.runnel.kernel.topic.Partition;
 import io.runnel.kernel.topic.Topic;
 
 /** Grows a topic: new partitions' logs opened here, handed to their shards, then the grown topic persisted and published. */
@@ -39,17 +37,7 @@ final class CreatePartitions extends TopicOperation
         grown = conductor.registry().prepareGrowth(existing, newCount);
         for (int i = existing.partitionCount(); i < newCount; i++)
         {
-            final Partition partition = grown.partition(i);
-            final PartitionLog log = conductor.openNewLog(grown, partition);
-            opened.add(log);
-            conductor.send(partition.shard(), new PartitionCommand()
-            {
-                @Override
-                void run(final Shard shard)
-                {
-                    shard.adopt(partition, log);
-                }
-            });
+            opened.add(handOver(conductor, grown, grown.partition(i)));
         }
         return null;
     }

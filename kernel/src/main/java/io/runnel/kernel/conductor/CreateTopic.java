@@ -5,8 +5,6 @@ import java.util.List;
 import java.util.Map;
 
 import io.runnel.kernel.log.PartitionLog;
-import io.runnel.kernel.shard.Shard;
-import io.runnel.kernel.topic.Partition;
 import io.runnel.kernel.topic.Topic;
 
 /**
@@ -42,23 +40,9 @@ final class CreateTopic extends TopicOperation
         topic = conductor.registry().prepare(name, partitions, configs);
         for (int i = 0; i < partitions; i++)
         {
-            handOver(conductor, topic.partition(i));
+            opened.add(handOver(conductor, topic, topic.partition(i)));
         }
         return null;
-    }
-
-    private void handOver(final Conductor conductor, final Partition partition)
-    {
-        final PartitionLog log = conductor.openNewLog(topic, partition);
-        opened.add(log);
-        conductor.send(partition.shard(), new PartitionCommand()
-        {
-            @Override
-            void run(final Shard shard)
-            {
-                shard.adopt(partition, log);
-            }
-        });
     }
 
     @Override

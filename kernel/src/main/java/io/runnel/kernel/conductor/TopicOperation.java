@@ -2,8 +2,11 @@ package io.runnel.kernel.conductor;
 
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.runnel.kernel.log.PartitionLog;
 import io.runnel.kernel.shard.Shard;
 import io.runnel.kernel.shard.ShardCommand;
+import io.runnel.kernel.topic.Partition;
+import io.runnel.kernel.topic.Topic;
 
 /**
  * One control-plane change, run by the conductor one at a time, in arrival order: {@link #start}
@@ -46,6 +49,26 @@ abstract class TopicOperation
 
     /** Undoes what {@link #start} did when it threw part-way. */
     abstract void abandon(Conductor conductor);
+
+    /**
+     * Opens a new partition's log and sends it to its shard, which adopts it: the first half of
+     * creating a topic or growing one.
+     *
+     * @return the opened log, for undoing if the operation fails later
+     */
+    PartitionLog handOver(final Conductor conductor, final Topic topic, final Partition partition)
+    {
+        final PartitionLog log = conductor.openNewLog(topic, partition);
+        conductor.send(partition.shard(), new PartitionCommand()
+        {
+            @Override
+            void run(final Shard shard)
+            {
+                shard.adopt(partition, log);
+            }
+        });
+        return log;
+    }
 
     boolean shardsAnswered()
     {

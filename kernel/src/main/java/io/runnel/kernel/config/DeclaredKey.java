@@ -17,6 +17,20 @@ import org.apache.kafka.common.config.ConfigException;
  */
 public final class DeclaredKey extends ConfigDef.ConfigKey
 {
+    /** Every key of a declaration made of DeclaredKeys, in declaration order. */
+    public static List<DeclaredKey> keysOf(final ConfigDef def)
+    {
+        final List<DeclaredKey> keys = new java.util.ArrayList<>();
+        def.configKeys().values().forEach(key -> keys.add((DeclaredKey)key));
+        return java.util.Collections.unmodifiableList(keys);
+    }
+
+    /** @return the declared key of that name in {@code def}, or null. */
+    public static DeclaredKey keyOf(final ConfigDef def, final String name)
+    {
+        return (DeclaredKey)def.configKeys().get(name);
+    }
+
     private final boolean dynamic;
     private final String summary;
     private final String notEnforcedReason;

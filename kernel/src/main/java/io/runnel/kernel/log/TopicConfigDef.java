@@ -1,7 +1,5 @@
 package io.runnel.kernel.log;
 
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -111,15 +109,13 @@ public final class TopicConfigDef
     /** Every topic key, in declaration order. */
     public static List<DeclaredKey> keys()
     {
-        final List<DeclaredKey> keys = new ArrayList<>();
-        DEF.configKeys().values().forEach(key -> keys.add((DeclaredKey)key));
-        return Collections.unmodifiableList(keys);
+        return DeclaredKey.keysOf(DEF);
     }
 
     /** @return the declared key, or null if {@code name} is not a topic key. */
     public static DeclaredKey key(final String name)
     {
-        return (DeclaredKey)DEF.configKeys().get(name);
+        return DeclaredKey.keyOf(DEF, name);
     }
 
     /** Every topic key's default, typed. */
