@@ -49,6 +49,7 @@ public final class LogManager implements AutoCloseable
 {
     public static final String CLEAN_SHUTDOWN_FILE = ".runnel-clean-shutdown";
     private static final String LOCK_FILE = ".lock";
+    private static final long CONDUCTOR_MAX_PARK_NS = 50_000_000;
     /** How long a caller that is not a shard (tests, tools) waits for a topic change. */
     private static final long BLOCKING_CHANGE_TIMEOUT_SECONDS = 60;
     /** Room for four counters per shard plus the conductor's, with their labels. */
@@ -122,8 +123,8 @@ public final class LogManager implements AutoCloseable
     public void start(final IntFunction<IdleStrategy> idleStrategyForShard)
     {
         conductor.markRunning();
-        // The control plane is not latency-critical: back off to 1 ms parks when idle.
-        start(new AgentRunner(new BackoffIdleStrategy(10, 20, 1_000, 1_000_000),
+        // An idle conductor parks up to 50 ms at a time: new work and shards' answers unpark it at once.
+        start(new AgentRunner(new BackoffIdleStrategy(10, 20, 1_000, CONDUCTOR_MAX_PARK_NS),
             ex -> LOG.error("conductor error", ex), null, conductor));
         for (final Shard shard : shards)
         {

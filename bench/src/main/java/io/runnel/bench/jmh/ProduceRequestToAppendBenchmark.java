@@ -29,6 +29,7 @@ import io.runnel.kernel.log.LogConfig;
 import io.runnel.kernel.log.PartitionLog;
 import io.runnel.kernel.producer.ProducerIdAllocator;
 import io.runnel.kernel.shard.Shard;
+import io.runnel.kernel.threading.ShardThreads;
 import io.runnel.kernel.topic.Partition;
 import io.runnel.kernel.topic.Topic;
 import org.agrona.CloseHelper;
@@ -131,6 +132,9 @@ public class ProduceRequestToAppendBenchmark
         try
         {
             startBroker();
+            // From here the benchmark thread is shard 0's thread, as its agent runner's would be: commands
+            // for shard 0 run at once instead of waiting in its inbox.
+            shard.onStart();
             connect();
             buildRequest();
             checkOneRequest();
@@ -261,10 +265,13 @@ public class ProduceRequestToAppendBenchmark
     @Setup(Level.Iteration)
     public void freshLog()
     {
-        // Shard thread work (the benchmark thread is the shard): swap the partition's log for an empty one.
+        // Conductor work, done here between iterations: swap the partition's log for an empty one. The
+        // benchmark thread steps out of its shard role for it, since shards refuse file work.
+        ShardThreads.leave();
         final PartitionLog old = partition.log();
         old.closeAndDelete();
         partition.adopt(PartitionLog.open(partition.name(), old.dir(), old.config(), SystemEpochClock.INSTANCE, partition.state(), true));
+        ShardThreads.enter(shard.id());
         responseBytes = 0;
     }
 

@@ -61,6 +61,7 @@ final class GroupTimers
     private final Long2ObjectHashMap<Timer> byId = new Long2ObjectHashMap<>();
     private final Map<Key, Timer> byKey = new HashMap<>();
     private final List<Timer> expired = new ArrayList<>();
+    private long lastPollMs = Long.MIN_VALUE;
     private final DeadlineTimerWheel.TimerHandler onExpiry = this::onExpiry;
 
     GroupTimers(final long startMs)
@@ -115,6 +116,12 @@ final class GroupTimers
      */
     int poll(final long nowMs, final Consumer<CoordinatorResult<?>> apply)
     {
+        // Deadlines are milliseconds: a shard runs many duty cycles per millisecond, and only the first need look.
+        if (nowMs == lastPollMs)
+        {
+            return 0;
+        }
+        lastPollMs = nowMs;
         if (wheel.timerCount() == 0)
         {
             // Nothing can be skipped over: jump straight to now instead of stepping through idle ticks.

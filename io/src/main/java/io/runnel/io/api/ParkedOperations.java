@@ -28,6 +28,7 @@ public final class ParkedOperations implements ShardDuty
     /** Operations to resume this cycle, collected first because resuming may park them again. */
     private final ArrayList<ParkedOperation> resuming = new ArrayList<>();
     private final DeadlineTimerWheel.TimerHandler onDeadline = this::onDeadline;
+    private long lastDeadlinePollMs = Long.MIN_VALUE;
 
     public ParkedOperations(final long startMs)
     {
@@ -58,7 +59,12 @@ public final class ParkedOperations implements ShardDuty
         {
             return 0;
         }
-        deadlines.poll(nowMs, onDeadline, MAX_EXPIRIES_PER_CYCLE);
+        // Deadlines are milliseconds: only the first of a millisecond's many duty cycles polls the wheel.
+        if (nowMs != lastDeadlinePollMs)
+        {
+            lastDeadlinePollMs = nowMs;
+            deadlines.poll(nowMs, onDeadline, MAX_EXPIRIES_PER_CYCLE);
+        }
         for (final Long2ObjectHashMap<ParkedOperation>.EntryIterator it = byTimer.entrySet().iterator(); it.hasNext(); )
         {
             it.next();

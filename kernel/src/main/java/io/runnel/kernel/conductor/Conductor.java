@@ -9,6 +9,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 
 import io.runnel.kernel.log.LogConfig;
@@ -55,6 +56,7 @@ public final class Conductor implements Agent
     private TopicOperation current;
     private volatile boolean running;
     private volatile boolean closed;
+    private volatile Thread thread;
 
     public Conductor(final Path logDir, final TopicRegistry registry, final Shard[] shards,
         final Function<Map<String, String>, LogConfig> logConfigFor, final EpochClock clock, final ShardCounters counters)
@@ -149,7 +151,28 @@ public final class Conductor implements Agent
             runBeforeStart(operation);
             return true;
         }
-        return inbox.offer(operation);
+        if (!inbox.offer(operation))
+        {
+            return false;
+        }
+        wake();
+        return true;
+    }
+
+    /** Ends the conductor's idle park early: it has work (a new operation, or every shard answered the current one). */
+    void wake()
+    {
+        final Thread conductorThread = thread;
+        if (conductorThread != null)
+        {
+            LockSupport.unpark(conductorThread);
+        }
+    }
+
+    @Override
+    public void onStart()
+    {
+        thread = Thread.currentThread();
     }
 
     @Override
@@ -191,6 +214,7 @@ public final class Conductor implements Agent
 
     private TopicResult start(final TopicOperation operation)
     {
+        operation.runBy(this);
         try
         {
             return operation.start(this);
@@ -308,16 +332,10 @@ public final class Conductor implements Agent
         {
             LOG.warn("shutting down with a topic change in progress; the next start-up completes or removes it");
         }
+        // Answered on the asking shards, which stop after the conductor.
         for (final TopicOperation left : waiting)
         {
-            try
-            {
-                left.handler().onResult(TopicResult.failed(TopicResult.Outcome.BUSY, "the broker is shutting down"));
-            }
-            catch (final RuntimeException ex)
-            {
-                LOG.debug("answer to a waiting topic change dropped at shutdown", ex);
-            }
+            complete(left, TopicResult.failed(TopicResult.Outcome.BUSY, "the broker is shutting down"));
         }
         waiting.clear();
     }

@@ -19,6 +19,7 @@ abstract class TopicOperation
     private final int replyShard;
     private final AtomicInteger shardsPending = new AtomicInteger();
     private volatile Throwable shardFailure;
+    private Conductor conductor;
 
     TopicOperation(final TopicResultHandler handler, final int replyShard)
     {
@@ -70,6 +71,20 @@ abstract class TopicOperation
         return log;
     }
 
+    /** Called by the conductor before {@link #start}: shards' answers wake it. */
+    void runBy(final Conductor conductor)
+    {
+        this.conductor = conductor;
+    }
+
+    private void answered()
+    {
+        if (shardsPending.decrementAndGet() == 0 && conductor != null)
+        {
+            conductor.wake();
+        }
+    }
+
     boolean shardsAnswered()
     {
         return shardsPending.get() == 0;
@@ -94,14 +109,14 @@ abstract class TopicOperation
         public final void execute(final Shard shard)
         {
             run(shard);
-            shardsPending.decrementAndGet();
+            answered();
         }
 
         @Override
         public final void onFailure(final Shard shard, final Throwable cause)
         {
             shardFailure = cause;
-            shardsPending.decrementAndGet();
+            answered();
         }
     }
 }
