@@ -27,11 +27,13 @@ public final class TopicCreation
             then.run();
             return;
         }
-        final Gather gather = new Gather(context, names.size(), then);
+        // Held one above the asks until all are made, so an answer given at once (BUSY) cannot continue early.
+        final Gather gather = new Gather(context, names.size() + 1, then);
         for (final String name : names)
         {
             local.conductor().createTopic(name, partitions, configs, gather);
         }
+        gather.onResult(null);
     }
 
     /** Counts the conductor's answers (all on this shard's thread) and continues after the last. */

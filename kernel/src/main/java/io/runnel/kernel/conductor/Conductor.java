@@ -230,7 +230,6 @@ public final class Conductor implements Agent
             {
                 LOG.error("undoing the failed topic change failed too; leftover files are removed at the next start", undo);
             }
-            // Commands already sent to shards answer into an operation nobody waits for; logs they adopted are unreachable.
             return TopicResult.failed(TopicResult.Outcome.FAILED, String.valueOf(ex.getMessage()));
         }
     }

@@ -35,10 +35,7 @@ final class CreatePartitions extends TopicOperation
                 "topic has " + existing.partitionCount() + " partitions; the new count must be larger, was " + newCount);
         }
         grown = conductor.registry().prepareGrowth(existing, newCount);
-        for (int i = existing.partitionCount(); i < newCount; i++)
-        {
-            opened.add(handOver(conductor, grown, grown.partition(i)));
-        }
+        openAndHandOver(conductor, grown, existing.partitionCount(), newCount, opened);
         return null;
     }
 

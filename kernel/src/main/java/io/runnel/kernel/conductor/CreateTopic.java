@@ -38,10 +38,7 @@ final class CreateTopic extends TopicOperation
             return TopicResult.failed(TopicResult.Outcome.ALREADY_EXISTS, "topic " + name + " already exists");
         }
         topic = conductor.registry().prepare(name, partitions, configs);
-        for (int i = 0; i < partitions; i++)
-        {
-            opened.add(handOver(conductor, topic, topic.partition(i)));
-        }
+        openAndHandOver(conductor, topic, 0, partitions, opened);
         return null;
     }
 

@@ -1,5 +1,6 @@
 package io.runnel.kernel.conductor;
 
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.runnel.kernel.log.PartitionLog;
@@ -52,23 +53,30 @@ abstract class TopicOperation
     abstract void abandon(Conductor conductor);
 
     /**
-     * Opens a new partition's log and sends it to its shard, which adopts it: the first half of
-     * creating a topic or growing one.
-     *
-     * @return the opened log, for undoing if the operation fails later
+     * The first half of creating or growing a topic: opens the logs of partitions
+     * {@code [from, to)}, each added to {@code opened} as it opens, and only once all are open
+     * sends each to its shard to adopt. A failure while opening therefore leaves no log with a
+     * shard, and {@link #abandon} may delete every log in {@code opened}.
      */
-    PartitionLog handOver(final Conductor conductor, final Topic topic, final Partition partition)
+    void openAndHandOver(final Conductor conductor, final Topic topic, final int from, final int to, final List<PartitionLog> opened)
     {
-        final PartitionLog log = conductor.openNewLog(topic, partition);
-        conductor.send(partition.shard(), new PartitionCommand()
+        for (int i = from; i < to; i++)
         {
-            @Override
-            void run(final Shard shard)
+            opened.add(conductor.openNewLog(topic, topic.partition(i)));
+        }
+        for (int i = from; i < to; i++)
+        {
+            final Partition partition = topic.partition(i);
+            final PartitionLog log = opened.get(i - from);
+            conductor.send(partition.shard(), new PartitionCommand()
             {
-                shard.adopt(partition, log);
-            }
-        });
-        return log;
+                @Override
+                void run(final Shard shard)
+                {
+                    shard.adopt(partition, log);
+                }
+            });
+        }
     }
 
     /** Called by the conductor before {@link #start}: shards' answers wake it. */

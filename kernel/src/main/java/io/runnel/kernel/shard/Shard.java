@@ -44,6 +44,7 @@ public final class Shard implements Agent
     private final List<ShardDuty> duties = new ArrayList<>();
     private final List<PartitionListener> partitionListeners = new ArrayList<>();
     private volatile Consumer<ShardCommand> faultHook;
+    private boolean backPressureLogged;
     private final List<Partition> owned = new ArrayList<>();
     private final List<PartitionLog> dirty = new ArrayList<>();
     private final ArrayDeque<Runnable> afterFlush = new ArrayDeque<>();
@@ -85,13 +86,13 @@ public final class Shard implements Agent
      */
     public boolean isBackPressured()
     {
-        return counters.backlogDepth() >= ShardProxy.BACKLOG_HIGH_WATER;
+        return counters.backlogged() >= ShardProxy.BACKLOG_HIGH_WATER;
     }
 
     /** True while commands wait in this shard's backlogs: the idle strategy must keep polling. */
     public boolean hasBacklog()
     {
-        return counters.backlogDepth() > 0;
+        return counters.backlogged() > 0;
     }
 
     /** Adds a listener for partitions arriving and leaving; call before the shard starts. */
@@ -201,43 +202,31 @@ public final class Shard implements Agent
 
     private int retryBacklogs()
     {
-        if (counters.backlogDepth() == 0 && !anyBacklog())
+        if (counters.backlogged() == 0)
         {
             return 0;
         }
-        final boolean wasBackPressured = isBackPressured();
         int moved = 0;
-        long depth = 0;
         for (final ShardProxy proxy : proxies)
         {
             moved += proxy.retryBacklog();
-            depth += proxy.backlogSize();
         }
-        counters.backlogDepth(depth);
-        if (isBackPressured() != wasBackPressured)
+        // Logged once per change, seen here since commands are backlogged while requests are handled.
+        final boolean backPressured = isBackPressured();
+        if (backPressured != backPressureLogged)
         {
-            if (wasBackPressured)
+            backPressureLogged = backPressured;
+            if (!backPressured)
             {
-                LOG.info("shard {}: backlog drained to {} commands; reading requests again", id, depth);
+                LOG.info("shard {}: backlog drained to {} commands; reading requests again", id, counters.backlogged());
             }
             else
             {
-                LOG.warn("shard {}: {} commands wait for other shards' full inboxes; reading no new requests until they drain", id, depth);
+                LOG.warn("shard {}: {} commands wait for other shards' full inboxes; reading no new requests until they drain",
+                    id, counters.backlogged());
             }
         }
         return moved;
-    }
-
-    private boolean anyBacklog()
-    {
-        for (final ShardProxy proxy : proxies)
-        {
-            if (proxy.backlogSize() > 0)
-            {
-                return true;
-            }
-        }
-        return false;
     }
 
     /**

@@ -20,6 +20,8 @@ public final class ShardCounters
     private final AtomicCounter backlogDepth;
     private final AtomicCounter readsDeferred;
     private final AtomicCounter commandFailures;
+    /** The owner's own count of backlogged commands; the counter publishes it to other readers. */
+    private long backlogged;
 
     public ShardCounters(final CountersManager counters, final String owner)
     {
@@ -43,9 +45,21 @@ public final class ShardCounters
         inboxFull.incrementOrdered();
     }
 
-    void backlogDepth(final long depth)
+    void onBacklogged()
     {
-        backlogDepth.setOrdered(depth);
+        backlogDepth.setOrdered(++backlogged);
+    }
+
+    void onDrained(final int commands)
+    {
+        backlogged -= commands;
+        backlogDepth.setOrdered(backlogged);
+    }
+
+    /** Backlogged commands, for the owning thread (a plain read). */
+    long backlogged()
+    {
+        return backlogged;
     }
 
     void onCommandFailed()

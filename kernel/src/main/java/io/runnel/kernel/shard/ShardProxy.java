@@ -50,6 +50,7 @@ public final class ShardProxy
         {
             senderCounters.onInboxFull();
             backlog.add(command);
+            senderCounters.onBacklogged();
         }
     }
 
@@ -62,6 +63,10 @@ public final class ShardProxy
         {
             backlog.poll();
             moved++;
+        }
+        if (moved > 0)
+        {
+            senderCounters.onDrained(moved);
         }
         return moved;
     }

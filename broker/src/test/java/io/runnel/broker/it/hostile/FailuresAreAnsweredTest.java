@@ -2,7 +2,6 @@ package io.runnel.broker.it.hostile;
 
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +28,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -48,7 +46,6 @@ class FailuresAreAnsweredTest
     private static final int PARTITIONS = 8;
     private static final short PRODUCE_V = 11;
     private static final short DESCRIBE_CLUSTER_V = 1;
-    private static final Duration CLOSE_WAIT = Duration.ofSeconds(2);
 
     @TempDir
     Path dataDir;
@@ -102,8 +99,8 @@ class FailuresAreAnsweredTest
             {
                 assertEquals(Errors.UNKNOWN_SERVER_ERROR.code(), partition.errorCode(), "partition " + partition.index());
             }
-            assertFalse(raw.isClosedByPeer(CLOSE_WAIT), "the connection must stay open after an error response");
 
+            // The same connection answers the next request: it was not closed.
             failing.set(false);
             final ProduceResponseData succeeded = raw.produce(PRODUCE_V, produceTo(onShard0, onShard1));
             for (final var partition : partitions(succeeded))
@@ -129,8 +126,8 @@ class FailuresAreAnsweredTest
             failing.set(true);
             final DescribeClusterResponseData failed = describeCluster(raw);
             assertEquals(Errors.UNKNOWN_SERVER_ERROR.code(), failed.errorCode());
-            assertFalse(raw.isClosedByPeer(CLOSE_WAIT), "the connection must stay open after an error response");
 
+            // The same connection answers the next request: it was not closed.
             failing.set(false);
             final DescribeClusterResponseData succeeded = describeCluster(raw);
             assertEquals(Errors.NONE.code(), succeeded.errorCode());

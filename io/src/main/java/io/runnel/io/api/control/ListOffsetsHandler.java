@@ -1,5 +1,8 @@
 package io.runnel.io.api.control;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import io.runnel.codecs.protocol.ControlMessages;
 import io.runnel.io.api.ApiShard;
 import io.runnel.io.api.BrokerServices;
@@ -67,12 +70,17 @@ public final class ListOffsetsHandler
     {
         final RequestContext context;
         final ListOffsetsResponseData response = new ListOffsetsResponseData();
-        final java.util.List<Lookup> lookups = new java.util.ArrayList<>();
+        final List<Lookup> lookups = new ArrayList<>();
         int pending;
 
         Gather(final RequestContext context)
         {
             this.context = context;
+        }
+
+        int originShard()
+        {
+            return local.id();
         }
 
         void dispatch()
@@ -120,14 +128,14 @@ public final class ListOffsetsHandler
                 log.offsetForTimestamp(timestamp, result);
                 out.setOffset(result[0]).setTimestamp(result[1]);
             }
-            owner.proxyTo(gather.context.reactor().shard().id()).send(gather);
+            owner.proxyTo(gather.originShard()).send(gather);
         }
 
         @Override
         public void onFailure(final Shard owner, final Throwable cause)
         {
             out.setErrorCode(Errors.UNKNOWN_SERVER_ERROR.code()).setOffset(-1).setTimestamp(-1);
-            owner.proxyTo(gather.context.reactor().shard().id()).send(gather);
+            owner.proxyTo(gather.originShard()).send(gather);
         }
     }
 }

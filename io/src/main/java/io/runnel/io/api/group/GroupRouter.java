@@ -24,6 +24,8 @@ import io.runnel.kernel.topic.Topic;
  */
 final class GroupRouter
 {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(GroupRouter.class);
+
     private final ApiShard local;
     private final BrokerServices services;
 
@@ -151,7 +153,8 @@ final class GroupRouter
         @Override
         public void onFailure(final Shard shard, final Throwable failure)
         {
-            shard.counters();
+            // fail() closes the connection itself when no error response can be built; nothing is left to try.
+            LOG.error("shard {}: could not answer a failed group request", shard.id(), failure);
         }
     }
 }

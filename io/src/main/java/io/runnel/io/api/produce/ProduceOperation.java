@@ -1,5 +1,6 @@
 package io.runnel.io.api.produce;
 
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 
@@ -215,7 +216,7 @@ final class ProduceOperation
     /** The error a partition reports when its append failed unexpectedly on its owner. */
     private static short errorFor(final Throwable cause)
     {
-        return cause instanceof java.io.UncheckedIOException ? Errors.KAFKA_STORAGE_ERROR.code() : Errors.UNKNOWN_SERVER_ERROR.code();
+        return cause instanceof UncheckedIOException ? Errors.KAFKA_STORAGE_ERROR.code() : Errors.UNKNOWN_SERVER_ERROR.code();
     }
 
     private boolean hasErrors()
