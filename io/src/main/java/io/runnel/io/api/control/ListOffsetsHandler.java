@@ -25,6 +25,8 @@ import org.apache.kafka.common.protocol.Errors;
  */
 public final class ListOffsetsHandler
 {
+    private static final short FIRST_VERSION_WITH_LEADER_EPOCH = 4;
+
     private final ApiShard local;
     private final BrokerServices services;
 
@@ -39,6 +41,8 @@ public final class ListOffsetsHandler
         final ListOffsetsRequestData request = (ListOffsetsRequestData)ControlMessages.readRequest(
             ApiKeys.LIST_OFFSETS, context.apiVersion(), context.body());
         final Gather gather = new Gather(context);
+        // The leader epoch exists from v4; below it the field must keep its default (-1) or it cannot be written.
+        final int leaderEpoch = context.apiVersion() >= FIRST_VERSION_WITH_LEADER_EPOCH ? 0 : -1;
         final var snapshot = services.logManager().registry().snapshot();
         for (final ListOffsetsRequestData.ListOffsetsTopic requestTopic : request.topics())
         {
@@ -51,7 +55,7 @@ public final class ListOffsetsHandler
                 final ListOffsetsResponseData.ListOffsetsPartitionResponse partitionResponse =
                     new ListOffsetsResponseData.ListOffsetsPartitionResponse()
                         .setPartitionIndex(requestPartition.partitionIndex())
-                        .setOffset(-1).setTimestamp(-1).setLeaderEpoch(0);
+                        .setOffset(-1).setTimestamp(-1).setLeaderEpoch(leaderEpoch);
                 topicResponse.partitions().add(partitionResponse);
                 final Partition partition = topic == null ? null : topic.partition(requestPartition.partitionIndex());
                 if (partition == null)
