@@ -133,6 +133,25 @@ class GroupAdminTest
         assertEquals(Set.of(), listed(GroupState.STABLE), "no longer under Stable");
     }
 
+    /** Partitions that some member is assigned and whose position there is {@link #PER_PARTITION}. */
+    private static int ownedAtEnd(final List<ConsumerThread> members)
+    {
+        int owned = 0;
+        for (final ConsumerThread member : members)
+        {
+            owned += member.call(consumer ->
+            {
+                int atEnd = 0;
+                for (final TopicPartition partition : consumer.assignment())
+                {
+                    atEnd += consumer.position(partition) == PER_PARTITION ? 1 : 0;
+                }
+                return atEnd;
+            });
+        }
+        return owned;
+    }
+
     @Test
     @Timeout(60)
     void committedOffsetsAreListedAndLagIsWhatWasProducedButNotConsumed()
@@ -142,6 +161,10 @@ class GroupAdminTest
         final int all = PARTITIONS * PER_PARTITION;
         awaitCondition(Duration.ofSeconds(30), "the group consumes the first " + all + " records",
             () -> consumedByGroup(members).values().stream().mapToInt(Set::size).sum() == all, members::toString);
+        // The records may have been consumed by one member before the other joined: commit only once the
+        // settled assignment covers every partition and each owner's position has reached its end.
+        awaitCondition(Duration.ofSeconds(30), "every partition owned by a member positioned at its end",
+            () -> ownedAtEnd(members) == PARTITIONS, members::toString);
         for (final ConsumerThread member : members)
         {
             member.call(consumer ->
