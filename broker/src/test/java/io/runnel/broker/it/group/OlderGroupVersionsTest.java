@@ -2,7 +2,6 @@ package io.runnel.broker.it.group;
 
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -133,10 +132,12 @@ class OlderGroupVersionsTest
     }
 
     @Test
-    void groupWalksThroughAtTheVersionsKafkaJsAndLibrdkafkaSend() throws Exception
+    void groupWalksThroughAtTheVersionsStockClientsSend() throws Exception
     {
-        // KafkaJS 2.2.4: JoinGroup v5, SyncGroup v3, Heartbeat v3, OffsetCommit v5, OffsetFetch v4, LeaveGroup v2 (its newest known).
-        walk(new Versions(5, 3, 3, 5, 4, 2));
+        // kafka-python 2.0.2: JoinGroup v2, SyncGroup v1, Heartbeat v1, OffsetCommit v2, OffsetFetch v1, LeaveGroup v1.
+        walk(new Versions(2, 1, 1, 2, 1, 1));
+        // KafkaJS 2.2.4: JoinGroup v5, SyncGroup v3, Heartbeat v3, OffsetCommit v5, OffsetFetch v4, LeaveGroup v3.
+        walk(new Versions(5, 3, 3, 5, 4, 3));
         // librdkafka 2.0.2: JoinGroup v5, SyncGroup v3, Heartbeat v3, OffsetCommit v7, OffsetFetch v7, LeaveGroup v1.
         walk(new Versions(5, 3, 3, 7, 7, 1));
     }
@@ -313,16 +314,5 @@ class OlderGroupVersionsTest
         final ByteBuffer buffer = ByteBuffer.allocate(2 + 4 + 2 + name.length + 4);
         buffer.putShort((short)0).putInt(1).putShort((short)name.length).put(name).putInt(-1);
         return buffer.array();
-    }
-
-    @SuppressWarnings("unused")
-    private static List<Short> versions(final int from, final int to)
-    {
-        final List<Short> out = new ArrayList<>();
-        for (int v = from; v <= to; v++)
-        {
-            out.add((short)v);
-        }
-        return out;
     }
 }
