@@ -76,8 +76,9 @@ public final class LegacyJavaClientDriver
     static final String ADMIN_TOPIC_RETENTION_MS = "3600000";
     static final int ADMIN_TOPIC_PARTITIONS = 2;
     private static final long TIMEOUT_SECONDS = 60;
-    /** A last poll after the expected count, so a duplicate delivered right behind it is seen too. */
+    /** Bounds a producer's close, which otherwise waits for an I/O thread that may have died. */
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
+    /** A last poll after the expected count, so a duplicate delivered right behind it is seen too. */
     private static final Duration TRAILING_POLL = Duration.ofMillis(500);
 
     private LegacyJavaClientDriver()
@@ -143,13 +144,12 @@ public final class LegacyJavaClientDriver
                 props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
                 props.put(ProducerConfig.ACKS_CONFIG, acks);
                 props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, codec);
-                // Explicit both ways: 2.8 defaults to not idempotent, 3.x to idempotent (which refuses acks 0 and 1).
+                // Explicit both ways: 2.x defaults to not idempotent, 3.x to idempotent; idempotence needs acks=all.
                 props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, String.valueOf("all".equals(acks)));
                 // Batches of several records, so the codecs compress more than one record at a time.
                 props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
                 props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
                 props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-                // Not try-with-resources: close() without a bound waits forever when the I/O thread has died.
                 final KafkaProducer<String, String> producer = new KafkaProducer<>(props);
                 try
                 {
@@ -180,6 +180,7 @@ public final class LegacyJavaClientDriver
     {
         final Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        // The classic group protocol (JoinGroup/SyncGroup): the only one before 3.7, the default up to 3.9.
         props.put(ConsumerConfig.GROUP_ID_CONFIG, group);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
