@@ -139,6 +139,34 @@ public final class RawKafkaClient implements AutoCloseable
         return buffer.array();
     }
 
+    /**
+     * Request header (at {@code headerVersion}) plus a body given as bytes, without the size
+     * prefix: for bodies kafka-clients cannot write (Produce v0-2) or deliberately broken ones.
+     */
+    public static byte[] rawBodyPayload(final short apiKey, final short apiVersion, final int correlationId,
+        final byte[] body, final short headerVersion)
+    {
+        final RequestHeaderData header = new RequestHeaderData()
+            .setRequestApiKey(apiKey)
+            .setRequestApiVersion(apiVersion)
+            .setCorrelationId(correlationId)
+            .setClientId(CLIENT_ID);
+        final ObjectSerializationCache cache = new ObjectSerializationCache();
+        final ByteBuffer buffer = ByteBuffer.allocate(header.size(cache, headerVersion) + body.length);
+        header.write(new ByteBufferAccessor(buffer), cache, headerVersion);
+        buffer.put(body);
+        return buffer.array();
+    }
+
+    /** A body's bytes at {@code version}, as kafka-clients writes them. */
+    public static byte[] encode(final ApiMessage body, final short version)
+    {
+        final ObjectSerializationCache cache = new ObjectSerializationCache();
+        final ByteBuffer buffer = ByteBuffer.allocate(body.size(cache, version));
+        body.write(new ByteBufferAccessor(buffer), cache, version);
+        return buffer.array();
+    }
+
     public static short headerVersion(final short apiKey, final short apiVersion)
     {
         if (ApiKeys.hasId(apiKey))
