@@ -42,6 +42,7 @@ public final class RawKafkaClient implements AutoCloseable
     private final OutputStream out;
     private final int readTimeoutMs;
     private int nextCorrelationId = 1;
+    private boolean verifyEncoding;
 
     private RawKafkaClient(final Socket socket, final int readTimeoutMs) throws IOException
     {
@@ -73,6 +74,17 @@ public final class RawKafkaClient implements AutoCloseable
             socket.close();
             throw ex;
         }
+    }
+
+    /**
+     * From now on every parsed response is also re-encoded by kafka-clients at its version and
+     * must equal the bytes the broker sent: a hand-written encoder that disagrees with the
+     * generated class fails the read with an {@link IOException} naming the first differing byte.
+     */
+    public RawKafkaClient verifyingEncoding()
+    {
+        verifyEncoding = true;
+        return this;
     }
 
     public int nextCorrelationId()
@@ -246,8 +258,28 @@ public final class RawKafkaClient implements AutoCloseable
             throw new IOException("correlation id " + header.correlationId() + ", expected " + expectedCorrelationId);
         }
         final ApiMessage body = api.messageType.newResponse();
+        final int bodyStart = frame.position();
         body.read(accessor, version);
+        if (verifyEncoding)
+        {
+            assertSameEncoding(api, version, frame, bodyStart, body);
+        }
         return (T)body;
+    }
+
+    private static void assertSameEncoding(final ApiKeys api, final short version, final ByteBuffer frame, final int bodyStart,
+        final ApiMessage body) throws IOException
+    {
+        final byte[] expected = encode(body, version);
+        final int sent = frame.limit() - bodyStart;
+        for (int i = 0; i < Math.max(expected.length, sent); i++)
+        {
+            if (i >= expected.length || i >= sent || expected[i] != frame.get(bodyStart + i))
+            {
+                throw new IOException(api + " v" + version + " response differs from kafka-clients' encoding at body byte " + i
+                    + " (" + sent + " bytes sent, " + expected.length + " expected)");
+            }
+        }
     }
 
     /** Sends a well-formed request and reads its response (one request in flight at a time). */

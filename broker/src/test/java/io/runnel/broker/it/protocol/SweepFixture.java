@@ -199,7 +199,7 @@ final class SweepFixture implements AutoCloseable
 
     RawKafkaClient raw() throws IOException
     {
-        return RawKafkaClient.connect(broker.port());
+        return RawKafkaClient.connect(broker.port()).verifyingEncoding();
     }
 
     void createTopic(final String name, final int partitions) throws Exception
