@@ -54,6 +54,7 @@ final class SweepFixture implements AutoCloseable
     static final long FIRST_TIMESTAMP = 1_600_000_000_000L;
     static final long TIMESTAMP_STEP = 1_000L;
     private static final int REQUEST_TIMEOUT_MS = 10_000;
+    private static final Duration ANSWER_WAIT = Duration.ofSeconds(5);
     private static final int DELETION_POLLS = 100;
     private static final long DELETION_POLL_MS = 100;
 
@@ -123,6 +124,12 @@ final class SweepFixture implements AutoCloseable
     static long timestamp(final int i)
     {
         return FIRST_TIMESTAMP + i * TIMESTAMP_STEP;
+    }
+
+    /** How long a refused request may take to be answered or closed; loopback answers in milliseconds. */
+    Duration answerWait()
+    {
+        return ANSWER_WAIT;
     }
 
     int port()
