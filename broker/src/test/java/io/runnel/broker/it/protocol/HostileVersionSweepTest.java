@@ -78,18 +78,30 @@ class HostileVersionSweepTest
     {
         final ApiKeys api = ApiKeys.forId(swept.apiKey());
         final Stream<DynamicNode> versions = IntStream.rangeClosed(swept.minVersion(), swept.maxVersion())
-            .mapToObj(v -> DynamicTest.dynamicTest(api + " v" + v + " broken bodies",
-                () -> assertAllRefused(api, (short)v, mutationsOf(api, (short)v, random))));
+            .mapToObj(v -> versionNode(api, (short)v, random));
         final DynamicTest outOfRange = DynamicTest.dynamicTest(api + " versions outside " + swept.minVersion() + "-" + swept.maxVersion(),
             () -> assertVersionsOutsideRangeRefused(api, swept));
         final DynamicTest alive = DynamicTest.dynamicTest(api + " leaves the broker alive", () -> fixture.assertAlive(api.name()));
         return Stream.concat(versions, Stream.of(outOfRange, alive));
     }
 
-    private static List<RequestMutations.Mutation> mutationsOf(final ApiKeys api, final short version, final Random random)
-        throws Exception
+    /** The mutations are drawn here, in sweep order, so that the seed alone fixes every one of them. */
+    private static DynamicNode versionNode(final ApiKeys api, final short version, final Random random)
     {
-        return RequestMutations.of(api, version, cases.caseFor(api).sample().body(version), random);
+        final List<RequestMutations.Mutation> mutations;
+        try
+        {
+            mutations = RequestMutations.of(api, version, cases.caseFor(api).sample().body(version), random);
+        }
+        catch (final Exception ex)
+        {
+            return DynamicTest.dynamicTest(api + " v" + version + " sample", () ->
+            {
+                throw new AssertionError("cannot build a valid " + api + " v" + version + " request", ex);
+            });
+        }
+        return DynamicTest.dynamicTest(api + " v" + version + ": " + mutations.size() + " broken bodies",
+            () -> assertAllRefused(api, version, mutations));
     }
 
     /** Runs every mutation, then fails once, listing every one the broker got wrong. */
