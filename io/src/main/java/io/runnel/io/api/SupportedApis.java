@@ -20,6 +20,7 @@ public final class SupportedApis
         add(ApiKeys.PRODUCE, 9, 13);
         add(ApiKeys.FETCH, 12, 18);
         add(ApiKeys.LIST_OFFSETS, 1, 11);
+        add(ApiKeys.OFFSET_FOR_LEADER_EPOCH, 2, 4);
         add(ApiKeys.METADATA, 0, 13);
         add(ApiKeys.API_VERSIONS, 0, 4);
         add(ApiKeys.CREATE_TOPICS, 2, 7);
@@ -28,14 +29,15 @@ public final class SupportedApis
         add(ApiKeys.INIT_PRODUCER_ID, 0, 6);
         add(ApiKeys.DESCRIBE_CONFIGS, 1, 4);
         add(ApiKeys.DESCRIBE_CLUSTER, 0, 2);
+        // librdkafka enables its group consumer only when FindCoordinator, JoinGroup, SyncGroup, Heartbeat
+        // and LeaveGroup v0, OffsetCommit v1-2 and OffsetFetch v1 are advertised: keep these minimums.
         add(ApiKeys.FIND_COORDINATOR, 0, 6);
         add(ApiKeys.JOIN_GROUP, 0, 9);
         add(ApiKeys.SYNC_GROUP, 0, 5);
         add(ApiKeys.HEARTBEAT, 0, 4);
         add(ApiKeys.LEAVE_GROUP, 0, 5);
-        // v10 of OffsetCommit/OffsetFetch name topics by id; not yet.
-        add(ApiKeys.OFFSET_COMMIT, 2, 9);
-        add(ApiKeys.OFFSET_FETCH, 1, 9);
+        add(ApiKeys.OFFSET_COMMIT, 2, 10);
+        add(ApiKeys.OFFSET_FETCH, 1, 10);
         add(ApiKeys.DESCRIBE_GROUPS, 0, 6);
         add(ApiKeys.LIST_GROUPS, 0, 5);
         add(ApiKeys.DELETE_GROUPS, 0, 2);

@@ -9,6 +9,7 @@ import io.runnel.io.api.RequestContext;
 import io.runnel.io.api.SupportedApis;
 import io.runnel.io.api.control.AdminHandlers;
 import io.runnel.io.api.control.ListOffsetsHandler;
+import io.runnel.io.api.control.OffsetForLeaderEpochHandler;
 import io.runnel.io.api.fetch.FetchHandler;
 import io.runnel.io.api.group.GroupHandlers;
 import io.runnel.io.api.produce.ProduceHandler;
@@ -37,6 +38,7 @@ public final class ApiRouter implements FrameHandler
     private final ProduceHandler produce;
     private final FetchHandler fetch;
     private final ListOffsetsHandler listOffsets;
+    private final OffsetForLeaderEpochHandler offsetForLeaderEpoch;
     private final AdminHandlers admin;
     private final GroupHandlers groups;
 
@@ -46,6 +48,7 @@ public final class ApiRouter implements FrameHandler
         this.produce = new ProduceHandler(local, services);
         this.fetch = new FetchHandler(local, services);
         this.listOffsets = new ListOffsetsHandler(local, services);
+        this.offsetForLeaderEpoch = new OffsetForLeaderEpochHandler(local, services);
         this.admin = new AdminHandlers(local, services);
         this.groups = new GroupHandlers(local, services);
     }
@@ -88,6 +91,7 @@ public final class ApiRouter implements FrameHandler
                 case PRODUCE -> produce.handle(context);
                 case FETCH -> fetch.handle(context);
                 case LIST_OFFSETS -> listOffsets.handle(context);
+                case OFFSET_FOR_LEADER_EPOCH -> offsetForLeaderEpoch.handle(context);
                 case FIND_COORDINATOR, JOIN_GROUP, SYNC_GROUP, HEARTBEAT, LEAVE_GROUP, OFFSET_COMMIT, OFFSET_FETCH,
                     DESCRIBE_GROUPS, LIST_GROUPS, DELETE_GROUPS, OFFSET_DELETE, CONSUMER_GROUP_HEARTBEAT,
                     CONSUMER_GROUP_DESCRIBE -> groups.handle(context);

@@ -9,6 +9,9 @@ import io.runnel.kernel.log.PartitionState;
  */
 public final class Partition
 {
+    /** A single node's partitions are led by it from their creation on: one leader epoch, 0, for ever. */
+    private static final int SINGLE_NODE_LEADER_EPOCH = 0;
+
     private final Topic topic;
     private final int index;
     private final int shard;
@@ -39,6 +42,15 @@ public final class Partition
     public int shard()
     {
         return shard;
+    }
+
+    /**
+     * The partition's current leader epoch, as Metadata reports it and OffsetForLeaderEpoch fences
+     * with. Replication will move it on each leader change.
+     */
+    public int leaderEpoch()
+    {
+        return SINGLE_NODE_LEADER_EPOCH;
     }
 
     public PartitionState state()

@@ -32,6 +32,11 @@ public final class TopicRegistry
     public static final int MAX_TOPIC_NAME_LENGTH = 249;
     private static final String STORE_DIR = ".runnel-topics";
     private static final String SUFFIX = ".properties";
+    private static final String TEMP_SUFFIX = ".tmp";
+    /** The longest file name ext4, xfs and most file systems take, in bytes. */
+    private static final int MAX_FILE_NAME_BYTES = 255;
+    /** Prefix of a file named by topic id; '=' is not legal in a topic name, so no topic's file can look like one. */
+    private static final String ID_FILE_PREFIX = "id=";
 
     /** An immutable view of every topic, by name and by id. */
     public record Snapshot(Map<String, Topic> byName, Map<Uuid, Topic> byId)
@@ -149,7 +154,7 @@ public final class TopicRegistry
         }
         try
         {
-            Files.deleteIfExists(storeDir.resolve(fileName(name)));
+            Files.deleteIfExists(storeDir.resolve(fileName(existing)));
         }
         catch (final IOException ex)
         {
@@ -178,8 +183,8 @@ public final class TopicRegistry
         properties.setProperty("id", topic.id().toString());
         properties.setProperty("partitions", Integer.toString(topic.partitionCount()));
         topic.configs().forEach((key, value) -> properties.setProperty("config." + key, value));
-        final Path target = storeDir.resolve(fileName(topic.name()));
-        final Path temp = storeDir.resolve(fileName(topic.name()) + ".tmp");
+        final Path target = storeDir.resolve(fileName(topic));
+        final Path temp = storeDir.resolve(fileName(topic) + TEMP_SUFFIX);
         try
         {
             Files.createDirectories(storeDir);
@@ -199,10 +204,16 @@ public final class TopicRegistry
         }
     }
 
-    /** Topic names are [a-zA-Z0-9._-], so they are safe file names as they are. */
-    private static String fileName(final String topic)
+    /**
+     * A topic's file is named after it: topic names are [a-zA-Z0-9._-], safe file names as they
+     * are. Names too long for that (Kafka allows 249 characters; with the suffixes a file name
+     * would pass 255 bytes) name the file by topic id instead. The name inside the file is what
+     * loading reads, so either kind loads the same.
+     */
+    private static String fileName(final Topic topic)
     {
-        return topic + SUFFIX;
+        final String byName = topic.name() + SUFFIX;
+        return byName.length() + TEMP_SUFFIX.length() <= MAX_FILE_NAME_BYTES ? byName : ID_FILE_PREFIX + topic.id() + SUFFIX;
     }
 
     /** Kafka's rule: 1 to 249 characters of [a-zA-Z0-9._-], and not "." or "..". */

@@ -171,7 +171,7 @@ public final class AdminHandlers
             out.partitions().add(new MetadataResponseData.MetadataResponsePartition()
                 .setPartitionIndex(i)
                 .setLeaderId(node)
-                .setLeaderEpoch(0)
+                .setLeaderEpoch(topic.partition(i).leaderEpoch())
                 .setReplicaNodes(List.of(node))
                 .setIsrNodes(List.of(node))
                 .setOfflineReplicas(List.of()));

@@ -42,7 +42,7 @@ public final class ListOffsetsHandler
             ApiKeys.LIST_OFFSETS, context.apiVersion(), context.body());
         final Gather gather = new Gather(context);
         // The leader epoch exists from v4; below it the field must keep its default (-1) or it cannot be written.
-        final int leaderEpoch = context.apiVersion() >= FIRST_VERSION_WITH_LEADER_EPOCH ? 0 : -1;
+        final boolean withLeaderEpoch = context.apiVersion() >= FIRST_VERSION_WITH_LEADER_EPOCH;
         final var snapshot = services.logManager().registry().snapshot();
         for (final ListOffsetsRequestData.ListOffsetsTopic requestTopic : request.topics())
         {
@@ -55,13 +55,17 @@ public final class ListOffsetsHandler
                 final ListOffsetsResponseData.ListOffsetsPartitionResponse partitionResponse =
                     new ListOffsetsResponseData.ListOffsetsPartitionResponse()
                         .setPartitionIndex(requestPartition.partitionIndex())
-                        .setOffset(-1).setTimestamp(-1).setLeaderEpoch(leaderEpoch);
+                        .setOffset(-1).setTimestamp(-1).setLeaderEpoch(-1);
                 topicResponse.partitions().add(partitionResponse);
                 final Partition partition = topic == null ? null : topic.partition(requestPartition.partitionIndex());
                 if (partition == null)
                 {
                     partitionResponse.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
                     continue;
+                }
+                if (withLeaderEpoch)
+                {
+                    partitionResponse.setLeaderEpoch(partition.leaderEpoch());
                 }
                 gather.lookups.add(new Lookup(gather, partition, requestPartition.timestamp(), partitionResponse));
             }

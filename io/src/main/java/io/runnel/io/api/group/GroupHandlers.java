@@ -13,6 +13,7 @@ import io.runnel.coordinator.group.GroupState;
 import io.runnel.io.api.ApiShard;
 import io.runnel.io.api.BrokerServices;
 import io.runnel.io.api.RequestContext;
+import io.runnel.kernel.topic.Topic;
 import org.apache.kafka.common.message.ConsumerGroupDescribeRequestData;
 import org.apache.kafka.common.message.ConsumerGroupDescribeResponseData;
 import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
@@ -53,6 +54,10 @@ public final class GroupHandlers
     private static final String CONSUMER_PROTOCOL = "consumer";
     private static final byte GROUP_KEY_TYPE = 0;
     private static final int AUTHORIZED_OPERATIONS_OMITTED = Integer.MIN_VALUE;
+    /** OffsetCommit and OffsetFetch v10 name topics by id (KIP-848). */
+    private static final short FIRST_VERSION_WITH_TOPIC_IDS = 10;
+    /** OffsetFetch v2 added the response's group-level error; before it a group error goes on every partition. */
+    private static final short FIRST_OFFSET_FETCH_WITH_GROUP_ERROR = 2;
 
     private final BrokerServices services;
     private final GroupRouter router;
@@ -142,8 +147,8 @@ public final class GroupHandlers
     {
         if (!isValidGroupId(request.groupId()))
         {
-            context.respond(new JoinGroupResponseData().setErrorCode(Errors.INVALID_GROUP_ID.code()).setMemberId(request.memberId())
-                .setGenerationId(-1).setLeader(""));
+            context.respond(GroupResponses.joinAt(new JoinGroupResponseData().setErrorCode(Errors.INVALID_GROUP_ID.code())
+                .setMemberId(request.memberId()).setGenerationId(-1).setLeader(""), context.apiVersion()));
             return;
         }
         if (context.apiVersion() == 0)
@@ -154,7 +159,8 @@ public final class GroupHandlers
         final String clientHost = clientHost(context);
         final short version = context.apiVersion();
         router.<JoinGroupResponseData>onCoordinator(context, request.groupId(),
-            (coordinator, done) -> coordinator.joinGroup(request, version, clientId, clientHost, done), context::respond);
+            (coordinator, done) -> coordinator.joinGroup(request, version, clientId, clientHost, done),
+            response -> context.respond(GroupResponses.joinAt(response, version)));
     }
 
     private static String clientHost(final RequestContext context)
@@ -171,7 +177,9 @@ public final class GroupHandlers
             context.respond(new SyncGroupResponseData().setErrorCode(Errors.INVALID_GROUP_ID.code()));
             return;
         }
-        router.<SyncGroupResponseData>onCoordinator(context, request.groupId(), (coordinator, done) -> coordinator.syncGroup(request, done), context::respond);
+        final short version = context.apiVersion();
+        router.<SyncGroupResponseData>onCoordinator(context, request.groupId(), (coordinator, done) -> coordinator.syncGroup(request, done),
+            response -> context.respond(GroupResponses.syncAt(response, version)));
     }
 
     private void heartbeat(final RequestContext context, final HeartbeatRequestData request)
@@ -270,12 +278,23 @@ public final class GroupHandlers
 
     private void offsetCommit(final RequestContext context, final OffsetCommitRequestData request)
     {
+        final boolean byId = context.apiVersion() >= FIRST_VERSION_WITH_TOPIC_IDS;
+        final var snapshot = services.logManager().registry().snapshot();
+        // v10 names topics by id: each is resolved to its name here; an unknown id is answered without asking the coordinator.
+        final List<String> names = new ArrayList<>();
         final List<GroupCoordinator.CommitRequest> commits = new ArrayList<>();
         for (final OffsetCommitRequestData.OffsetCommitRequestTopic topic : request.topics())
         {
+            final Topic known = byId ? snapshot.topic(topic.topicId()) : null;
+            final String name = byId ? (known == null ? null : known.name()) : topic.name();
+            names.add(name);
+            if (name == null)
+            {
+                continue;
+            }
             for (final OffsetCommitRequestData.OffsetCommitRequestPartition partition : topic.partitions())
             {
-                commits.add(new GroupCoordinator.CommitRequest(topic.name(), partition.partitionIndex(), partition.committedOffset(),
+                commits.add(new GroupCoordinator.CommitRequest(name, partition.partitionIndex(), partition.committedOffset(),
                     partition.committedLeaderEpoch(), partition.committedMetadata()));
             }
         }
@@ -283,13 +302,18 @@ public final class GroupHandlers
         {
             final OffsetCommitResponseData response = new OffsetCommitResponseData();
             int i = 0;
-            for (final OffsetCommitRequestData.OffsetCommitRequestTopic topic : request.topics())
+            for (int t = 0; t < request.topics().size(); t++)
             {
-                final OffsetCommitResponseData.OffsetCommitResponseTopic out = new OffsetCommitResponseData.OffsetCommitResponseTopic().setName(topic.name());
+                final OffsetCommitRequestData.OffsetCommitRequestTopic topic = request.topics().get(t);
+                final OffsetCommitResponseData.OffsetCommitResponseTopic out = byId ?
+                    new OffsetCommitResponseData.OffsetCommitResponseTopic().setTopicId(topic.topicId()) :
+                    new OffsetCommitResponseData.OffsetCommitResponseTopic().setName(topic.name());
+                final boolean unknown = names.get(t) == null;
                 for (final OffsetCommitRequestData.OffsetCommitRequestPartition partition : topic.partitions())
                 {
+                    final Errors error = unknown ? Errors.UNKNOWN_TOPIC_ID : errors.get(i++);
                     out.partitions().add(new OffsetCommitResponseData.OffsetCommitResponsePartition()
-                        .setPartitionIndex(partition.partitionIndex()).setErrorCode(errors.get(i++).code()));
+                        .setPartitionIndex(partition.partitionIndex()).setErrorCode(error.code()));
                 }
                 response.topics().add(out);
             }
@@ -306,7 +330,10 @@ public final class GroupHandlers
 
     private void offsetFetch(final RequestContext context, final OffsetFetchRequestData request)
     {
-        final boolean multiGroup = context.apiVersion() >= 8;
+        final short version = context.apiVersion();
+        final boolean multiGroup = version >= 8;
+        final boolean byId = version >= FIRST_VERSION_WITH_TOPIC_IDS;
+        final var snapshot = services.logManager().registry().snapshot();
         final List<OffsetFetchRequestData.OffsetFetchRequestGroup> groups = new ArrayList<>();
         if (multiGroup)
         {
@@ -336,28 +363,8 @@ public final class GroupHandlers
             {
                 return;
             }
-            final OffsetFetchResponseData response = new OffsetFetchResponseData();
-            if (multiGroup)
-            {
-                response.setGroups(new ArrayList<>(List.of(results)));
-            }
-            else
-            {
-                final OffsetFetchResponseData.OffsetFetchResponseGroup only = results[0];
-                response.setErrorCode(only.errorCode());
-                for (final OffsetFetchResponseData.OffsetFetchResponseTopics topic : only.topics())
-                {
-                    final OffsetFetchResponseData.OffsetFetchResponseTopic out = new OffsetFetchResponseData.OffsetFetchResponseTopic().setName(topic.name());
-                    for (final OffsetFetchResponseData.OffsetFetchResponsePartitions p : topic.partitions())
-                    {
-                        out.partitions().add(new OffsetFetchResponseData.OffsetFetchResponsePartition().setPartitionIndex(p.partitionIndex())
-                            .setCommittedOffset(p.committedOffset()).setCommittedLeaderEpoch(p.committedLeaderEpoch())
-                            .setMetadata(p.metadata()).setErrorCode(p.errorCode()));
-                    }
-                    response.topics().add(out);
-                }
-            }
-            context.respond(response);
+            context.respond(multiGroup ? new OffsetFetchResponseData().setGroups(new ArrayList<>(List.of(results))) :
+                singleGroupResponse(results[0], groups.get(0), version));
         };
         for (int g = 0; g < groups.size(); g++)
         {
@@ -370,6 +377,8 @@ public final class GroupHandlers
                 continue;
             }
             final Map<String, List<Integer>> wanted;
+            // v10 names topics by id: an id the registry does not know is answered here with UNKNOWN_TOPIC_ID.
+            final List<OffsetFetchResponseData.OffsetFetchResponseTopics> unknownIds = new ArrayList<>();
             if (group.topics() == null)
             {
                 wanted = null;
@@ -377,7 +386,16 @@ public final class GroupHandlers
             else
             {
                 wanted = new LinkedHashMap<>();
-                group.topics().forEach(t -> wanted.put(t.name(), t.partitionIndexes()));
+                for (final OffsetFetchRequestData.OffsetFetchRequestTopics t : group.topics())
+                {
+                    final Topic known = byId ? snapshot.topic(t.topicId()) : null;
+                    if (byId && known == null)
+                    {
+                        unknownIds.add(unknownTopicId(t));
+                        continue;
+                    }
+                    wanted.put(byId ? known.name() : t.name(), t.partitionIndexes());
+                }
             }
             router.<Map<String, Map<Integer, GroupCoordinator.Committed>>>onCoordinator(context, group.groupId(),
                 (coordinator, reply) -> reply.accept(coordinator.fetchOffsets(group.groupId(), wanted)),
@@ -386,17 +404,77 @@ public final class GroupHandlers
                     final OffsetFetchResponseData.OffsetFetchResponseGroup out = new OffsetFetchResponseData.OffsetFetchResponseGroup().setGroupId(group.groupId());
                     found.forEach((topic, partitions) ->
                     {
-                        final OffsetFetchResponseData.OffsetFetchResponseTopics t = new OffsetFetchResponseData.OffsetFetchResponseTopics().setName(topic);
+                        final OffsetFetchResponseData.OffsetFetchResponseTopics t = new OffsetFetchResponseData.OffsetFetchResponseTopics();
+                        if (byId)
+                        {
+                            final Topic known = services.logManager().registry().snapshot().topic(topic);
+                            if (known == null)
+                            {
+                                // Offsets of a deleted topic have no id to name them by.
+                                return;
+                            }
+                            t.setTopicId(known.id());
+                        }
+                        else
+                        {
+                            t.setName(topic);
+                        }
                         partitions.forEach((partition, committed) -> t.partitions().add(new OffsetFetchResponseData.OffsetFetchResponsePartitions()
                             .setPartitionIndex(partition).setCommittedOffset(committed.offset())
                             .setCommittedLeaderEpoch(committed.leaderEpoch()).setMetadata(committed.metadata())));
                         out.topics().add(t);
                     });
+                    out.topics().addAll(unknownIds);
                     results[slot] = out;
                     done.run();
                 });
         }
         done.run();
+    }
+
+    private static OffsetFetchResponseData.OffsetFetchResponseTopics unknownTopicId(final OffsetFetchRequestData.OffsetFetchRequestTopics topic)
+    {
+        final OffsetFetchResponseData.OffsetFetchResponseTopics out = new OffsetFetchResponseData.OffsetFetchResponseTopics().setTopicId(topic.topicId());
+        for (final int partition : topic.partitionIndexes())
+        {
+            out.partitions().add(new OffsetFetchResponseData.OffsetFetchResponsePartitions().setPartitionIndex(partition)
+                .setCommittedOffset(-1).setMetadata("").setErrorCode(Errors.UNKNOWN_TOPIC_ID.code()));
+        }
+        return out;
+    }
+
+    /** OffsetFetch v0-7: one group, its answer at the top level (v0-1 have no group error: it goes on every partition). */
+    private static OffsetFetchResponseData singleGroupResponse(final OffsetFetchResponseData.OffsetFetchResponseGroup only,
+        final OffsetFetchRequestData.OffsetFetchRequestGroup asked, final short version)
+    {
+        final OffsetFetchResponseData response = new OffsetFetchResponseData();
+        if (version < FIRST_OFFSET_FETCH_WITH_GROUP_ERROR && only.errorCode() != Errors.NONE.code() && asked.topics() != null)
+        {
+            for (final OffsetFetchRequestData.OffsetFetchRequestTopics topic : asked.topics())
+            {
+                final OffsetFetchResponseData.OffsetFetchResponseTopic out = new OffsetFetchResponseData.OffsetFetchResponseTopic().setName(topic.name());
+                for (final int partition : topic.partitionIndexes())
+                {
+                    out.partitions().add(new OffsetFetchResponseData.OffsetFetchResponsePartition().setPartitionIndex(partition)
+                        .setCommittedOffset(-1).setMetadata("").setErrorCode(only.errorCode()));
+                }
+                response.topics().add(out);
+            }
+            return response;
+        }
+        response.setErrorCode(only.errorCode());
+        for (final OffsetFetchResponseData.OffsetFetchResponseTopics topic : only.topics())
+        {
+            final OffsetFetchResponseData.OffsetFetchResponseTopic out = new OffsetFetchResponseData.OffsetFetchResponseTopic().setName(topic.name());
+            for (final OffsetFetchResponseData.OffsetFetchResponsePartitions p : topic.partitions())
+            {
+                out.partitions().add(new OffsetFetchResponseData.OffsetFetchResponsePartition().setPartitionIndex(p.partitionIndex())
+                    .setCommittedOffset(p.committedOffset()).setCommittedLeaderEpoch(p.committedLeaderEpoch())
+                    .setMetadata(p.metadata()).setErrorCode(p.errorCode()));
+            }
+            response.topics().add(out);
+        }
+        return response;
     }
 
     private void offsetDelete(final RequestContext context, final OffsetDeleteRequestData request)
