@@ -42,6 +42,7 @@ public final class RawKafkaClient implements AutoCloseable
     private final OutputStream out;
     private final int readTimeoutMs;
     private int nextCorrelationId = 1;
+    private boolean verifyEncoding;
 
     private RawKafkaClient(final Socket socket, final int readTimeoutMs) throws IOException
     {
@@ -73,6 +74,17 @@ public final class RawKafkaClient implements AutoCloseable
             socket.close();
             throw ex;
         }
+    }
+
+    /**
+     * From now on every parsed response is also re-encoded by kafka-clients at its version and
+     * must equal the bytes the broker sent: a hand-written encoder that disagrees with the
+     * generated class fails the read with an {@link IOException} naming the first differing byte.
+     */
+    public RawKafkaClient verifyingEncoding()
+    {
+        verifyEncoding = true;
+        return this;
     }
 
     public int nextCorrelationId()
@@ -136,6 +148,34 @@ public final class RawKafkaClient implements AutoCloseable
         {
             throw new IllegalStateException("encoded " + buffer.position() + " of " + buffer.capacity() + " bytes");
         }
+        return buffer.array();
+    }
+
+    /**
+     * Request header (at {@code headerVersion}) plus a body given as bytes, without the size
+     * prefix: for bodies kafka-clients cannot write (Produce v0-2) or deliberately broken ones.
+     */
+    public static byte[] rawBodyPayload(final short apiKey, final short apiVersion, final int correlationId,
+        final byte[] body, final short headerVersion)
+    {
+        final RequestHeaderData header = new RequestHeaderData()
+            .setRequestApiKey(apiKey)
+            .setRequestApiVersion(apiVersion)
+            .setCorrelationId(correlationId)
+            .setClientId(CLIENT_ID);
+        final ObjectSerializationCache cache = new ObjectSerializationCache();
+        final ByteBuffer buffer = ByteBuffer.allocate(header.size(cache, headerVersion) + body.length);
+        header.write(new ByteBufferAccessor(buffer), cache, headerVersion);
+        buffer.put(body);
+        return buffer.array();
+    }
+
+    /** A body's bytes at {@code version}, as kafka-clients writes them. */
+    public static byte[] encode(final ApiMessage body, final short version)
+    {
+        final ObjectSerializationCache cache = new ObjectSerializationCache();
+        final ByteBuffer buffer = ByteBuffer.allocate(body.size(cache, version));
+        body.write(new ByteBufferAccessor(buffer), cache, version);
         return buffer.array();
     }
 
@@ -218,8 +258,28 @@ public final class RawKafkaClient implements AutoCloseable
             throw new IOException("correlation id " + header.correlationId() + ", expected " + expectedCorrelationId);
         }
         final ApiMessage body = api.messageType.newResponse();
+        final int bodyStart = frame.position();
         body.read(accessor, version);
+        if (verifyEncoding)
+        {
+            assertSameEncoding(api, version, frame, bodyStart, body);
+        }
         return (T)body;
+    }
+
+    private static void assertSameEncoding(final ApiKeys api, final short version, final ByteBuffer frame, final int bodyStart,
+        final ApiMessage body) throws IOException
+    {
+        final byte[] expected = encode(body, version);
+        final int sent = frame.limit() - bodyStart;
+        for (int i = 0; i < Math.max(expected.length, sent); i++)
+        {
+            if (i >= expected.length || i >= sent || expected[i] != frame.get(bodyStart + i))
+            {
+                throw new IOException(api + " v" + version + " response differs from kafka-clients' encoding at body byte " + i
+                    + " (" + sent + " bytes sent, " + expected.length + " expected)");
+            }
+        }
     }
 
     /** Sends a well-formed request and reads its response (one request in flight at a time). */

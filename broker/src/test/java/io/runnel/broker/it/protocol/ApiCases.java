@@ -1,0 +1,494 @@
+package io.runnel.broker.it.protocol;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import io.runnel.broker.testing.RawKafkaClient;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.message.ApiVersionsResponseData;
+import org.apache.kafka.common.message.CreatePartitionsResponseData;
+import org.apache.kafka.common.message.CreateTopicsResponseData;
+import org.apache.kafka.common.message.DeleteTopicsResponseData;
+import org.apache.kafka.common.message.DescribeClusterResponseData;
+import org.apache.kafka.common.message.DescribeConfigsResponseData;
+import org.apache.kafka.common.message.FetchResponseData;
+import org.apache.kafka.common.message.InitProducerIdResponseData;
+import org.apache.kafka.common.message.ListOffsetsResponseData;
+import org.apache.kafka.common.message.MetadataResponseData;
+import org.apache.kafka.common.message.OffsetForLeaderEpochResponseData;
+import org.apache.kafka.common.message.ProduceResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.Errors;
+
+import static io.runnel.broker.it.protocol.SweepFixture.DATA_TOPIC;
+import static io.runnel.broker.it.protocol.SweepFixture.RECORDS;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The coverage map of the version sweep: for every API Runnel implements (or is about to), a
+ * valid sample request at any version and an exercise that sends real requests with data at
+ * that version and checks what comes back. An API missing here cannot be swept: the sweep
+ * fails naming it. Requests of other APIs that an exercise needs (a join before a heartbeat)
+ * go at the highest advertised version.
+ */
+final class ApiCases
+{
+    /** A valid request body at {@code version}, ready to mutate. */
+    @FunctionalInterface
+    interface Sample
+    {
+        byte[] body(short version) throws Exception;
+    }
+
+    /** Real requests at {@code version}, content checked. */
+    @FunctionalInterface
+    interface Exercise
+    {
+        void run(short version) throws Exception;
+    }
+
+    record ApiCase(Sample sample, Exercise exercise)
+    {
+    }
+
+    /** Produce v0-2 are advertised for librdkafka's sake and refused (KAFKA-18659). */
+    static final short FIRST_REAL_PRODUCE_VERSION = 3;
+    private static final short PRODUCE_BEFORE_V3_HEADER = 1;
+
+    private final SweepFixture fixture;
+    private final Map<ApiKeys, ApiCase> cases = new EnumMap<>(ApiKeys.class);
+
+    ApiCases(final SweepFixture fixture)
+    {
+        this.fixture = fixture;
+        final GroupCases groups = new GroupCases(fixture);
+        cases.put(ApiKeys.PRODUCE, new ApiCase(this::produceSample, this::produce));
+        cases.put(ApiKeys.FETCH, new ApiCase(v -> encode(SweepFixture.fetchRequest(v, DATA_TOPIC, fixture.dataTopicId(), 0), v), this::fetch));
+        cases.put(ApiKeys.LIST_OFFSETS, new ApiCase(v -> encode(SweepRequests.listOffsets(v, DATA_TOPIC, SweepRequests.LATEST), v),
+            this::listOffsets));
+        cases.put(ApiKeys.METADATA, new ApiCase(v -> encode(SweepRequests.metadata(v, DATA_TOPIC), v), this::metadata));
+        cases.put(ApiKeys.API_VERSIONS, new ApiCase(v -> encode(SweepRequests.apiVersions(v), v), this::apiVersions));
+        cases.put(ApiKeys.CREATE_TOPICS, new ApiCase(v -> encode(SweepRequests.createTopics(v, fixture.unique("hostile-create"), 1), v),
+            this::createTopics));
+        cases.put(ApiKeys.DELETE_TOPICS, new ApiCase(v -> encode(SweepRequests.deleteTopics(v, "absent-topic"), v), this::deleteTopics));
+        cases.put(ApiKeys.CREATE_PARTITIONS, new ApiCase(v -> encode(SweepRequests.createPartitions(v, "absent-topic", 2), v),
+            this::createPartitions));
+        cases.put(ApiKeys.INIT_PRODUCER_ID, new ApiCase(v -> encode(SweepRequests.initProducerId(v), v), this::initProducerId));
+        cases.put(ApiKeys.DESCRIBE_CONFIGS, new ApiCase(v -> encode(SweepRequests.describeConfigs(v, DATA_TOPIC), v), this::describeConfigs));
+        cases.put(ApiKeys.DESCRIBE_CLUSTER, new ApiCase(v -> encode(SweepRequests.describeCluster(v), v), this::describeCluster));
+        cases.put(ApiKeys.FIND_COORDINATOR, new ApiCase(v -> encode(SweepRequests.findCoordinator(v, "hostile-group"), v),
+            groups::findCoordinator));
+        cases.put(ApiKeys.JOIN_GROUP, new ApiCase(v -> encode(new ClassicGroupMember(fixture.unique("hostile-join")).joinRequest(v), v),
+            groups::joinGroup));
+        cases.put(ApiKeys.SYNC_GROUP, new ApiCase(v -> encode(new ClassicGroupMember("hostile-group").syncRequest(v), v), groups::syncGroup));
+        cases.put(ApiKeys.HEARTBEAT, new ApiCase(v -> encode(new ClassicGroupMember("hostile-group").heartbeatRequest(1), v),
+            groups::heartbeat));
+        cases.put(ApiKeys.LEAVE_GROUP, new ApiCase(v -> encode(SweepRequests.leaveGroup(v, "hostile-group", "stranger"), v),
+            groups::leaveGroup));
+        cases.put(ApiKeys.OFFSET_COMMIT, new ApiCase(v -> encode(SweepRequests.offsetCommit(v, "hostile-group", -1, "",
+            DATA_TOPIC, fixture.dataTopicId(), 1, "hostile"), v), groups::offsetCommit));
+        cases.put(ApiKeys.OFFSET_FETCH, new ApiCase(v -> encode(SweepRequests.offsetFetch(v, "hostile-group", DATA_TOPIC,
+            fixture.dataTopicId()), v), groups::offsetFetch));
+        cases.put(ApiKeys.DESCRIBE_GROUPS, new ApiCase(v -> encode(SweepRequests.describeGroups(v, "hostile-group"), v),
+            groups::describeGroups));
+        cases.put(ApiKeys.LIST_GROUPS, new ApiCase(v -> encode(SweepRequests.listGroups(v), v), groups::listGroups));
+        cases.put(ApiKeys.DELETE_GROUPS, new ApiCase(v -> encode(SweepRequests.deleteGroups(v, "absent-group"), v), groups::deleteGroups));
+        cases.put(ApiKeys.OFFSET_DELETE, new ApiCase(v -> encode(SweepRequests.offsetDelete(v, "absent-group", DATA_TOPIC), v),
+            groups::offsetDelete));
+        cases.put(ApiKeys.CONSUMER_GROUP_HEARTBEAT, new ApiCase(v -> encode(SweepRequests.consumerGroupJoin(v,
+            fixture.unique("hostile-cg"), DATA_TOPIC), v), groups::consumerGroupHeartbeat));
+        cases.put(ApiKeys.CONSUMER_GROUP_DESCRIBE, new ApiCase(v -> encode(SweepRequests.consumerGroupDescribe(v, "hostile-cg"), v),
+            groups::consumerGroupDescribe));
+        cases.put(ApiKeys.OFFSET_FOR_LEADER_EPOCH, new ApiCase(v -> encode(SweepRequests.offsetForLeaderEpoch(v, DATA_TOPIC,
+            fixture.dataLeaderEpoch()), v), this::offsetForLeaderEpoch));
+    }
+
+    Set<ApiKeys> covered()
+    {
+        return cases.keySet();
+    }
+
+    /** The case for {@code api}; fails loudly, naming the API, when the sweep has none. */
+    ApiCase caseFor(final ApiKeys api)
+    {
+        final ApiCase found = cases.get(api);
+        if (found == null)
+        {
+            throw new AssertionError(api + " (key " + api.id + ") is advertised but the version sweep has no case for it: add one to "
+                + ApiCases.class.getSimpleName());
+        }
+        return found;
+    }
+
+    /** The request header version of a sample: Produce v0-2 use v1, which kafka-clients 4.x no longer knows. */
+    static short headerVersion(final ApiKeys api, final short version)
+    {
+        if (api == ApiKeys.PRODUCE && version < FIRST_REAL_PRODUCE_VERSION)
+        {
+            return PRODUCE_BEFORE_V3_HEADER;
+        }
+        return RawKafkaClient.headerVersion(api.id, version);
+    }
+
+    private static byte[] encode(final ApiMessage body, final short version)
+    {
+        return RawKafkaClient.encode(body, version);
+    }
+
+    private static String at(final ApiKeys api, final short version)
+    {
+        return api + " v" + version;
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Data plane
+    // ---------------------------------------------------------------------------------------
+
+    private byte[] produceSample(final short version) throws IOException
+    {
+        if (version < FIRST_REAL_PRODUCE_VERSION)
+        {
+            return SweepRequests.produceBeforeV3(version, DATA_TOPIC, "hostile");
+        }
+        return encode(SweepFixture.produceRequest(version, DATA_TOPIC, fixture.dataTopicId(), SweepFixture.batch(List.of("hostile"))),
+            version);
+    }
+
+    /** Two batches of three to a fresh topic: offsets 0 and 3, then all six read back. */
+    private void produce(final short version) throws Exception
+    {
+        final String topic = fixture.unique("produce-v" + version);
+        fixture.createTopic(topic, 1);
+        if (version < FIRST_REAL_PRODUCE_VERSION)
+        {
+            produceBeforeV3IsRefused(version, topic);
+            return;
+        }
+        final Uuid topicId = fixture.topicId(topic);
+        final List<String> first = List.of("a", "b", "c");
+        final List<String> second = List.of("d", "e", "f");
+        try (RawKafkaClient raw = fixture.raw())
+        {
+            long expectedBase = 0;
+            for (final List<String> values : List.of(first, second))
+            {
+                final ProduceResponseData response = raw.produce(version, SweepFixture.produceRequest(version, topic, topicId,
+                    SweepFixture.batch(values)));
+                final ProduceResponseData.TopicProduceResponse topicResponse = response.responses().iterator().next();
+                if (version >= 13)
+                {
+                    assertEquals(topicId, topicResponse.topicId());
+                }
+                else
+                {
+                    assertEquals(topic, topicResponse.name());
+                }
+                final ProduceResponseData.PartitionProduceResponse partition = RawKafkaClient.onlyPartition(response);
+                assertEquals(Errors.NONE, Errors.forCode(partition.errorCode()), at(ApiKeys.PRODUCE, version));
+                assertEquals(expectedBase, partition.baseOffset());
+                if (version >= 5)
+                {
+                    assertEquals(0, partition.logStartOffset());
+                }
+                expectedBase += values.size();
+            }
+        }
+        assertEquals(List.of("a", "b", "c", "d", "e", "f"), fixture.values(topic, 0));
+    }
+
+    /**
+     * Produce v0-2 are refused and store nothing: either UNSUPPORTED_VERSION per partition in the
+     * v0-2 response layout ([topic [partition, error, base offset, (v2) append time]], (v1+)
+     * throttle), or a closed connection, which is what Kafka 4.x itself does (KAFKA-18659 only
+     * advertises them; its socket server then fails the request as an unsupported version).
+     */
+    private void produceBeforeV3IsRefused(final short version, final String topic) throws Exception
+    {
+        try (RawKafkaClient raw = fixture.raw())
+        {
+            final int correlationId = raw.nextCorrelationId();
+            raw.sendFrame(RawKafkaClient.rawBodyPayload(ApiKeys.PRODUCE.id, version, correlationId,
+                SweepRequests.produceBeforeV3(version, topic, "old"), PRODUCE_BEFORE_V3_HEADER));
+            final ByteBuffer frame = raw.receiveFrameWithin(fixture.answerWait());
+            if (frame != null)
+            {
+                assertUnsupportedVersionBeforeV3(version, topic, correlationId, frame);
+            }
+        }
+        assertEquals(List.of(), fixture.values(topic, 0), "a refused produce stores nothing");
+    }
+
+    private static void assertUnsupportedVersionBeforeV3(final short version, final String topic, final int correlationId,
+        final ByteBuffer frame)
+    {
+        assertEquals(correlationId, frame.getInt(), "correlation id");
+        assertEquals(1, frame.getInt(), "topics");
+        final byte[] name = new byte[frame.getShort()];
+        frame.get(name);
+        assertEquals(topic, new String(name, StandardCharsets.UTF_8));
+        assertEquals(1, frame.getInt(), "partitions");
+        assertEquals(0, frame.getInt(), "partition index");
+        assertEquals(Errors.UNSUPPORTED_VERSION, Errors.forCode(frame.getShort()), at(ApiKeys.PRODUCE, version));
+        assertEquals(-1L, frame.getLong(), "base offset");
+        final int rest = (version >= 2 ? 8 : 0) + (version >= 1 ? 4 : 0);
+        assertEquals(rest, frame.remaining(), "bytes after the partition");
+    }
+
+    /** The fixture's records from offset 0 and from offset 2, with the partition's offsets. */
+    private void fetch(final short version) throws Exception
+    {
+        for (final long from : new long[] {0, 2})
+        {
+            final FetchResponseData.PartitionData partition = fixture.fetch(version, DATA_TOPIC, fixture.dataTopicId(), from);
+            assertEquals(Errors.NONE, Errors.forCode(partition.errorCode()), at(ApiKeys.FETCH, version));
+            assertEquals(RECORDS, partition.highWatermark(), "high watermark");
+            if (version >= 4)
+            {
+                assertEquals(RECORDS, partition.lastStableOffset(), "last stable offset");
+            }
+            if (version >= 5)
+            {
+                assertEquals(0, partition.logStartOffset(), "log start offset");
+            }
+            if (version >= 11)
+            {
+                assertEquals(-1, partition.preferredReadReplica(), "no preferred read replica");
+            }
+            final List<String> expected = new ArrayList<>();
+            for (int i = (int)from; i < RECORDS; i++)
+            {
+                expected.add(SweepFixture.value(i));
+            }
+            assertEquals(expected, SweepFixture.values(partition, from), at(ApiKeys.FETCH, version) + " from " + from);
+        }
+    }
+
+    /** Earliest, latest, by timestamp (and max timestamp from v7) against the fixture's known offsets. */
+    private void listOffsets(final short version) throws Exception
+    {
+        try (RawKafkaClient raw = fixture.raw())
+        {
+            assertEquals(0, listOffset(raw, version, SweepRequests.EARLIEST).offset(), "earliest");
+            assertEquals(RECORDS, listOffset(raw, version, SweepRequests.LATEST).offset(), "latest");
+            final ListOffsetsResponseData.ListOffsetsPartitionResponse byTime = listOffset(raw, version, SweepFixture.timestamp(2));
+            assertEquals(2, byTime.offset(), "first offset at or after record 2's timestamp");
+            assertEquals(SweepFixture.timestamp(2), byTime.timestamp(), "record 2's timestamp");
+            final ListOffsetsResponseData.ListOffsetsPartitionResponse between = listOffset(raw, version, SweepFixture.timestamp(2) + 1);
+            assertEquals(3, between.offset(), "a timestamp between records finds the next one");
+            if (version >= 4)
+            {
+                assertEquals(fixture.dataLeaderEpoch(), byTime.leaderEpoch(), "leader epoch");
+            }
+            if (version >= 7)
+            {
+                final ListOffsetsResponseData.ListOffsetsPartitionResponse max = listOffset(raw, version, SweepRequests.MAX_TIMESTAMP);
+                assertEquals(RECORDS - 1, max.offset(), "max timestamp");
+                assertEquals(SweepFixture.timestamp(RECORDS - 1), max.timestamp());
+            }
+        }
+    }
+
+    private static ListOffsetsResponseData.ListOffsetsPartitionResponse listOffset(final RawKafkaClient raw, final short version,
+        final long timestamp) throws IOException
+    {
+        final ListOffsetsResponseData response = raw.request(ApiKeys.LIST_OFFSETS, version,
+            SweepRequests.listOffsets(version, DATA_TOPIC, timestamp));
+        assertEquals(1, response.topics().size());
+        assertEquals(DATA_TOPIC, response.topics().get(0).name());
+        final ListOffsetsResponseData.ListOffsetsPartitionResponse partition = response.topics().get(0).partitions().get(0);
+        assertEquals(Errors.NONE, Errors.forCode(partition.errorCode()), at(ApiKeys.LIST_OFFSETS, version) + " timestamp " + timestamp);
+        return partition;
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Cluster and topic admin
+    // ---------------------------------------------------------------------------------------
+
+    /** The broker as its own leader, the fixture topic with one partition (and its id from v10). */
+    private void metadata(final short version) throws Exception
+    {
+        try (RawKafkaClient raw = fixture.raw())
+        {
+            final MetadataResponseData response = raw.request(ApiKeys.METADATA, version, SweepRequests.metadata(version, DATA_TOPIC));
+            assertEquals(1, response.brokers().size(), "brokers");
+            final MetadataResponseData.MetadataResponseBroker broker = response.brokers().iterator().next();
+            assertEquals(fixture.port(), broker.port(), "the broker's advertised port");
+            final MetadataResponseData.MetadataResponseTopic topic = response.topics().find(DATA_TOPIC);
+            assertNotNull(topic, DATA_TOPIC + " listed");
+            assertEquals(Errors.NONE, Errors.forCode(topic.errorCode()), at(ApiKeys.METADATA, version));
+            assertEquals(1, topic.partitions().size());
+            assertEquals(broker.nodeId(), topic.partitions().get(0).leaderId(), "leader");
+            if (version >= 1)
+            {
+                assertEquals(broker.nodeId(), response.controllerId(), "controller");
+            }
+            if (version >= 2)
+            {
+                assertNotNull(response.clusterId(), "cluster id");
+            }
+            if (version >= 7)
+            {
+                assertEquals(fixture.dataLeaderEpoch(), topic.partitions().get(0).leaderEpoch());
+            }
+            if (version >= 10)
+            {
+                assertEquals(fixture.dataTopicId(), topic.topicId());
+            }
+        }
+    }
+
+    /** The same ranges as the class's first ApiVersions, at every version. */
+    private void apiVersions(final short version) throws Exception
+    {
+        try (RawKafkaClient raw = fixture.raw())
+        {
+            final ApiVersionsResponseData response = raw.request(ApiKeys.API_VERSIONS, version, SweepRequests.apiVersions(version));
+            assertEquals(Errors.NONE, Errors.forCode(response.errorCode()), at(ApiKeys.API_VERSIONS, version));
+            assertEquals(ranges(fixture.advertised()), ranges(response));
+        }
+    }
+
+    private static Set<String> ranges(final ApiVersionsResponseData response)
+    {
+        return response.apiKeys().stream().map(k -> k.apiKey() + ":" + k.minVersion() + "-" + k.maxVersion()).collect(Collectors.toSet());
+    }
+
+    /** A two-partition topic that Metadata then lists with two partitions. */
+    private void createTopics(final short version) throws Exception
+    {
+        final String topic = fixture.unique("created-v" + version);
+        try (RawKafkaClient raw = fixture.raw())
+        {
+            final CreateTopicsResponseData response = raw.request(ApiKeys.CREATE_TOPICS, version, SweepRequests.createTopics(version, topic, 2));
+            final CreateTopicsResponseData.CreatableTopicResult result = response.topics().find(topic);
+            assertNotNull(result, topic + " answered");
+            assertEquals(Errors.NONE, Errors.forCode(result.errorCode()), at(ApiKeys.CREATE_TOPICS, version));
+            if (version >= 5)
+            {
+                assertEquals(2, result.numPartitions());
+                assertEquals(1, result.replicationFactor());
+            }
+            if (version >= 7)
+            {
+                assertFalse(Uuid.ZERO_UUID.equals(result.topicId()), "topic id");
+            }
+        }
+        assertEquals(2, fixture.partitionCount(topic), "the created topic's partitions");
+    }
+
+    /** A topic that exists, then does not. */
+    private void deleteTopics(final short version) throws Exception
+    {
+        final String topic = fixture.unique("deleted-v" + version);
+        fixture.createTopic(topic, 1);
+        try (RawKafkaClient raw = fixture.raw())
+        {
+            final DeleteTopicsResponseData response = raw.request(ApiKeys.DELETE_TOPICS, version, SweepRequests.deleteTopics(version, topic));
+            assertEquals(1, response.responses().size());
+            final DeleteTopicsResponseData.DeletableTopicResult result = response.responses().iterator().next();
+            assertEquals(topic, result.name());
+            assertEquals(Errors.NONE, Errors.forCode(result.errorCode()), at(ApiKeys.DELETE_TOPICS, version));
+        }
+        assertTrue(fixture.awaitTopicGone(topic), topic + " still listed after DeleteTopics v" + version);
+    }
+
+    /** One partition grown to three. */
+    private void createPartitions(final short version) throws Exception
+    {
+        final String topic = fixture.unique("grown-v" + version);
+        fixture.createTopic(topic, 1);
+        try (RawKafkaClient raw = fixture.raw())
+        {
+            final CreatePartitionsResponseData response = raw.request(ApiKeys.CREATE_PARTITIONS, version,
+                SweepRequests.createPartitions(version, topic, 3));
+            assertEquals(1, response.results().size());
+            assertEquals(topic, response.results().get(0).name());
+            assertEquals(Errors.NONE, Errors.forCode(response.results().get(0).errorCode()), at(ApiKeys.CREATE_PARTITIONS, version));
+        }
+        assertEquals(3, fixture.partitionCount(topic), "partitions after CreatePartitions v" + version);
+    }
+
+    /** Two idempotent producers get two different ids. */
+    private void initProducerId(final short version) throws Exception
+    {
+        try (RawKafkaClient raw = fixture.raw())
+        {
+            final InitProducerIdResponseData first = raw.request(ApiKeys.INIT_PRODUCER_ID, version, SweepRequests.initProducerId(version));
+            final InitProducerIdResponseData second = raw.request(ApiKeys.INIT_PRODUCER_ID, version, SweepRequests.initProducerId(version));
+            for (final InitProducerIdResponseData response : List.of(first, second))
+            {
+                assertEquals(Errors.NONE, Errors.forCode(response.errorCode()), at(ApiKeys.INIT_PRODUCER_ID, version));
+                assertTrue(response.producerId() >= 0, "producer id " + response.producerId());
+                assertTrue(response.producerEpoch() >= 0, "producer epoch " + response.producerEpoch());
+            }
+            assertTrue(first.producerId() != second.producerId(), "two producers, two ids");
+        }
+    }
+
+    /** The fixture topic's configs include the keys every Kafka topic has. */
+    private void describeConfigs(final short version) throws Exception
+    {
+        try (RawKafkaClient raw = fixture.raw())
+        {
+            final DescribeConfigsResponseData response = raw.request(ApiKeys.DESCRIBE_CONFIGS, version,
+                SweepRequests.describeConfigs(version, DATA_TOPIC));
+            assertEquals(1, response.results().size());
+            final DescribeConfigsResponseData.DescribeConfigsResult result = response.results().get(0);
+            assertEquals(Errors.NONE, Errors.forCode(result.errorCode()), at(ApiKeys.DESCRIBE_CONFIGS, version));
+            assertEquals(DATA_TOPIC, result.resourceName());
+            final Map<String, String> configs = result.configs().stream()
+                .collect(Collectors.toMap(DescribeConfigsResponseData.DescribeConfigsResourceResult::name,
+                    c -> String.valueOf(c.value())));
+            assertEquals("delete", configs.get("cleanup.policy"), "cleanup.policy in " + configs.keySet());
+            assertTrue(configs.containsKey("retention.ms"), "retention.ms in " + configs.keySet());
+            assertTrue(configs.containsKey("segment.bytes"), "segment.bytes in " + configs.keySet());
+        }
+    }
+
+    /** The one broker, on the port the test connected to. */
+    private void describeCluster(final short version) throws Exception
+    {
+        try (RawKafkaClient raw = fixture.raw())
+        {
+            final DescribeClusterResponseData response = raw.request(ApiKeys.DESCRIBE_CLUSTER, version,
+                SweepRequests.describeCluster(version));
+            assertEquals(Errors.NONE, Errors.forCode(response.errorCode()), at(ApiKeys.DESCRIBE_CLUSTER, version));
+            assertNotNull(response.clusterId());
+            assertEquals(1, response.brokers().size());
+            final DescribeClusterResponseData.DescribeClusterBroker broker = response.brokers().iterator().next();
+            assertEquals(fixture.port(), broker.port());
+            assertEquals(broker.brokerId(), response.controllerId());
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Leader epochs
+    // ---------------------------------------------------------------------------------------
+
+    /** The end offset of the current leader epoch is the log end offset. */
+    private void offsetForLeaderEpoch(final short version) throws Exception
+    {
+        try (RawKafkaClient raw = fixture.raw())
+        {
+            final OffsetForLeaderEpochResponseData response = raw.request(ApiKeys.OFFSET_FOR_LEADER_EPOCH, version,
+                SweepRequests.offsetForLeaderEpoch(version, DATA_TOPIC, fixture.dataLeaderEpoch()));
+            final OffsetForLeaderEpochResponseData.OffsetForLeaderTopicResult topic = response.topics().find(DATA_TOPIC);
+            assertNotNull(topic, DATA_TOPIC + " answered");
+            final OffsetForLeaderEpochResponseData.EpochEndOffset partition = topic.partitions().get(0);
+            assertEquals(Errors.NONE, Errors.forCode(partition.errorCode()), at(ApiKeys.OFFSET_FOR_LEADER_EPOCH, version));
+            assertEquals(fixture.dataLeaderEpoch(), partition.leaderEpoch());
+            assertEquals(RECORDS, partition.endOffset(), "end offset of the current epoch");
+        }
+    }
+}
