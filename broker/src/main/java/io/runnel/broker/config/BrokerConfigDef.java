@@ -66,6 +66,7 @@ public final class BrokerConfigDef
     public static final String OFFSETS_RETENTION_MINUTES = "offsets.retention.minutes";
     public static final String OFFSETS_RETENTION_CHECK_INTERVAL_MS = "offsets.retention.check.interval.ms";
     public static final String OFFSET_METADATA_MAX_BYTES = "offset.metadata.max.bytes";
+    public static final String MAX_INCREMENTAL_FETCH_SESSION_CACHE_SLOTS = "max.incremental.fetch.session.cache.slots";
     public static final String SHARDS = "runnel.shards";
     public static final String IDLE_STRATEGY = "runnel.idle.strategy";
     public static final String IDLE_SPINS = "runnel.idle.spins";
@@ -155,6 +156,9 @@ public final class BrokerConfigDef
             .doc("How often expired offsets are looked for.").build())
         .define(brokerKey(OFFSET_METADATA_MAX_BYTES, INT).group(GROUPS).defaultValue(4096).validator(atLeast(0))
             .doc("Longest metadata string an offset commit may carry.").build())
+        .define(brokerKey(MAX_INCREMENTAL_FETCH_SESSION_CACHE_SLOTS, INT).group(SOCKET).defaultValue(1000).validator(atLeast(0))
+            .doc("The maximum number of total incremental fetch sessions that we will maintain (Kafka's doc). The limit is divided "
+                + "equally among the shards, and a connection's sessions live on its shard; 0 declines sessions, so every fetch is full.").build())
         .define(brokerKey(SHARDS, INT).group(THREADING).noDefault().defaultText("available processors").validator(between(1, MAX_SHARDS))
             .doc("Number of shards: threads that each own a set of partitions and connections, one per core.").build())
         .define(brokerKey(IDLE_STRATEGY, STRING).group(THREADING).defaultValue("backoff")
