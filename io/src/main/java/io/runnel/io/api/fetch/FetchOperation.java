@@ -12,6 +12,7 @@ import io.runnel.io.api.RequestContext;
 import io.runnel.io.net.ResponseSend;
 import io.runnel.kernel.log.FileRegion;
 import io.runnel.kernel.log.PartitionLog;
+import io.runnel.kernel.log.PartitionState;
 import io.runnel.kernel.shard.Shard;
 import io.runnel.kernel.shard.ShardCommand;
 import io.runnel.kernel.topic.Partition;
@@ -248,13 +249,38 @@ final class FetchOperation implements ParkedOperation
         pending = 1;
         for (final PartitionEntry entry : partitions)
         {
-            if (entry.partition != null)
+            if (entry.partition != null && !nothingNew(entry))
             {
                 pending++;
                 origin.send(entry.partition.shard(), entry);
             }
         }
         readDone();
+    }
+
+    /**
+     * An incremental fetch need not read a session partition the client has read to its end when
+     * the owner's published high watermark and log start offset are still what the client was told:
+     * the read would find nothing and the answer would leave the partition out. This is what makes
+     * a session of many idle partitions cheap: no command to the owner for each of them.
+     */
+    private boolean nothingNew(final PartitionEntry entry)
+    {
+        final FetchSession.CachedPartition cached = entry.cached;
+        if (cached == null || opensSession || cached.highWatermark < 0 || entry.fetchOffset != cached.highWatermark)
+        {
+            return false;
+        }
+        final PartitionState state = entry.partition.state();
+        if (state.highWatermark() != cached.highWatermark || state.logStartOffset() != cached.logStartOffset)
+        {
+            return false;
+        }
+        entry.errorCode = Errors.NONE.code();
+        entry.highWatermark = cached.highWatermark;
+        entry.logStartOffset = cached.logStartOffset;
+        entry.region.clear();
+        return true;
     }
 
     /** Runs on the owning shard. */
