@@ -39,6 +39,7 @@ import static io.runnel.broker.config.BrokerConfigDef.IDLE_YIELDS;
 import static io.runnel.broker.config.BrokerConfigDef.LISTENERS;
 import static io.runnel.broker.config.BrokerConfigDef.LOG_DIR;
 import static io.runnel.broker.config.BrokerConfigDef.LOG_DIRS;
+import static io.runnel.broker.config.BrokerConfigDef.MAX_INCREMENTAL_FETCH_SESSION_CACHE_SLOTS;
 import static io.runnel.broker.config.BrokerConfigDef.NODE_ID;
 import static io.runnel.broker.config.BrokerConfigDef.NUM_PARTITIONS;
 import static io.runnel.broker.config.BrokerConfigDef.OFFSETS_RETENTION_CHECK_INTERVAL_MS;
@@ -70,6 +71,7 @@ public final class BrokerConfig
     private final LogConfig logConfig;
     private final boolean autoCreateTopics;
     private final int socketRequestMaxBytes;
+    private final int fetchSessionCacheSlots;
     private final int shards;
     private final IdleStrategyType idleStrategy;
     private final int idleSpins;
@@ -95,6 +97,7 @@ public final class BrokerConfig
             .withFlushPolicy(FlushPolicy.parse(resolved.value(FLUSH_POLICY)));
         autoCreateTopics = resolved.<Boolean>value(AUTO_CREATE_TOPICS_ENABLE);
         socketRequestMaxBytes = resolved.<Integer>value(SOCKET_REQUEST_MAX_BYTES);
+        fetchSessionCacheSlots = resolved.<Integer>value(MAX_INCREMENTAL_FETCH_SESSION_CACHE_SLOTS);
         shards = resolved.isSet(SHARDS) ? resolved.<Integer>value(SHARDS) : Runtime.getRuntime().availableProcessors();
         idleStrategy = IdleStrategyType.parse(resolved.value(IDLE_STRATEGY));
         idleSpins = resolved.<Integer>value(IDLE_SPINS);
@@ -211,6 +214,11 @@ public final class BrokerConfig
     public int socketRequestMaxBytes()
     {
         return socketRequestMaxBytes;
+    }
+
+    public int fetchSessionCacheSlots()
+    {
+        return fetchSessionCacheSlots;
     }
 
     public int shards()

@@ -73,7 +73,7 @@ public final class RunnelBroker implements AutoCloseable
             final String clusterId = clusterId(config.logDir());
             final IoConfig ioConfig = new IoConfig(config.nodeId(), config.advertisedHost(), config.advertisedPort(), clusterId,
                 config.autoCreateTopics(), config.numPartitions(), config.socketRequestMaxBytes(),
-                config.validateCompressedRecords(), config.describedConfigs());
+                config.validateCompressedRecords(), config.describedConfigs(), config.fetchSessionCacheSlots());
             final List<Reactor> reactors = new ArrayList<>();
             final List<IdleStrategy> idleStrategies = new ArrayList<>();
             acceptor = new Acceptor(new InetSocketAddress(config.host(), config.port()), reactors);

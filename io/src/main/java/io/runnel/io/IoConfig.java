@@ -12,6 +12,7 @@ package io.runnel.io;
  * @param socketRequestMaxBytes     socket.request.max.bytes: larger frames close the connection
  * @param validateCompressedRecords decompress compressed batches on produce to check them
  * @param describedConfigs          broker and topic-default settings as DescribeConfigs and CreateTopics report them
+ * @param fetchSessionCacheSlots    max.incremental.fetch.session.cache.slots: fetch sessions, broker-wide, split over the shards
  */
 public record IoConfig(
     int nodeId,
@@ -22,11 +23,23 @@ public record IoConfig(
     int numPartitions,
     int socketRequestMaxBytes,
     boolean validateCompressedRecords,
-    DescribedConfigs describedConfigs)
+    DescribedConfigs describedConfigs,
+    int fetchSessionCacheSlots)
 {
+    /** Kafka's default for max.incremental.fetch.session.cache.slots. */
+    public static final int DEFAULT_FETCH_SESSION_CACHE_SLOTS = 1000;
+
+    public IoConfig(final int nodeId, final String advertisedHost, final int advertisedPort, final String clusterId,
+        final boolean autoCreateTopics, final int numPartitions, final int socketRequestMaxBytes, final boolean validateCompressedRecords,
+        final DescribedConfigs describedConfigs)
+    {
+        this(nodeId, advertisedHost, advertisedPort, clusterId, autoCreateTopics, numPartitions, socketRequestMaxBytes,
+            validateCompressedRecords, describedConfigs, DEFAULT_FETCH_SESSION_CACHE_SLOTS);
+    }
+
     public IoConfig withAdvertisedPort(final int port)
     {
         return new IoConfig(nodeId, advertisedHost, port, clusterId, autoCreateTopics, numPartitions,
-            socketRequestMaxBytes, validateCompressedRecords, describedConfigs);
+            socketRequestMaxBytes, validateCompressedRecords, describedConfigs, fetchSessionCacheSlots);
     }
 }

@@ -166,7 +166,7 @@ public final class SideBySide
     }
 
     /** A free port whose successor is free too (Kafka's controller listener takes port + 1). */
-    private static int freePortPair() throws IOException
+    static int freePortPair() throws IOException
     {
         for (int attempt = 0; attempt < 50; attempt++)
         {

@@ -40,6 +40,7 @@ public final class BrokerConfigDef
     public static final String LISTENERS = "listeners";
     public static final String ADVERTISED_LISTENERS = "advertised.listeners";
     public static final String SOCKET_REQUEST_MAX_BYTES = "socket.request.max.bytes";
+    public static final String MAX_INCREMENTAL_FETCH_SESSION_CACHE_SLOTS = "max.incremental.fetch.session.cache.slots";
     public static final String LOG_DIRS = "log.dirs";
     public static final String LOG_DIR = "log.dir";
     public static final String NUM_PARTITIONS = "num.partitions";
@@ -104,6 +105,9 @@ public final class BrokerConfigDef
             .doc("The address clients are told to connect to (Metadata). Set it when clients reach the broker through another name or address.").build())
         .define(brokerKey(SOCKET_REQUEST_MAX_BYTES, INT).group(SOCKET).defaultValue(104_857_600).validator(atLeast(1024))
             .doc("The largest request the broker reads; a bigger frame closes the connection.").build())
+        .define(brokerKey(MAX_INCREMENTAL_FETCH_SESSION_CACHE_SLOTS, INT).group(SOCKET).defaultValue(1000).validator(atLeast(0))
+            .doc("The maximum number of total incremental fetch sessions that we will maintain (Kafka's doc). The limit is divided "
+                + "equally among the shards, and a connection's sessions live on its shard; 0 declines sessions, so every fetch is full.").build())
         .define(brokerKey(LOG_DIRS, STRING).group(LOG).defaultValue("./data")
             .doc("Where partition logs are stored (one directory, locked by the running broker; of a comma-separated list the first is used). A relative path resolves against the broker's working directory.").build())
         .define(brokerKey(LOG_DIR, STRING).group(LOG).noDefault()

@@ -18,7 +18,7 @@ public final class SupportedApis
     static
     {
         add(ApiKeys.PRODUCE, 9, 13);
-        add(ApiKeys.FETCH, 12, 18);
+        add(ApiKeys.FETCH, 4, 18);
         add(ApiKeys.LIST_OFFSETS, 1, 11);
         add(ApiKeys.OFFSET_FOR_LEADER_EPOCH, 2, 4);
         add(ApiKeys.METADATA, 0, 13);
