@@ -32,7 +32,14 @@ final class KafkaBatches
     static ByteBuffer idempotentBatch(final long producerId, final short epoch, final int baseSequence,
         final int count, final int valueBytes)
     {
-        return MemoryRecords.withIdempotentRecords(Compression.NONE, producerId, epoch, baseSequence,
+        return idempotentBatch(Compression.NONE, producerId, epoch, baseSequence, count, valueBytes);
+    }
+
+    /** One idempotent batch compressed with {@code compression}. */
+    static ByteBuffer idempotentBatch(final Compression compression, final long producerId, final short epoch, final int baseSequence,
+        final int count, final int valueBytes)
+    {
+        return MemoryRecords.withIdempotentRecords(compression, producerId, epoch, baseSequence,
             records(count, valueBytes)).buffer();
     }
 

@@ -54,6 +54,7 @@ import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -68,9 +69,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * to its socket. This is the number behind the target "steady-state allocation on the produce path
  * below 64 bytes per request": read {@code gc.alloc.rate.norm} with {@code -prof gc}.
  *
- * <p>The request is Produce v11 as kafka-clients serialises it (client id {@code producer-1},
+ * <p>The request is Produce as kafka-clients serialises it (client id {@code producer-1},
  * acks=1, one topic, one partition, one uncompressed non-idempotent batch of 10 x 100-byte
- * records: an acks=1 Java producer has idempotence off). One broker shard, no shard threads: the
+ * records: an acks=1 Java producer has idempotence off), at {@code version}: 11 (flexible, the
+ * Java producer's) by default, or one of 3-8 (the classic encoding librdkafka, kafka-python and
+ * KafkaJS use), with its own response layout. One broker shard, no shard threads: the
  * benchmark thread plays the shard, and since the partition is on the connection's own shard the
  * whole request runs inside {@code ApiRouter.dispatch}. Only the socket read is left out: each
  * request's bytes are copied into a pooled frame as Connection does with bytes it has read. The
@@ -92,7 +95,6 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 1, jvmArgsAppend = {JvmArgs.EXPORT_MISC, JvmArgs.OPEN_ZIP, JvmArgs.XMS, JvmArgs.XMX})
 public class ProduceRequestToAppendBenchmark
 {
-    static final short VERSION = 11;
     static final String TOPIC = "bench-topic";
     static final String CLIENT_ID = "producer-1";
     static final int CORRELATION_ID = 7;
@@ -107,6 +109,10 @@ public class ProduceRequestToAppendBenchmark
     /** Bounds on the client reads that collect responses; each read takes up to 64 KiB. */
     static final int MAX_READS_PER_DRAIN = 16;
     static final int MAX_SETTLE_ROUNDS = 5_000;
+
+    /** The Produce version of the request and its response. */
+    @Param({"11"})
+    public short version;
 
     private final ByteBuffer drain = ByteBuffer.allocateDirect(64 * 1024);
     private Path dir;
@@ -220,9 +226,9 @@ public class ProduceRequestToAppendBenchmark
             .setAcks((short)1)
             .setTimeoutMs(30_000)
             .setTopicData(topics);
-        final ProduceRequest produce = new ProduceRequest.Builder(VERSION, VERSION, data).build(VERSION);
+        final ProduceRequest produce = new ProduceRequest.Builder(version, version, data).build(version);
         // Header and body, without the 4-byte size prefix: the frame Connection hands to the router.
-        final ByteBuffer bytes = produce.serializeWithHeader(new RequestHeader(ApiKeys.PRODUCE, VERSION, CLIENT_ID, CORRELATION_ID));
+        final ByteBuffer bytes = produce.serializeWithHeader(new RequestHeader(ApiKeys.PRODUCE, version, CLIENT_ID, CORRELATION_ID));
         requestLength = bytes.remaining();
         request = new UnsafeBuffer(KafkaBatches.direct(bytes));
     }
@@ -246,8 +252,8 @@ public class ProduceRequestToAppendBenchmark
         }
         responseLength = drain.remaining();
         final ByteBuffer frame = drain.duplicate().position(4);
-        final ResponseHeader header = ResponseHeader.parse(frame, ApiKeys.PRODUCE.responseHeaderVersion(VERSION));
-        final ProduceResponseData response = ProduceResponse.parse(new ByteBufferAccessor(frame), VERSION).data();
+        final ResponseHeader header = ResponseHeader.parse(frame, ApiKeys.PRODUCE.responseHeaderVersion(version));
+        final ProduceResponseData response = ProduceResponse.parse(new ByteBufferAccessor(frame), version).data();
         final ProduceResponseData.PartitionProduceResponse partitionResponse =
             response.responses().find(TOPIC, Uuid.ZERO_UUID).partitionResponses().get(0);
         if (header.correlationId() != CORRELATION_ID || partitionResponse.errorCode() != Errors.NONE.code()

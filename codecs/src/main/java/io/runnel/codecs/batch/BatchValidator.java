@@ -1,5 +1,8 @@
 package io.runnel.codecs.batch;
 
+import java.io.IOException;
+import java.io.InputStream;
+
 import io.runnel.codecs.Varints;
 import io.runnel.codecs.compression.CompressedRecordsInspector;
 import org.agrona.DirectBuffer;
@@ -7,9 +10,20 @@ import org.agrona.DirectBuffer;
 /**
  * Checks, in place, that the bytes a producer sent for one partition are exactly one well-formed
  * RecordBatch v2, before any of them may reach a log: sizes, magic, CRC32C, attributes the broker
- * accepts, and a record section whose framing and count agree with the header. The records of an
- * uncompressed batch are walked without copying; a compressed batch is inspected through the
- * codec libraries (optional, see {@code runnel.validate.compressed.records}).
+ * accepts, and a records section framed as the header says.
+ *
+ * <p>The records are held to one set of rules, {@link #walkRecords}, whether they lie in place (an
+ * uncompressed batch, walked without copying) or come out of a codec (a compressed batch, walked as
+ * {@link CompressedRecordsInspector} decompresses it; optional, see
+ * {@code runnel.validate.compressed.records}): every record's length must fit what is left and be
+ * exactly what its fields take; key, value and header lengths must fit the record; the header count
+ * must be non-negative and fit; a header key must not be null; offset deltas must count up from 0;
+ * and there must be exactly as many records as the header says, with no byte after the last.
+ * These are the rules by which kafka-clients' consumer reads a record, so nothing a Java consumer
+ * cannot read is stored. Kafka 4.3.1 applies the same ones to an uncompressed batch (answering
+ * INVALID_RECORD, as here) but, for compressed batches, skips key, value and headers without
+ * checking that they add up to the record's length: it stores such a batch, and its consumers then
+ * fail on it. Like Kafka, a negative key, value or header-value length other than -1 reads as null.
  */
 public final class BatchValidator
 {
@@ -17,11 +31,14 @@ public final class BatchValidator
     public enum Result
     {
         OK,
-        /** Sizes, CRC or record framing are wrong. */
+        /** Sizes or CRC are wrong, or a compressed records section cannot be decompressed. */
         CORRUPT,
         /** Magic 0 or 1: the legacy formats are not accepted on produce v3+. */
         UNSUPPORTED_MAGIC,
-        /** More than one batch, an empty batch, a control batch, or bad offsets inside the batch. */
+        /**
+         * More than one batch, an empty batch, a control batch, or records not framed as the batch
+         * says (see the class comment); Kafka answers INVALID_RECORD for these.
+         */
         INVALID_RECORD,
         /** The batch exceeds the partition's max.message.bytes. */
         TOO_LARGE
@@ -30,9 +47,13 @@ public final class BatchValidator
     private static final int MAGIC_OFFSET = 16;
     /** none=0, gzip=1, snappy=2, lz4=3, zstd=4; 5..7 are undefined. */
     private static final int MAX_COMPRESSION_ID = 4;
+    /** attributes, timestamp delta, offset delta, key length, value length, header count: a byte each at least. */
+    private static final int MIN_RECORD_BODY_BYTES = 6;
+    /** What a record whose framing is wrong is answered with (see {@link Result#INVALID_RECORD}). */
+    private static final Result MALFORMED_RECORDS = Result.INVALID_RECORD;
 
     private final RecordBatch batch = new RecordBatch();
-    private final int[] varintLength = new int[1];
+    private final RecordsCursor records = new RecordsCursor();
     private final CompressedRecordsInspector compressedInspector;
 
     public BatchValidator(final boolean inspectCompressedRecords)
@@ -85,58 +106,116 @@ public final class BatchValidator
         {
             return Result.INVALID_RECORD;
         }
-        if (batch.compressionId() > MAX_COMPRESSION_ID)
+        final int compressionId = batch.compressionId();
+        if (compressionId > MAX_COMPRESSION_ID)
         {
             return Result.CORRUPT;
         }
-        if (batch.compressionId() == 0)
+        if (compressionId == 0)
         {
-            return walkUncompressedRecords(buffer, batch.recordsOffset(), offset + length, count);
+            try
+            {
+                return walkRecords(records.wrap(buffer, batch.recordsOffset(), offset + length), count);
+            }
+            catch (final IOException ex)
+            {
+                throw new IllegalStateException("in-place records cannot fail to read", ex);
+            }
+            finally
+            {
+                records.clear();
+            }
         }
-        if (compressedInspector != null)
+        if (compressedInspector == null)
         {
-            return compressedInspector.countRecords(buffer, offset, length) == count ? Result.OK : Result.CORRUPT;
+            return Result.OK;
         }
-        return Result.OK;
+        return walkCompressedRecords(buffer, offset, length, compressionId, count);
+    }
+
+    private Result walkCompressedRecords(final DirectBuffer buffer, final int offset, final int length, final int compressionId,
+        final int count)
+    {
+        try (InputStream decompressed = compressedInspector.open(buffer, offset + RecordBatch.HEADER_SIZE,
+            length - RecordBatch.HEADER_SIZE, compressionId))
+        {
+            return walkRecords(records.wrap(decompressed), count);
+        }
+        catch (final IOException | RuntimeException | OutOfMemoryError ex)
+        {
+            // The codec could not decompress the section (a record that merely claims a huge size
+            // never makes us allocate it: keys and values are skipped, not read).
+            return Result.CORRUPT;
+        }
+        finally
+        {
+            records.clear();
+        }
     }
 
     /**
-     * Each record is {@code length:varint attributes:int8 timestampDelta:varlong offsetDelta:varint ...};
-     * lengths must tile the records section exactly and offset deltas must count up from zero.
+     * The rules every records section is held to, in place or decompressed. A record is
+     * {@code length:varint attributes:int8 timestampDelta:varlong offsetDelta:varint
+     * keyLength:varint key valueLength:varint value headerCount:varint headers}, a header
+     * {@code keyLength:varint key valueLength:varint value}.
      */
-    private Result walkUncompressedRecords(final DirectBuffer buffer, final int start, final int end, final int count)
+    private static Result walkRecords(final RecordsCursor records, final int count) throws IOException
     {
-        int position = start;
         try
         {
             for (int i = 0; i < count; i++)
             {
-                if (position >= end)
+                if (records.atEnd())
                 {
-                    return Result.CORRUPT;
+                    return MALFORMED_RECORDS; // fewer records than the header counts
                 }
-                final int recordLength = Varints.readVarint(buffer, position, end, varintLength);
-                final int bodyStart = position + varintLength[0];
-                if (recordLength < 3 || recordLength > end - bodyStart)
+                final int length = records.varint();
+                if (length < MIN_RECORD_BODY_BYTES)
                 {
-                    return Result.CORRUPT;
+                    return MALFORMED_RECORDS;
                 }
-                final int bodyEnd = bodyStart + recordLength;
-                int cursor = bodyStart + 1; // attributes
-                Varints.readVarlong(buffer, cursor, bodyEnd, varintLength);
-                cursor += varintLength[0];
-                final int offsetDelta = Varints.readVarint(buffer, cursor, bodyEnd, varintLength);
-                if (offsetDelta != i)
+                records.beginRecord(length);
+                records.skip(1); // attributes: unused in v2, as Kafka ignores them
+                records.varlong(); // timestamp delta
+                if (records.varint() != i)
                 {
-                    return Result.INVALID_RECORD;
+                    return Result.INVALID_RECORD; // offset deltas must count up from 0
                 }
-                position = bodyEnd;
+                skipNullable(records); // key
+                skipNullable(records); // value
+                final int headers = records.varint();
+                // Each header takes two bytes at least: a count beyond that is a lie, whatever follows.
+                if (headers < 0 || headers > records.remainingInRecord() / 2)
+                {
+                    return MALFORMED_RECORDS;
+                }
+                for (int h = 0; h < headers; h++)
+                {
+                    final int keyLength = records.varint();
+                    if (keyLength < 0)
+                    {
+                        return MALFORMED_RECORDS; // a header key is never null
+                    }
+                    records.skip(keyLength);
+                    skipNullable(records); // header value
+                }
+                records.endRecord();
             }
+            return records.atEnd() ? Result.OK : MALFORMED_RECORDS; // more records, or trailing bytes
         }
-        catch (final Varints.MalformedVarintException ex)
+        catch (final RecordsCursor.FramingException | Varints.MalformedVarintException ex)
         {
-            return Result.CORRUPT;
+            return MALFORMED_RECORDS;
         }
-        return position == end ? Result.OK : Result.CORRUPT;
+    }
+
+    /** A length-prefixed field where any negative length means null (as kafka-clients reads it). */
+    private static void skipNullable(final RecordsCursor records) throws IOException
+    {
+        final int length = records.varint();
+        if (length > 0)
+        {
+            records.skip(length);
+        }
     }
 }

@@ -1,60 +1,52 @@
 package io.runnel.codecs.compression;
 
+import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.util.Iterator;
 
 import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
-import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.record.internal.MemoryRecords;
-import org.apache.kafka.common.record.internal.MutableRecordBatch;
-import org.apache.kafka.common.record.internal.Record;
-import org.apache.kafka.common.utils.internals.CloseableIterator;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.record.internal.CompressionType;
+import org.apache.kafka.common.record.internal.RecordBatch;
+import org.apache.kafka.common.utils.internals.BufferSupplier;
 
 /**
- * Decompresses a batch with the codec libraries kafka-clients uses (gzip, snappy, lz4, zstd) to
- * check that its records are readable and as many as the header says. The stored bytes stay as
- * the producer compressed them; this is validation only, never recompression.
+ * Decompresses a batch's records section with the codec libraries kafka-clients uses (gzip,
+ * snappy, lz4, zstd), as a stream, so that the batch validator can walk the records inside by the
+ * same rules as an uncompressed batch's. The stored bytes stay as the producer compressed them:
+ * this is validation only, never recompression. One per validator; not thread-safe (the codecs'
+ * buffers are reused through one {@link BufferSupplier}).
  */
 public final class CompressedRecordsInspector
 {
-    private final org.apache.kafka.common.utils.internals.BufferSupplier bufferSupplier =
-        org.apache.kafka.common.utils.internals.BufferSupplier.create();
+    private final BufferSupplier bufferSupplier = BufferSupplier.create();
+    private final Compression[] codecs = new Compression[CompressionType.values().length];
 
-    /** @return the number of records found, or -1 if the batch cannot be decompressed or parsed. */
-    public int countRecords(final DirectBuffer buffer, final int offset, final int length)
+    /**
+     * The decompressed bytes of the compressed records section at {@code [offset, offset + length)}
+     * of {@code buffer} (the batch's bytes after its 61-byte header), compressed with codec
+     * {@code compressionId} (1 gzip, 2 snappy, 3 lz4, 4 zstd). The caller closes the stream, which
+     * returns the codec's buffers. A section that is not a stream of that codec fails here or on a
+     * read, with an {@link java.io.IOException} or a {@link RuntimeException}.
+     */
+    public InputStream open(final DirectBuffer buffer, final int offset, final int length, final int compressionId)
     {
-        try
+        return codec(compressionId).wrapForInput(viewOf(buffer, offset, length), RecordBatch.MAGIC_VALUE_V2, bufferSupplier);
+    }
+
+    private Compression codec(final int compressionId)
+    {
+        if (compressionId <= 0 || compressionId >= codecs.length)
         {
-            final ByteBuffer view = viewOf(buffer, offset, length);
-            final Iterator<MutableRecordBatch> batches = MemoryRecords.readableRecords(view).batches().iterator();
-            if (!batches.hasNext())
-            {
-                return -1;
-            }
-            final MutableRecordBatch batch = batches.next();
-            int count = 0;
-            long expectedOffset = batch.baseOffset();
-            // Skips keys and values: a record that claims a huge size must not make us allocate it.
-            try (CloseableIterator<Record> records = batch.skipKeyValueIterator(bufferSupplier))
-            {
-                while (records.hasNext())
-                {
-                    final Record record = records.next();
-                    if (record.offset() != expectedOffset++)
-                    {
-                        return -1;
-                    }
-                    count++;
-                }
-            }
-            return count;
+            throw new IllegalArgumentException("not a compression codec: " + compressionId);
         }
-        catch (final KafkaException | IllegalArgumentException | IllegalStateException | IndexOutOfBoundsException |
-            java.nio.BufferUnderflowException | OutOfMemoryError ex)
+        Compression codec = codecs[compressionId];
+        if (codec == null)
         {
-            return -1;
+            codec = Compression.of(CompressionType.forId(compressionId)).build();
+            codecs[compressionId] = codec;
         }
+        return codec;
     }
 
     private static ByteBuffer viewOf(final DirectBuffer buffer, final int offset, final int length)

@@ -7,21 +7,37 @@ import io.runnel.codecs.Varints;
 import org.agrona.DirectBuffer;
 
 /**
- * Decodes a Produce request body (flexible versions 9 to 13) in place. One pass records, for every
- * topic and partition, where its record bytes lie in the frame; no record byte is copied and,
- * once the index arrays have grown to the request's shape, nothing is allocated.
- * Versions 9-12 name topics; version 13 identifies them by topic id (KIP-516).
+ * Decodes a Produce request body (versions 0 to 13) in place. One pass records, for every topic
+ * and partition, where its record bytes lie in the frame; no record byte is copied and, once the
+ * index arrays have grown to the request's shape, nothing is allocated.
+ *
+ * <p>One loop reads both encodings through a few primitives ({@link #arrayLength},
+ * {@link #stringLength}, {@link #bytesLength}, {@link #skipTaggedFields}): versions 0-8 use int16
+ * string lengths, int32 array and bytes lengths and no tagged fields; versions 9+ (flexible, KIP-482)
+ * use unsigned-varint compact lengths (N+1, 0 for null) and a tagged-field section after every
+ * struct. Versions 0-2 have no transactional id (Runnel decodes them only to answer
+ * UNSUPPORTED_VERSION, as Kafka 4 no longer accepts them); versions 9-12 name topics, version 13
+ * identifies them by topic id (KIP-516).
  */
 public final class ProduceRequestDecoder
 {
-    public static final short MIN_VERSION = 9;
+    /** The oldest version this decoder reads; the broker refuses 0-2 with UNSUPPORTED_VERSION after reading them. */
+    public static final short MIN_VERSION = 0;
     public static final short MAX_VERSION = 13;
+    /** The oldest version Kafka 4 (and Runnel) accepts records at. */
+    public static final short MIN_ACCEPTED_VERSION = 3;
+    public static final short FIRST_FLEXIBLE_VERSION = 9;
+    private static final short FIRST_TRANSACTIONAL_ID_VERSION = 3;
     private static final short FIRST_TOPIC_ID_VERSION = 13;
     private static final int UUID_BYTES = 16;
+    private static final int NULL_LENGTH = -1;
 
     private final int[] varintLength = new int[1];
     private DirectBuffer buffer;
+    private int position;
+    private int limit;
     private short version;
+    private boolean flexible;
     private int transactionalIdOffset;
     private int transactionalIdLength;
     private short acks;
@@ -40,6 +56,10 @@ public final class ProduceRequestDecoder
     private int[] recordsOffset = new int[16];
     private int[] recordsLength = new int[16];
 
+    /**
+     * @param offset where the body starts (just after the request header)
+     * @param limit  where the frame ends; nothing at or beyond it is read
+     */
     public void decode(final DirectBuffer buffer, final int offset, final int limit, final short version)
     {
         if (version < MIN_VERSION || version > MAX_VERSION)
@@ -47,29 +67,36 @@ public final class ProduceRequestDecoder
             throw new MalformedRequestException("produce v" + version + " is not decoded here");
         }
         this.buffer = buffer;
+        this.position = offset;
+        this.limit = limit;
         this.version = version;
+        this.flexible = version >= FIRST_FLEXIBLE_VERSION;
         topicCount = 0;
         partitionCount = 0;
         try
         {
-            int position = offset;
-            final int txnLength = compactLength(position, limit);
-            position += varintLength[0];
-            transactionalIdOffset = position;
-            transactionalIdLength = txnLength;
-            position += Math.max(txnLength, 0);
-            require(position + 6, limit);
+            if (version >= FIRST_TRANSACTIONAL_ID_VERSION)
+            {
+                transactionalIdLength = stringLength();
+                transactionalIdOffset = position;
+                position += Math.max(transactionalIdLength, 0);
+            }
+            else
+            {
+                transactionalIdLength = NULL_LENGTH;
+                transactionalIdOffset = position;
+            }
+            require(6);
             acks = buffer.getShort(position, ByteOrder.BIG_ENDIAN);
             timeoutMs = buffer.getInt(position + 2, ByteOrder.BIG_ENDIAN);
             position += 6;
 
-            final int topics = compactLength(position, limit);
-            position += varintLength[0];
+            final int topics = arrayLength();
             for (int t = 0; t < topics; t++)
             {
-                position = decodeTopic(position, limit);
+                decodeTopic();
             }
-            TaggedFields.skip(buffer, position, limit, varintLength);
+            skipTaggedFields();
         }
         catch (final Varints.MalformedVarintException ex)
         {
@@ -77,14 +104,13 @@ public final class ProduceRequestDecoder
         }
     }
 
-    private int decodeTopic(final int start, final int limit)
+    private void decodeTopic()
     {
-        int position = start;
         final int t = topicCount;
         ensureTopicCapacity(t + 1);
         if (version >= FIRST_TOPIC_ID_VERSION)
         {
-            require(position + UUID_BYTES, limit);
+            require(UUID_BYTES);
             topicIdMsb[t] = buffer.getLong(position, ByteOrder.BIG_ENDIAN);
             topicIdLsb[t] = buffer.getLong(position + 8, ByteOrder.BIG_ENDIAN);
             topicNameOffset[t] = -1;
@@ -93,54 +119,121 @@ public final class ProduceRequestDecoder
         }
         else
         {
-            final int nameLength = compactLength(position, limit);
-            position += varintLength[0];
+            final int nameLength = stringLength();
             if (nameLength < 0)
             {
                 throw new MalformedRequestException("null topic name");
             }
             topicNameOffset[t] = position;
             topicNameLength[t] = nameLength;
+            topicIdMsb[t] = 0;
+            topicIdLsb[t] = 0;
             position += nameLength;
         }
-        final int partitions = compactLength(position, limit);
-        position += varintLength[0];
+        final int partitions = arrayLength();
         topicFirstPartition[t] = partitionCount;
-        topicPartitionCount[t] = Math.max(partitions, 0);
+        topicPartitionCount[t] = partitions;
         for (int p = 0; p < partitions; p++)
         {
             final int i = partitionCount;
             ensurePartitionCapacity(i + 1);
-            require(position + 4, limit);
+            require(4);
             partitionIndex[i] = buffer.getInt(position, ByteOrder.BIG_ENDIAN);
             position += 4;
-            final int length = compactLength(position, limit);
-            position += varintLength[0];
+            final int length = bytesLength();
             recordsOffset[i] = position;
             recordsLength[i] = length;
             position += Math.max(length, 0);
-            position = TaggedFields.skip(buffer, position, limit, varintLength);
+            skipTaggedFields();
             partitionCount++;
         }
         topicCount++;
-        return TaggedFields.skip(buffer, position, limit, varintLength);
+        skipTaggedFields();
     }
 
-    /** A compact length: unsigned varint N+1, where 0 means null (-1 here). Bounds-checked against the frame. */
-    private int compactLength(final int position, final int limit)
+    // ---------------------------------------------------------------------------------------
+    // The primitives: the only code that knows which encoding the version uses.
+    // ---------------------------------------------------------------------------------------
+
+    /** A (non-nullable) array's element count: int32, or compact (N+1). Each element takes at least a byte. */
+    private int arrayLength()
+    {
+        final int count = flexible ? compactLength() : int32Length();
+        if (count < 0)
+        {
+            throw new MalformedRequestException("null or negative array length " + count);
+        }
+        if (count > limit - position)
+        {
+            throw new MalformedRequestException("array of " + count + " elements in " + (limit - position) + " bytes");
+        }
+        return count;
+    }
+
+    /** A nullable string's length (-1 for null): int16, or compact (N+1). */
+    private int stringLength()
+    {
+        final int length;
+        if (flexible)
+        {
+            length = compactLength();
+        }
+        else
+        {
+            require(2);
+            length = buffer.getShort(position, ByteOrder.BIG_ENDIAN);
+            position += 2;
+        }
+        return checked(length);
+    }
+
+    /** A nullable bytes (records) length (-1 for null): int32, or compact (N+1). */
+    private int bytesLength()
+    {
+        return checked(flexible ? compactLength() : int32Length());
+    }
+
+    private void skipTaggedFields()
+    {
+        if (flexible)
+        {
+            position = TaggedFields.skip(buffer, position, limit, varintLength);
+        }
+    }
+
+    private int int32Length()
+    {
+        require(4);
+        final int length = buffer.getInt(position, ByteOrder.BIG_ENDIAN);
+        position += 4;
+        return length;
+    }
+
+    /** A compact length: unsigned varint N+1, where 0 means null (-1 here). */
+    private int compactLength()
     {
         final int raw = Varints.readUnsignedVarint(buffer, position, limit, varintLength);
-        final int length = raw - 1;
-        if (length > limit - position - varintLength[0])
+        position += varintLength[0];
+        return raw - 1;
+    }
+
+    /** -1 (null) or a length that fits in what is left of the frame; anything else is a lie. */
+    private int checked(final int length)
+    {
+        if (length < NULL_LENGTH)
+        {
+            throw new MalformedRequestException("negative length " + length);
+        }
+        if (length > limit - position)
         {
             throw new MalformedRequestException("length " + length + " runs past the frame");
         }
         return length;
     }
 
-    private static void require(final int end, final int limit)
+    private void require(final int bytes)
     {
-        if (end > limit)
+        if (bytes > limit - position)
         {
             throw new MalformedRequestException("produce request is truncated");
         }
@@ -174,6 +267,12 @@ public final class ProduceRequestDecoder
     public short version()
     {
         return version;
+    }
+
+    /** Whether Kafka 4 still accepts records at this version (3+); 0-2 are answered UNSUPPORTED_VERSION. */
+    public boolean isAcceptedVersion()
+    {
+        return version >= MIN_ACCEPTED_VERSION;
     }
 
     public boolean usesTopicIds()

@@ -6,9 +6,10 @@ import io.runnel.codecs.Varints;
 import org.agrona.MutableDirectBuffer;
 
 /**
- * Cursor for writing a Kafka response into a buffer: big-endian primitives and the compact
- * (flexible-version) encodings. Frame = int32 size, then the response header, then the body;
- * {@link #finishFrame()} writes the size once the body is complete. The caller sizes the buffer.
+ * Cursor for writing a Kafka response into a buffer: big-endian primitives, and strings and
+ * lengths in both the classic (int16/int32) and the compact (flexible-version) encodings.
+ * Frame = int32 size, then the response header, then the body; {@link #finishFrame()} writes the
+ * size once the body is complete. The caller sizes the buffer.
  */
 public final class ResponseWriter
 {
@@ -122,6 +123,19 @@ public final class ResponseWriter
             return putUnsignedVarint(0);
         }
         putUnsignedVarint(utf8.length + 1);
+        buffer.putBytes(position, utf8);
+        position += utf8.length;
+        return this;
+    }
+
+    /** A (non-flexible) string already encoded as UTF-8: int16 length then the bytes, or -1 for null. */
+    public ResponseWriter putString(final byte[] utf8)
+    {
+        if (utf8 == null)
+        {
+            return putShort((short)-1);
+        }
+        putShort((short)utf8.length);
         buffer.putBytes(position, utf8);
         position += utf8.length;
         return this;

@@ -101,7 +101,7 @@ class BatchValidatorTest
 
     @ParameterizedTest
     @MethodSource("compressions")
-    void compressedBatchThatOvercountsItsRecordsIsCorruptWhenInspected(final Compression compression)
+    void compressedBatchThatOvercountsItsRecordsIsInvalidWhenInspected(final Compression compression)
     {
         final MemoryRecords records = TestBatches.plain(compression, 20);
         final UnsafeBuffer buffer = offHeap(records, 0);
@@ -109,7 +109,7 @@ class BatchValidatorTest
         buffer.putInt(LAST_OFFSET_DELTA_OFFSET, 20, ByteOrder.BIG_ENDIAN);
         fixCrc(buffer, 0);
 
-        assertEquals(Result.CORRUPT, inspecting.validate(buffer, 0, records.sizeInBytes(), MAX));
+        assertEquals(Result.INVALID_RECORD, inspecting.validate(buffer, 0, records.sizeInBytes(), MAX));
     }
 
     @ParameterizedTest
@@ -288,7 +288,7 @@ class BatchValidatorTest
     }
 
     @Test
-    void recordCountAndLastOffsetDeltaThatBothOvercountAreCorrupt()
+    void recordCountAndLastOffsetDeltaThatBothOvercountAreInvalid()
     {
         final MemoryRecords records = TestBatches.plain(Compression.NONE, 5);
         final UnsafeBuffer buffer = offHeap(records, 0);
@@ -296,11 +296,11 @@ class BatchValidatorTest
         buffer.putInt(LAST_OFFSET_DELTA_OFFSET, 5, ByteOrder.BIG_ENDIAN);
         fixCrc(buffer, 0);
 
-        assertEquals(Result.CORRUPT, inspecting.validate(buffer, 0, records.sizeInBytes(), MAX));
+        assertEquals(Result.INVALID_RECORD, inspecting.validate(buffer, 0, records.sizeInBytes(), MAX));
     }
 
     @Test
-    void recordCountAndLastOffsetDeltaThatBothUndercountAreCorrupt()
+    void recordCountAndLastOffsetDeltaThatBothUndercountAreInvalid()
     {
         final MemoryRecords records = TestBatches.plain(Compression.NONE, 5);
         final UnsafeBuffer buffer = offHeap(records, 0);
@@ -308,7 +308,7 @@ class BatchValidatorTest
         buffer.putInt(LAST_OFFSET_DELTA_OFFSET, 3, ByteOrder.BIG_ENDIAN);
         fixCrc(buffer, 0);
 
-        assertEquals(Result.CORRUPT, inspecting.validate(buffer, 0, records.sizeInBytes(), MAX));
+        assertEquals(Result.INVALID_RECORD, inspecting.validate(buffer, 0, records.sizeInBytes(), MAX));
     }
 
     @Test
@@ -326,14 +326,14 @@ class BatchValidatorTest
     }
 
     @Test
-    void recordLengthRunningPastTheBatchIsCorrupt()
+    void recordLengthRunningPastTheBatchIsInvalid()
     {
         final MemoryRecords records = TestBatches.plain(Compression.NONE, 1);
         final UnsafeBuffer buffer = offHeap(records, 0);
         buffer.putByte(RecordBatch.HEADER_SIZE, (byte)0x7E); // zig-zag 63: longer than the record
         fixCrc(buffer, 0);
 
-        assertEquals(Result.CORRUPT, inspecting.validate(buffer, 0, records.sizeInBytes(), MAX));
+        assertEquals(Result.INVALID_RECORD, inspecting.validate(buffer, 0, records.sizeInBytes(), MAX));
     }
 
     @Test

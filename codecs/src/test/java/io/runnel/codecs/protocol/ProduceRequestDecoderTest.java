@@ -6,10 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
 
 import io.runnel.codecs.TestBatches;
 import io.runnel.codecs.batch.BatchValidator;
@@ -28,6 +31,8 @@ import org.apache.kafka.common.protocol.types.RawTaggedField;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class ProduceRequestDecoderTest
@@ -86,15 +91,24 @@ class ProduceRequestDecoderTest
         return buffer;
     }
 
-    @ParameterizedTest(name = "v{0}")
-    @ValueSource(shorts = {9, 10, 11, 12, 13})
-    void decodesEveryFieldOfARequestSerializedByKafkaClients(final short version)
+    /** Every version kafka-clients can write (3-13), with a transactional id and without. */
+    static Stream<Arguments> versionsAndTransactionalIds()
     {
-        final UnsafeBuffer buffer = decode(serialize(request(version, "txn-1"), version), version);
+        return IntStream.rangeClosed(3, 13).boxed()
+            .flatMap(v -> Stream.of(Arguments.of(v.shortValue(), "txn-1"), Arguments.of(v.shortValue(), null)));
+    }
+
+    @ParameterizedTest(name = "v{0}, transactional id {1}")
+    @MethodSource("versionsAndTransactionalIds")
+    void decodesEveryFieldOfARequestSerializedByKafkaClients(final short version, final String transactionalId)
+    {
+        final UnsafeBuffer buffer = decode(serialize(request(version, transactionalId), version), version);
 
         assertEquals(version, decoder.version());
+        assertTrue(decoder.isAcceptedVersion());
         assertEquals(version >= 13, decoder.usesTopicIds());
-        assertEquals("txn-1", decoder.transactionalId());
+        assertEquals(transactionalId != null, decoder.hasTransactionalId());
+        assertEquals(transactionalId, decoder.transactionalId());
         assertEquals(-1, decoder.acks());
         assertEquals(30_000, decoder.timeoutMs());
         assertEquals(3, decoder.topicCount());
@@ -135,7 +149,7 @@ class ProduceRequestDecoderTest
     }
 
     @ParameterizedTest(name = "v{0}")
-    @ValueSource(shorts = {9, 13})
+    @ValueSource(shorts = {3, 8, 9, 13})
     void recordBytesAreLeftInPlaceAndValidateAsBatches(final short version)
     {
         final UnsafeBuffer buffer = decode(serialize(request(version, null), version), version);
@@ -150,7 +164,7 @@ class ProduceRequestDecoderTest
     }
 
     @ParameterizedTest(name = "v{0}")
-    @ValueSource(shorts = {9, 13})
+    @ValueSource(shorts = {3, 7, 9, 13})
     void manyTopicsAndPartitionsGrowTheIndexes(final short version)
     {
         final TopicProduceDataCollection topics = new TopicProduceDataCollection();
@@ -213,16 +227,23 @@ class ProduceRequestDecoderTest
     void decoderIsReusableAcrossVersions()
     {
         decode(serialize(request((short)13, "a"), (short)13), (short)13);
-        final UnsafeBuffer buffer = decode(serialize(request((short)9, null), (short)9), (short)9);
+        UnsafeBuffer buffer = decode(serialize(request((short)9, null), (short)9), (short)9);
 
         assertFalse(decoder.usesTopicIds());
         assertEquals("orders", decoder.topicName(0));
         assertNull(decoder.transactionalId());
         assertArrayEquals(TestBatches.bytes(orders0), recordBytes(buffer, decoder.recordsOffset(0), decoder.recordsLength(0)));
+
+        buffer = decode(serialize(request((short)5, "b"), (short)5), (short)5);
+        assertEquals("b", decoder.transactionalId());
+        assertEquals("payments", decoder.topicName(1));
+        assertArrayEquals(TestBatches.bytes(payments1), recordBytes(buffer, decoder.recordsOffset(2), decoder.recordsLength(2)));
+        decode(serialize(request((short)12, null), (short)12), (short)12);
+        assertEquals("empty", decoder.topicName(2));
     }
 
     @ParameterizedTest(name = "v{0}")
-    @ValueSource(shorts = {9, 10, 11, 12, 13})
+    @ValueSource(shorts = {3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13})
     void everyTruncationOfARequestIsMalformed(final short version)
     {
         final ByteBuffer body = serialize(request(version, "txn"), version);
@@ -234,11 +255,98 @@ class ProduceRequestDecoderTest
     }
 
     @ParameterizedTest
-    @ValueSource(shorts = {0, 3, 8, 14, -1})
-    void versionsOutsideNineToThirteenAreRefused(final short version)
+    @ValueSource(shorts = {14, -1, Short.MAX_VALUE, Short.MIN_VALUE})
+    void versionsOutsideZeroToThirteenAreRefused(final short version)
     {
         final ByteBuffer body = serialize(request((short)9, null), (short)9);
         assertThrows(MalformedRequestException.class, () -> decode(body, version));
+    }
+
+    /**
+     * Produce v0-2 as an old client writes it (kafka-clients 4.4 cannot): v3's layout without the
+     * transactional id. Decoded only so that each partition can be answered UNSUPPORTED_VERSION.
+     */
+    @ParameterizedTest(name = "v{0}")
+    @ValueSource(shorts = {0, 1, 2})
+    void versionsZeroToTwoAreReadAsVersionThreeWithoutTransactionalId(final short version)
+    {
+        final ByteBuffer v3 = serialize(request((short)3, null), (short)3);
+        final ByteBuffer old = v3.duplicate().position(2).slice(); // v3 starts with a null transactional id: int16 -1
+
+        final UnsafeBuffer buffer = decode(old, version);
+
+        assertFalse(decoder.isAcceptedVersion());
+        assertFalse(decoder.hasTransactionalId());
+        assertEquals(-1, decoder.acks());
+        assertEquals(30_000, decoder.timeoutMs());
+        assertEquals(3, decoder.topicCount());
+        assertEquals(List.of("orders", "payments", "empty"), List.of(decoder.topicName(0), decoder.topicName(1), decoder.topicName(2)));
+        assertEquals(4, decoder.totalPartitions());
+        assertEquals(3, decoder.partitionIndex(1));
+        assertArrayEquals(TestBatches.bytes(orders3), recordBytes(buffer, decoder.recordsOffset(1), decoder.recordsLength(1)));
+        assertEquals(-1, decoder.recordsLength(3));
+
+        for (int length = 0; length < old.remaining(); length++)
+        {
+            final ByteBuffer prefix = old.duplicate().limit(length);
+            assertThrows(MalformedRequestException.class, () -> decode(prefix, version), "prefix of " + length + " bytes");
+        }
+    }
+
+    /** A classic (v3-8) body, field by field: transactional id, acks, timeout, then what {@code topics} writes. */
+    private static ByteBuffer classicBody(final java.util.function.Consumer<ByteBuffer> topics)
+    {
+        final ByteBuffer body = ByteBuffer.allocate(256);
+        body.putShort((short)-1).putShort((short)1).putInt(1000);
+        topics.accept(body);
+        return body.flip();
+    }
+
+    static Stream<Arguments> classicLies()
+    {
+        final byte[] batch = TestBatches.bytes(TestBatches.plain(Compression.NONE, 1));
+        return Stream.of(
+            Arguments.of("transactional id of -2 bytes", (java.util.function.Consumer<ByteBuffer>)b -> b.putShort(0, (short)-2)),
+            Arguments.of("transactional id longer than the frame", (java.util.function.Consumer<ByteBuffer>)b -> b.putShort(0, (short)300)),
+            Arguments.of("null topic array", (java.util.function.Consumer<ByteBuffer>)b -> b.putInt(-1)),
+            Arguments.of("negative topic count", (java.util.function.Consumer<ByteBuffer>)b -> b.putInt(-7)),
+            Arguments.of("a million topics", (java.util.function.Consumer<ByteBuffer>)b -> b.putInt(1_000_000).putShort((short)1).put((byte)'t')),
+            Arguments.of("null topic name", (java.util.function.Consumer<ByteBuffer>)b -> b.putInt(1).putShort((short)-1).putInt(0)),
+            Arguments.of("topic name of -3 bytes", (java.util.function.Consumer<ByteBuffer>)b -> b.putInt(1).putShort((short)-3).putInt(0)),
+            Arguments.of("topic name past the frame", (java.util.function.Consumer<ByteBuffer>)b -> b.putInt(1).putShort((short)200).put((byte)'t')),
+            Arguments.of("negative partition count", (java.util.function.Consumer<ByteBuffer>)b -> b.putInt(1).putShort((short)1).put((byte)'t').putInt(-2)),
+            Arguments.of("partition count past the frame", (java.util.function.Consumer<ByteBuffer>)b -> b.putInt(1).putShort((short)1).put((byte)'t').putInt(Integer.MAX_VALUE)),
+            Arguments.of("records of -2 bytes", (java.util.function.Consumer<ByteBuffer>)b -> b.putInt(1).putShort((short)1).put((byte)'t').putInt(1).putInt(0).putInt(-2)),
+            Arguments.of("records of Integer.MIN_VALUE bytes", (java.util.function.Consumer<ByteBuffer>)b -> b.putInt(1).putShort((short)1).put((byte)'t').putInt(1).putInt(0).putInt(Integer.MIN_VALUE)),
+            Arguments.of("records past the frame", (java.util.function.Consumer<ByteBuffer>)b -> b.putInt(1).putShort((short)1).put((byte)'t').putInt(1).putInt(0).putInt(batch.length + 1).put(batch)),
+            Arguments.of("second topic truncated after its name length", (java.util.function.Consumer<ByteBuffer>)b -> b.putInt(2).putShort((short)1).put((byte)'t').putInt(1).putInt(0).putInt(batch.length).put(batch).putShort((short)1)));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("classicLies")
+    void lyingLengthsOfTheClassicEncodingAreMalformed(final String name, final java.util.function.Consumer<ByteBuffer> topics)
+    {
+        final ByteBuffer body = classicBody(topics);
+        for (short version = 3; version <= 8; version++)
+        {
+            final short v = version;
+            assertThrows(MalformedRequestException.class, () -> decode(body, v), name + " at v" + v);
+        }
+    }
+
+    @Test
+    void nullRecordsAndEmptyArraysOfTheClassicEncodingDecode()
+    {
+        final ByteBuffer body = classicBody(b -> b.putInt(2).putShort((short)1).put((byte)'a').putInt(1).putInt(4).putInt(-1)
+            .putShort((short)1).put((byte)'b').putInt(0));
+        decode(body, (short)7);
+
+        assertEquals(2, decoder.topicCount());
+        assertEquals(1, decoder.partitionCount(0));
+        assertEquals(4, decoder.partitionIndex(0));
+        assertEquals(-1, decoder.recordsLength(0));
+        assertEquals("b", decoder.topicName(1));
+        assertEquals(0, decoder.partitionCount(1));
     }
 
     @Test
@@ -286,11 +394,11 @@ class ProduceRequestDecoderTest
     }
 
     @Test
-    void requestHeaderVersionOfProduceNineToThirteenIsFlexible()
+    void requestHeaderVersionOfProduceNineToThirteenIsFlexibleAndOfZeroToEightClassic()
     {
         for (short v = ProduceRequestDecoder.MIN_VERSION; v <= ProduceRequestDecoder.MAX_VERSION; v++)
         {
-            assertEquals(2, ApiKeys.PRODUCE.requestHeaderVersion(v));
+            assertEquals(v >= ProduceRequestDecoder.FIRST_FLEXIBLE_VERSION ? 2 : 1, ApiKeys.PRODUCE.requestHeaderVersion(v), "v" + v);
         }
     }
 }

@@ -8,8 +8,8 @@ import org.apache.kafka.common.protocol.ApiKeys;
 
 /**
  * The APIs and versions Runnel implements: exactly what ApiVersions advertises, and what the
- * router accepts. Produce and Fetch are limited to the flexible versions our own flyweights
- * decode and encode; control-plane APIs take every version kafka-clients' message classes read.
+ * router accepts. Produce and Fetch are limited to the versions our own flyweights decode and
+ * encode; control-plane APIs take every version kafka-clients' message classes read.
  */
 public final class SupportedApis
 {
@@ -17,7 +17,9 @@ public final class SupportedApis
 
     static
     {
-        add(ApiKeys.PRODUCE, 9, 13);
+        // Kafka 4 takes Produce v3+ (kafka-clients' oldest), yet advertises v0 (KAFKA-18659: librdkafka refuses a broker
+        // without it); a v0-2 request is answered UNSUPPORTED_VERSION by ProduceHandler.
+        add(ApiKeys.PRODUCE, ApiKeys.PRODUCE_API_VERSIONS_RESPONSE_MIN_VERSION, 13, ApiKeys.PRODUCE_API_VERSIONS_RESPONSE_MIN_VERSION);
         add(ApiKeys.FETCH, 4, 18);
         add(ApiKeys.LIST_OFFSETS, 1, 11);
         add(ApiKeys.OFFSET_FOR_LEADER_EPOCH, 2, 4);
@@ -52,7 +54,13 @@ public final class SupportedApis
 
     private static void add(final ApiKeys api, final int min, final int max)
     {
-        final short lowest = (short)Math.max(min, api.oldestVersion());
+        add(api, min, max, api.oldestVersion());
+    }
+
+    /** @param floor the lowest version that may be advertised: kafka-clients' oldest, unless Kafka itself advertises below it */
+    private static void add(final ApiKeys api, final int min, final int max, final int floor)
+    {
+        final short lowest = (short)Math.max(min, floor);
         final short highest = (short)Math.min(max, api.latestVersion());
         VERSIONS.put(api, new short[] {lowest, highest});
     }

@@ -83,6 +83,43 @@ final class Batches
         return out.toByteArray();
     }
 
+    /** {@code bytes} compressed as a batch's records section is, with {@code compression}'s codec. */
+    static byte[] compress(final Compression compression, final byte[] bytes)
+    {
+        final org.apache.kafka.common.utils.internals.ByteBufferOutputStream out =
+            new org.apache.kafka.common.utils.internals.ByteBufferOutputStream(256);
+        try (java.io.OutputStream stream = compression.wrapForOutput(out,
+            org.apache.kafka.common.record.internal.RecordBatch.MAGIC_VALUE_V2))
+        {
+            stream.write(bytes);
+        }
+        catch (final java.io.IOException ex)
+        {
+            throw new java.io.UncheckedIOException(ex);
+        }
+        final ByteBuffer written = out.buffer().flip();
+        final byte[] compressed = new byte[written.remaining()];
+        written.get(compressed);
+        return compressed;
+    }
+
+    /**
+     * A batch of {@code compression} (its header from kafka-clients) declaring {@code count} records
+     * over {@code records} (the uncompressed records section, compressed here when the codec is not
+     * none); batch length, last offset delta and CRC consistent, so only the records can be wrong.
+     */
+    static byte[] withRecords(final Compression compression, final int count, final byte[] records)
+    {
+        final String[] values = new String[Math.max(count, 1)];
+        Arrays.fill(values, "x");
+        final byte[] template = compressed(compression, values);
+        final boolean none = compression.type() == org.apache.kafka.common.record.internal.CompressionType.NONE;
+        final byte[] batch = withRecordsSection(template, none ? records : compress(compression, records));
+        putInt(batch, RECORDS_COUNT_OFFSET, count);
+        putInt(batch, LAST_OFFSET_DELTA_OFFSET, Math.max(count - 1, 0));
+        return withRecomputedCrc(batch);
+    }
+
     static byte[] magic(final byte magic, final String... values)
     {
         return toBytes(MemoryRecords.withRecords(magic, Compression.NONE, records(values)));

@@ -17,6 +17,11 @@ import org.apache.kafka.common.protocol.Errors;
  * (stateless checks: sizes, magic, CRC, record framing), then send each valid batch to the
  * shard that owns its partition. Nothing is forwarded until the whole request is validated, so
  * a rejected batch never reaches a log and a malformed request is refused whole.
+ *
+ * <p>Versions 3-13 are taken. Versions 0-2 are advertised, as Kafka 4 advertises them (KAFKA-18659:
+ * librdkafka refuses a broker whose Produce range does not start at 0), but a request at one of them
+ * is answered with UNSUPPORTED_VERSION for every partition, in that version's response layout, and
+ * nothing is appended; with acks=0 there is no response to carry that, so the connection is closed.
  */
 public final class ProduceHandler
 {
@@ -40,6 +45,15 @@ public final class ProduceHandler
     {
         decoder.decode(context.frame(), context.bodyOffset(), context.frameLength(), context.apiVersion());
         final short acks = decoder.acks();
+        // Produce v0-2 is advertised, as Kafka 4 does for librdkafka's sake (KAFKA-18659), but not accepted.
+        final boolean acceptedVersion = decoder.isAcceptedVersion();
+        if (!acceptedVersion && acks == 0)
+        {
+            context.finishWithoutResponse();
+            context.connection().close("produce v" + context.apiVersion()
+                + " is not supported (Kafka 4 takes v3+), and acks=0 has no response to say so");
+            return;
+        }
         final ProduceOperation pooled = operations.poll();
         final ProduceOperation operation = (pooled != null ? pooled : new ProduceOperation(local, this))
             .begin(context, acks, decoder.topicCount(), decoder.totalPartitions());
@@ -64,7 +78,11 @@ public final class ProduceHandler
                 final int index = decoder.partitionIndex(i);
                 final Partition partition = topic == null ? null : topic.partition(index);
                 final short error;
-                if (!validAcks)
+                if (!acceptedVersion)
+                {
+                    error = Errors.UNSUPPORTED_VERSION.code();
+                }
+                else if (!validAcks)
                 {
                     error = Errors.INVALID_REQUIRED_ACKS.code();
                 }

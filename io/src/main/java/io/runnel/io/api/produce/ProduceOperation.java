@@ -233,11 +233,12 @@ final class ProduceOperation
 
     private void respond()
     {
-        int capacity = ProduceResponseEncoder.MAX_FIXED_BYTES + partitionCount * ProduceResponseEncoder.MAX_PARTITION_BYTES;
+        int nameBytes = 0;
         for (int t = 0; t < topicCount; t++)
         {
-            capacity += 16 + 5 + 1 + topicNames[t].length;
+            nameBytes += topicNames[t].length;
         }
+        final int capacity = ProduceResponseEncoder.maxFrameBytes(topicCount, nameBytes, partitionCount);
         final UnsafeBuffer buffer = origin.reactor().framePool().acquire(capacity);
         encoder.begin(buffer, 0, context.correlationId(), context.apiVersion(), topicCount);
         int i = 0;
