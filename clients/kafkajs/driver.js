@@ -45,6 +45,12 @@ async function produce(kafka, topic, count, codecs, acksLevels)
                 result.errors.push(String(e));
             }
             results.push(result);
+            if (result.delivered !== count)
+            {
+                // The first level that fails is the one to look at; the rest would only add waiting.
+                await producer.disconnect();
+                return [{ produced: results }, false];
+            }
         }
     }
     await producer.disconnect();

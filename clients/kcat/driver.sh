@@ -29,8 +29,12 @@ produce() {
                 -X acks="$acks" -X linger.ms=5 -X message.timeout.ms=30000 2>"$log" || rc=$?
             cat "$log" >&2
             failed="$(grep -c 'Delivery failed' "$log" || true)"
-            ((rc == 0 && failed == 0)) || ok=1
             results+=("{\"codec\":\"$codec\",\"acks\":\"$acks\",\"delivered\":$((rc == 0 ? count - failed : 0)),\"exit\":$rc}")
+            # The first level that fails is the one to look at; the rest would only add waiting.
+            if ((rc != 0 || failed != 0)); then
+                ok=1
+                break 2
+            fi
         done
     done
     rm -f "$log"

@@ -42,7 +42,6 @@ func config() *sarama.Config {
 
 func produce(brokers []string, topic string, count int, codecList, acksList []string) (interface{}, bool) {
 	var results []map[string]interface{}
-	ok := true
 	for _, codec := range codecList {
 		for _, acks := range acksList {
 			c := config()
@@ -55,8 +54,7 @@ func produce(brokers []string, topic string, count int, codecList, acksList []st
 			if err != nil {
 				result["errors"] = []string{err.Error()}
 				results = append(results, result)
-				ok = false
-				continue
+				return map[string]interface{}{"produced": results}, false
 			}
 			for i := 0; i < count; i++ {
 				producer.Input() <- &sarama.ProducerMessage{Topic: topic, Key: sarama.StringEncoder(fmt.Sprintf("k%d", i%keys)),
@@ -81,11 +79,14 @@ func produce(brokers []string, topic string, count int, codecList, acksList []st
 				errors = errors[:5]
 			}
 			result["errors"] = errors
-			ok = ok && delivered == count
 			results = append(results, result)
+			if delivered != count {
+				// The first level that fails is the one to look at; the rest would only add waiting.
+				return map[string]interface{}{"produced": results}, false
+			}
 		}
 	}
-	return map[string]interface{}{"produced": results}, ok
+	return map[string]interface{}{"produced": results}, true
 }
 
 // taker keeps COUNT records across the group session's partition goroutines and marks each one
