@@ -299,7 +299,8 @@ final class ClientMatrix
         }
         if (!expectedByKey.equals(readByKey))
         {
-            fail(who + ": records read differ from those produced: " + differencesPerLevel(expected, records));
+            fail(who + ": records read differ from those produced: " + differencesPerLevel(expected, records)
+                + firstOrderDifference(expectedByKey, readByKey, inLogOrder));
         }
     }
 
@@ -312,6 +313,31 @@ final class ClientMatrix
         balance.forEach((level, missing) -> message.append(level).append(missing == 0 ? ": all read once" : missing > 0
             ? ": " + missing + " missing" : ": " + -missing + " extra").append("; "));
         return message + "(duplicates or order within a key also count)";
+    }
+
+    /** Where the first key whose records differ departs from production order, with the offsets around it. */
+    private static String firstOrderDifference(final Map<String, List<String>> expectedByKey, final Map<String, List<String>> readByKey,
+        final List<Consumed> inLogOrder)
+    {
+        for (final Map.Entry<String, List<String>> key : expectedByKey.entrySet())
+        {
+            final List<String> wanted = key.getValue();
+            final List<String> read = readByKey.getOrDefault(key.getKey(), List.of());
+            int at = 0;
+            while (at < Math.min(wanted.size(), read.size()) && wanted.get(at).equals(read.get(at)))
+            {
+                at++;
+            }
+            if (at < Math.max(wanted.size(), read.size()))
+            {
+                final int from = Math.max(0, at - 2);
+                final String atValue = at < read.size() ? read.get(at) : null;
+                final List<Consumed> around = inLogOrder.stream().filter(r -> r.key().equals(key.getKey())).skip(from).limit(5).toList();
+                return "\nkey " + key.getKey() + ", record " + at + ": produced " + wanted.subList(from, Math.min(wanted.size(), at + 3))
+                    + ", read " + around + (atValue == null ? " (read ends there)" : "");
+            }
+        }
+        return "";
     }
 
     /** "gzip-all-17" → "gzip acks=all". */
