@@ -141,6 +141,27 @@ func consume(brokers []string, topic, group string, count int) (interface{}, boo
 	return map[string]interface{}{"records": t.records, "committed": t.next}, len(t.records) == count
 }
 
+// describeCleanupPolicy uses an admin client of its own: this Sarama sends DescribeConfigs v0, which
+// Kafka 4 no longer accepts (KIP-896) and answers by closing the connection, which would break every
+// later call on a shared client. The failure is reported in place of the value, not fatal.
+func describeCleanupPolicy(brokers []string, topic string) string {
+	ca, err := sarama.NewClusterAdmin(brokers, config())
+	if err != nil {
+		return "error: " + err.Error()
+	}
+	defer ca.Close()
+	entries, err := ca.DescribeConfig(sarama.ConfigResource{Type: sarama.TopicResource, Name: topic})
+	if err != nil {
+		return "error: DescribeConfig: " + err.Error()
+	}
+	for _, e := range entries {
+		if e.Name == "cleanup.policy" {
+			return e.Value
+		}
+	}
+	return "error: no cleanup.policy"
+}
+
 func admin(brokers []string, topic, group string) (interface{}, bool) {
 	ca, err := sarama.NewClusterAdmin(brokers, config())
 	if err != nil {
@@ -157,18 +178,7 @@ func admin(brokers []string, topic, group string) (interface{}, bool) {
 	if err != nil {
 		return fail("DescribeTopics", err)
 	}
-	// This Sarama sends DescribeConfigs v0, which Kafka 4 no longer accepts (KIP-896): its
-	// failure is reported, not fatal.
-	cleanup := ""
-	entries, err := ca.DescribeConfig(sarama.ConfigResource{Type: sarama.TopicResource, Name: topic})
-	if err != nil {
-		cleanup = "error: " + err.Error()
-	}
-	for _, e := range entries {
-		if e.Name == "cleanup.policy" {
-			cleanup = e.Value
-		}
-	}
+	cleanup := describeCleanupPolicy(brokers, topic)
 	listed, err := ca.ListConsumerGroups()
 	if err != nil {
 		return fail("ListConsumerGroups", err)
