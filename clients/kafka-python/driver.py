@@ -8,6 +8,7 @@
 Prints one JSON line; exits non-zero when the phase did not complete.
 """
 import json
+import logging
 import sys
 import time
 
@@ -74,6 +75,8 @@ def admin(bootstrap, topic, group):
 
 
 def main(argv):
+    # The client's own warnings go to stderr, which the test shows when a phase fails.
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     bootstrap, topic, group, phase = argv[1:5]
     if phase == "produce":
         result, ok = produce(bootstrap, topic, int(argv[5]), argv[6].split(","), argv[7].split(","))
