@@ -11,12 +11,10 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import io.runnel.broker.testing.TestBroker;
-import io.runnel.io.api.SupportedApis;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.protocol.ApiKeys;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -32,7 +30,6 @@ import static io.runnel.broker.it.clients.legacy.LegacyJavaClientDriver.topic;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * kafka-clients 2.4, 2.8 and 3.9, which frameworks such as Spark and Flink still pin, against the real broker. The
@@ -59,12 +56,6 @@ class LegacyJavaClientsTest
     @ValueSource(strings = {"2.4.1", "2.8.2", "3.9.2"})
     void oldClientRoundTripsEveryCodecAndAcksResumesFromItsCommitAndAdministers(final String version) throws Exception
     {
-        // 2.4's newest are Produce v8 and Fetch v11. Without a Produce version in common a 2.x client cannot even
-        // start (it works out the record format from the Produce range on every ApiVersions answer, so its
-        // producer, consumer and admin threads all die); without Fetch its consumer silently never fetches.
-        assumeTrue(!version.startsWith("2.4") ||
-            SupportedApis.isSupported(ApiKeys.PRODUCE, (short)8) && SupportedApis.isSupported(ApiKeys.FETCH, (short)11),
-            "kafka-clients 2.4 needs Produce v8 and Fetch v11 advertised (issue 9)");
         final String group = "legacy-group-" + version;
         try (TestBroker broker = TestBroker.start(dataDir, Map.of("group.initial.rebalance.delay.ms", "0", "runnel.shards", "2"));
             Admin admin = broker.admin())
