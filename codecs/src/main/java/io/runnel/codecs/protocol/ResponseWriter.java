@@ -135,6 +135,10 @@ public final class ResponseWriter
         {
             return putShort((short)-1);
         }
+        if (utf8.length > Short.MAX_VALUE)
+        {
+            throw new IllegalArgumentException("a string of " + utf8.length + " bytes does not fit an int16 length");
+        }
         putShort((short)utf8.length);
         buffer.putBytes(position, utf8);
         position += utf8.length;
