@@ -1,15 +1,10 @@
 package io.runnel.io.api.control;
 
-import java.util.ArrayList;
-import java.util.List;
-
 import io.runnel.codecs.protocol.ControlMessages;
 import io.runnel.io.api.ApiShard;
 import io.runnel.io.api.BrokerServices;
 import io.runnel.io.api.RequestContext;
 import io.runnel.kernel.log.PartitionLog;
-import io.runnel.kernel.shard.Shard;
-import io.runnel.kernel.shard.ShardCommand;
 import io.runnel.kernel.topic.Partition;
 import io.runnel.kernel.topic.Topic;
 import org.apache.kafka.common.message.ListOffsetsRequestData;
@@ -40,7 +35,8 @@ public final class ListOffsetsHandler
     {
         final ListOffsetsRequestData request = (ListOffsetsRequestData)ControlMessages.readRequest(
             ApiKeys.LIST_OFFSETS, context.apiVersion(), context.body());
-        final Gather gather = new Gather(context);
+        final ListOffsetsResponseData response = new ListOffsetsResponseData();
+        final PartitionLookups lookups = new PartitionLookups(local, context, response);
         // The leader epoch exists from v4; below it the field must keep its default (-1) or it cannot be written.
         final boolean withLeaderEpoch = context.apiVersion() >= FIRST_VERSION_WITH_LEADER_EPOCH;
         final var snapshot = services.logManager().registry().snapshot();
@@ -48,7 +44,7 @@ public final class ListOffsetsHandler
         {
             final ListOffsetsResponseData.ListOffsetsTopicResponse topicResponse =
                 new ListOffsetsResponseData.ListOffsetsTopicResponse().setName(requestTopic.name());
-            gather.response.topics().add(topicResponse);
+            response.topics().add(topicResponse);
             final Topic topic = snapshot.topic(requestTopic.name());
             for (final ListOffsetsRequestData.ListOffsetsPartition requestPartition : requestTopic.partitions())
             {
@@ -67,83 +63,37 @@ public final class ListOffsetsHandler
                 {
                     partitionResponse.setLeaderEpoch(partition.leaderEpoch());
                 }
-                gather.lookups.add(new Lookup(gather, partition, requestPartition.timestamp(), partitionResponse));
+                lookups.add(new Lookup(partition, requestPartition.timestamp(), partitionResponse));
             }
         }
-        gather.dispatch();
+        lookups.dispatch();
     }
 
-    /** The lookups of one request and their answers, gathered on the connection's shard. */
-    private final class Gather implements ShardCommand
+    /** One partition's lookup, run on its owning shard: it reads the indexes. */
+    private static final class Lookup extends PartitionLookups.Lookup
     {
-        final RequestContext context;
-        final ListOffsetsResponseData response = new ListOffsetsResponseData();
-        final List<Lookup> lookups = new ArrayList<>();
-        int pending;
+        private final long timestamp;
+        private final ListOffsetsResponseData.ListOffsetsPartitionResponse out;
 
-        Gather(final RequestContext context)
+        Lookup(final Partition partition, final long timestamp, final ListOffsetsResponseData.ListOffsetsPartitionResponse out)
         {
-            this.context = context;
-        }
-
-        int originShard()
-        {
-            return local.id();
-        }
-
-        void dispatch()
-        {
-            pending = lookups.size() + 1; // held until every lookup is sent, so a local one cannot answer early
-            for (final Lookup lookup : lookups)
-            {
-                local.send(lookup.partition.shard(), lookup);
-            }
-            execute(local.shard());
-        }
-
-        /** One lookup reported back (on the connection's shard). */
-        @Override
-        public void execute(final Shard shard)
-        {
-            if (--pending == 0)
-            {
-                context.respond(response);
-            }
+            super(partition);
+            this.timestamp = timestamp;
+            this.out = out;
         }
 
         @Override
-        public void onFailure(final Shard shard, final Throwable cause)
+        void lookUp(final Partition partition, final PartitionLog log)
         {
-            context.fail(cause);
-        }
-    }
-
-    /** One partition's lookup, run on its owning shard. */
-    private record Lookup(Gather gather, Partition partition, long timestamp,
-        ListOffsetsResponseData.ListOffsetsPartitionResponse out) implements ShardCommand
-    {
-        @Override
-        public void execute(final Shard owner)
-        {
-            final PartitionLog log = partition.log();
-            if (log == null)
-            {
-                out.setErrorCode(Errors.NOT_LEADER_OR_FOLLOWER.code());
-            }
-            else
-            {
-                final long[] result = new long[2];
-                log.offsetForTimestamp(timestamp, result);
-                out.setOffset(result[0]).setTimestamp(result[1]);
-            }
-            owner.proxyTo(gather.originShard()).send(gather);
+            final long[] result = new long[2];
+            log.offsetForTimestamp(timestamp, result);
+            out.setOffset(result[0]).setTimestamp(result[1]);
         }
 
         @Override
-        public void onFailure(final Shard owner, final Throwable cause)
+        void answerError(final short errorCode)
         {
-            out.setErrorCode(Errors.UNKNOWN_SERVER_ERROR.code()).setOffset(-1).setTimestamp(-1);
-            owner.proxyTo(gather.originShard()).send(gather);
+            out.setErrorCode(errorCode).setOffset(-1).setTimestamp(-1);
         }
     }
 }

@@ -1,15 +1,10 @@
 package io.runnel.io.api.control;
 
-import java.util.ArrayList;
-import java.util.List;
-
 import io.runnel.codecs.protocol.ControlMessages;
 import io.runnel.io.api.ApiShard;
 import io.runnel.io.api.BrokerServices;
 import io.runnel.io.api.RequestContext;
 import io.runnel.kernel.log.PartitionLog;
-import io.runnel.kernel.shard.Shard;
-import io.runnel.kernel.shard.ShardCommand;
 import io.runnel.kernel.topic.Partition;
 import io.runnel.kernel.topic.Topic;
 import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData;
@@ -47,12 +42,13 @@ public final class OffsetForLeaderEpochHandler
     {
         final OffsetForLeaderEpochRequestData request = (OffsetForLeaderEpochRequestData)ControlMessages.readRequest(
             ApiKeys.OFFSET_FOR_LEADER_EPOCH, context.apiVersion(), context.body());
-        final Gather gather = new Gather(context);
+        final OffsetForLeaderEpochResponseData response = new OffsetForLeaderEpochResponseData();
+        final PartitionLookups lookups = new PartitionLookups(local, context, response);
         final var snapshot = services.logManager().registry().snapshot();
         for (final OffsetForLeaderEpochRequestData.OffsetForLeaderTopic requestTopic : request.topics())
         {
             final OffsetForLeaderTopicResult topicResult = new OffsetForLeaderTopicResult().setTopic(requestTopic.topic());
-            gather.response.topics().add(topicResult);
+            response.topics().add(topicResult);
             final Topic topic = snapshot.topic(requestTopic.topic());
             for (final OffsetForLeaderEpochRequestData.OffsetForLeaderPartition requestPartition : requestTopic.partitions())
             {
@@ -71,10 +67,10 @@ public final class OffsetForLeaderEpochHandler
                     out.setErrorCode(fenced.code());
                     continue;
                 }
-                gather.lookups.add(new Lookup(gather, partition, requestPartition.leaderEpoch(), out));
+                lookups.add(new Lookup(partition, requestPartition.leaderEpoch(), out));
             }
         }
-        gather.dispatch();
+        lookups.dispatch();
     }
 
     /**
@@ -117,74 +113,29 @@ public final class OffsetForLeaderEpochHandler
         }
     }
 
-    /** The lookups of one request and their answers, gathered on the connection's shard. */
-    private final class Gather implements ShardCommand
+    /** One partition's lookup, run on its owning shard: it reads the log's offsets. */
+    private static final class Lookup extends PartitionLookups.Lookup
     {
-        final RequestContext context;
-        final OffsetForLeaderEpochResponseData response = new OffsetForLeaderEpochResponseData();
-        final List<Lookup> lookups = new ArrayList<>();
-        int pending;
+        private final int requestedEpoch;
+        private final EpochEndOffset out;
 
-        Gather(final RequestContext context)
+        Lookup(final Partition partition, final int requestedEpoch, final EpochEndOffset out)
         {
-            this.context = context;
-        }
-
-        int originShard()
-        {
-            return local.id();
-        }
-
-        void dispatch()
-        {
-            pending = lookups.size() + 1; // held until every lookup is sent, so a local one cannot answer early
-            for (final Lookup lookup : lookups)
-            {
-                local.send(lookup.partition.shard(), lookup);
-            }
-            execute(local.shard());
-        }
-
-        /** One lookup reported back (on the connection's shard). */
-        @Override
-        public void execute(final Shard shard)
-        {
-            if (--pending == 0)
-            {
-                context.respond(response);
-            }
+            super(partition);
+            this.requestedEpoch = requestedEpoch;
+            this.out = out;
         }
 
         @Override
-        public void onFailure(final Shard shard, final Throwable cause)
+        void lookUp(final Partition partition, final PartitionLog log)
         {
-            context.fail(cause);
-        }
-    }
-
-    /** One partition's lookup, run on its owning shard. */
-    private record Lookup(Gather gather, Partition partition, int requestedEpoch, EpochEndOffset out) implements ShardCommand
-    {
-        @Override
-        public void execute(final Shard owner)
-        {
-            final PartitionLog log = partition.log();
-            if (log == null)
-            {
-                out.setErrorCode(Errors.NOT_LEADER_OR_FOLLOWER.code());
-            }
-            else
-            {
-                endOffsetFor(requestedEpoch, partition.leaderEpoch(), log.logStartOffset(), log.logEndOffset(), out);
-            }
-            owner.proxyTo(gather.originShard()).send(gather);
+            endOffsetFor(requestedEpoch, partition.leaderEpoch(), log.logStartOffset(), log.logEndOffset(), out);
         }
 
         @Override
-        public void onFailure(final Shard owner, final Throwable cause)
+        void answerError(final short errorCode)
         {
-            out.setErrorCode(Errors.UNKNOWN_SERVER_ERROR.code()).setLeaderEpoch(UNDEFINED_EPOCH).setEndOffset(UNDEFINED_EPOCH_OFFSET);
-            owner.proxyTo(gather.originShard()).send(gather);
+            out.setErrorCode(errorCode).setLeaderEpoch(UNDEFINED_EPOCH).setEndOffset(UNDEFINED_EPOCH_OFFSET);
         }
     }
 }
