@@ -100,7 +100,8 @@ class BrokerConfigTest
     {
         final LogConfig log = BrokerConfig.of(Map.of("log.segment.bytes", "4096", "log.roll.hours", "2", "log.index.interval.bytes", "1",
             "log.index.size.max.bytes", "1024", "message.max.bytes", "512", "runnel.flush.policy", "fsync")).logConfig();
-        assertEquals(new LogConfig(4096, 2 * 3_600_000L, 1, 1024, 512, FlushPolicy.FSYNC), log);
+        assertEquals(LogConfig.defaults().withSegmentBytes(4096).withSegmentMs(2 * 3_600_000L).withIndexIntervalBytes(1)
+            .withMaxIndexBytes(1024).withMaxMessageBytes(512).withFlushPolicy(FlushPolicy.FSYNC), log);
     }
 
     @Test

@@ -16,6 +16,7 @@ import static io.runnel.kernel.config.DeclaredKey.check;
 import static org.apache.kafka.common.config.ConfigDef.Range.atLeast;
 import static org.apache.kafka.common.config.ConfigDef.Range.between;
 import static org.apache.kafka.common.config.ConfigDef.Type.BOOLEAN;
+import static org.apache.kafka.common.config.ConfigDef.Type.DOUBLE;
 import static org.apache.kafka.common.config.ConfigDef.Type.INT;
 import static org.apache.kafka.common.config.ConfigDef.Type.LIST;
 import static org.apache.kafka.common.config.ConfigDef.Type.LONG;
@@ -56,6 +57,15 @@ public final class BrokerConfigDef
     public static final String LOG_RETENTION_HOURS = "log.retention.hours";
     public static final String LOG_RETENTION_BYTES = "log.retention.bytes";
     public static final String LOG_RETENTION_CHECK_INTERVAL_MS = "log.retention.check.interval.ms";
+    public static final String LOG_CLEANUP_POLICY = "log.cleanup.policy";
+    public static final String LOG_SEGMENT_DELETE_DELAY_MS = "log.segment.delete.delay.ms";
+    public static final String LOG_CLEANER_DELETE_RETENTION_MS = "log.cleaner.delete.retention.ms";
+    public static final String LOG_CLEANER_MIN_COMPACTION_LAG_MS = "log.cleaner.min.compaction.lag.ms";
+    public static final String LOG_CLEANER_MAX_COMPACTION_LAG_MS = "log.cleaner.max.compaction.lag.ms";
+    public static final String LOG_CLEANER_MIN_CLEANABLE_RATIO = "log.cleaner.min.cleanable.ratio";
+    public static final String LOG_MESSAGE_TIMESTAMP_TYPE = "log.message.timestamp.type";
+    public static final String LOG_MESSAGE_TIMESTAMP_BEFORE_MAX_MS = "log.message.timestamp.before.max.ms";
+    public static final String LOG_MESSAGE_TIMESTAMP_AFTER_MAX_MS = "log.message.timestamp.after.max.ms";
     public static final String OFFSETS_TOPIC_NUM_PARTITIONS = "offsets.topic.num.partitions";
     public static final String OFFSETS_TOPIC_REPLICATION_FACTOR = "offsets.topic.replication.factor";
     public static final String GROUP_MIN_SESSION_TIMEOUT_MS = "group.min.session.timeout.ms";
@@ -137,6 +147,21 @@ public final class BrokerConfigDef
         .define(brokerKey(LOG_RETENTION_CHECK_INTERVAL_MS, LONG).group(RETENTION).defaultValue(300_000L).validator(atLeast(1))
             .notEnforcedYet("retention/compaction: issue 10")
             .doc("How often segments are checked for deletion.").build())
+        .define(brokerKey(LOG_CLEANUP_POLICY, LIST).group(RETENTION).suppliesTopicDefault(topicKey(TopicConfigDef.CLEANUP_POLICY)).build())
+        .define(brokerKey(LOG_SEGMENT_DELETE_DELAY_MS, LONG).group(RETENTION).suppliesTopicDefault(topicKey(TopicConfigDef.FILE_DELETE_DELAY_MS)).build())
+        .define(brokerKey(LOG_CLEANER_DELETE_RETENTION_MS, LONG).group(RETENTION)
+            .suppliesTopicDefault(topicKey(TopicConfigDef.DELETE_RETENTION_MS)).build())
+        .define(brokerKey(LOG_CLEANER_MIN_COMPACTION_LAG_MS, LONG).group(RETENTION)
+            .suppliesTopicDefault(topicKey(TopicConfigDef.MIN_COMPACTION_LAG_MS)).build())
+        .define(brokerKey(LOG_CLEANER_MAX_COMPACTION_LAG_MS, LONG).group(RETENTION)
+            .suppliesTopicDefault(topicKey(TopicConfigDef.MAX_COMPACTION_LAG_MS)).build())
+        .define(brokerKey(LOG_CLEANER_MIN_CLEANABLE_RATIO, DOUBLE).group(RETENTION)
+            .suppliesTopicDefault(topicKey(TopicConfigDef.MIN_CLEANABLE_DIRTY_RATIO)).build())
+        .define(brokerKey(LOG_MESSAGE_TIMESTAMP_TYPE, STRING).group(LOG).suppliesTopicDefault(topicKey(TopicConfigDef.MESSAGE_TIMESTAMP_TYPE)).build())
+        .define(brokerKey(LOG_MESSAGE_TIMESTAMP_BEFORE_MAX_MS, LONG).group(LOG)
+            .suppliesTopicDefault(topicKey(TopicConfigDef.MESSAGE_TIMESTAMP_BEFORE_MAX_MS)).build())
+        .define(brokerKey(LOG_MESSAGE_TIMESTAMP_AFTER_MAX_MS, LONG).group(LOG)
+            .suppliesTopicDefault(topicKey(TopicConfigDef.MESSAGE_TIMESTAMP_AFTER_MAX_MS)).build())
         .define(brokerKey(OFFSETS_TOPIC_NUM_PARTITIONS, INT).group(GROUPS).defaultValue(50).validator(between(1, MAX_PARTITIONS))
             .doc("Partitions of __consumer_offsets; a group is coordinated by the shard that owns its partition. Do not change it once groups exist.").build())
         .define(brokerKey(OFFSETS_TOPIC_REPLICATION_FACTOR, SHORT).group(GROUPS).defaultValue((short)1).validator(between(1, 1))

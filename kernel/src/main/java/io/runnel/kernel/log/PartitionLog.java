@@ -42,7 +42,7 @@ public final class PartitionLog implements AutoCloseable
 
     private final String name;
     private final Path dir;
-    private final LogConfig config;
+    private LogConfig config;
     private final EpochClock clock;
     private final PartitionState state;
     private final SegmentList segments = new SegmentList();
@@ -378,6 +378,16 @@ public final class PartitionLog implements AutoCloseable
     public LogConfig config()
     {
         return config;
+    }
+
+    /**
+     * Applies new settings (a topic's or the broker's configs changed at run time). They take effect
+     * from the next append, roll and retention check; segments already written stay as they are.
+     * Owner thread only.
+     */
+    public void reconfigure(final LogConfig newConfig)
+    {
+        this.config = newConfig;
     }
 
     public PartitionState state()

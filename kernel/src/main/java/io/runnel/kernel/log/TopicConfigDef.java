@@ -32,10 +32,13 @@ public final class TopicConfigDef
     public static final String CLEANUP_POLICY = "cleanup.policy";
     public static final String COMPRESSION_TYPE = "compression.type";
     public static final String DELETE_RETENTION_MS = "delete.retention.ms";
+    public static final String FILE_DELETE_DELAY_MS = "file.delete.delay.ms";
     public static final String INDEX_INTERVAL_BYTES = "index.interval.bytes";
     public static final String MAX_COMPACTION_LAG_MS = "max.compaction.lag.ms";
     public static final String MAX_MESSAGE_BYTES = "max.message.bytes";
     public static final String MESSAGE_TIMESTAMP_TYPE = "message.timestamp.type";
+    public static final String MESSAGE_TIMESTAMP_BEFORE_MAX_MS = "message.timestamp.before.max.ms";
+    public static final String MESSAGE_TIMESTAMP_AFTER_MAX_MS = "message.timestamp.after.max.ms";
     public static final String MIN_CLEANABLE_DIRTY_RATIO = "min.cleanable.dirty.ratio";
     public static final String MIN_COMPACTION_LAG_MS = "min.compaction.lag.ms";
     public static final String MIN_INSYNC_REPLICAS = "min.insync.replicas";
@@ -63,6 +66,9 @@ public final class TopicConfigDef
         .define(topicKey(DELETE_RETENTION_MS, LONG).defaultValue(24L * 60 * 60 * 1000).validator(atLeast(0))
             .notEnforcedYet(RETENTION_ISSUE)
             .doc("How long tombstones are kept in a compacted topic.").build())
+        .define(topicKey(FILE_DELETE_DELAY_MS, LONG).defaultValue(60_000L).validator(atLeast(0))
+            .notEnforcedYet(RETENTION_ISSUE)
+            .doc("How long a deleted segment's files are kept, renamed .deleted, so that reads in flight can finish.").build())
         .define(topicKey(INDEX_INTERVAL_BYTES, INT).defaultValue(4096).validator(atLeast(0))
             .doc("Bytes of log between two entries of the sparse offset index.").build())
         .define(topicKey(MAX_COMPACTION_LAG_MS, LONG).defaultValue(Long.MAX_VALUE).defaultText("unlimited").validator(atLeast(1))
@@ -74,6 +80,12 @@ public final class TopicConfigDef
             .validator(check(value -> value.equals("CreateTime") ? null :
                 "only CreateTime is supported: Runnel keeps the producer's timestamps", "[CreateTime]"))
             .doc("CreateTime: records keep the timestamp their producer gave them.").build())
+        .define(topicKey(MESSAGE_TIMESTAMP_BEFORE_MAX_MS, LONG).defaultValue(Long.MAX_VALUE).defaultText("unlimited").validator(atLeast(0))
+            .notEnforcedYet(RETENTION_ISSUE)
+            .doc("CreateTime: the furthest a record's timestamp may lie before the broker's clock; older records are refused.").build())
+        .define(topicKey(MESSAGE_TIMESTAMP_AFTER_MAX_MS, LONG).defaultValue(3_600_000L).validator(atLeast(0))
+            .notEnforcedYet(RETENTION_ISSUE)
+            .doc("CreateTime: the furthest a record's timestamp may lie after the broker's clock; later records are refused.").build())
         .define(topicKey(MIN_CLEANABLE_DIRTY_RATIO, DOUBLE).defaultValue(0.5).validator(between(0, 1))
             .notEnforcedYet(RETENTION_ISSUE)
             .doc("Share of a compacted log that must be uncompacted before it is compacted again.").build())

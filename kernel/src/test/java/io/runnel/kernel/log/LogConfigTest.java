@@ -30,14 +30,15 @@ class LogConfigTest
         final LogConfig topic = broker.withTopicOverrides(Map.of(
             "segment.bytes", "2048", "segment.ms", "60000", "index.interval.bytes", "1",
             "segment.index.bytes", "4096", "max.message.bytes", "100"));
-        assertEquals(new LogConfig(2048, 60_000, 1, 4096, 100, FlushPolicy.FSYNC), topic);
+        assertEquals(LogConfig.defaults().withSegmentBytes(2048).withSegmentMs(60_000).withIndexIntervalBytes(1).withMaxIndexBytes(4096)
+            .withMaxMessageBytes(100).withFlushPolicy(FlushPolicy.FSYNC), topic);
     }
 
     @Test
     void topicKeysALogDoesNotApplyLeaveTheBrokerDefaults()
     {
         final LogConfig broker = LogConfig.defaults().withSegmentBytes(1 << 20);
-        assertEquals(broker, broker.withTopicOverrides(Map.of("retention.ms", "1000", "cleanup.policy", "compact")));
+        assertEquals(broker, broker.withTopicOverrides(Map.of("min.insync.replicas", "2")));
         assertSame(LogConfig.defaults().flushPolicy(), broker.withTopicOverrides(Map.of()).flushPolicy());
     }
 

@@ -47,8 +47,8 @@ final class LogFixture
 
     static LogConfig config(final int segmentBytes, final int indexIntervalBytes, final FlushPolicy policy)
     {
-        return new LogConfig(segmentBytes, LogConfig.defaults().segmentMs(), indexIntervalBytes, MAX_INDEX_BYTES,
-            LogConfig.defaults().maxMessageBytes(), policy);
+        return LogConfig.defaults().withSegmentBytes(segmentBytes).withIndexIntervalBytes(indexIntervalBytes)
+            .withMaxIndexBytes(MAX_INDEX_BYTES).withFlushPolicy(policy);
     }
 
     static SimpleRecord[] records(final int count, final long firstTimestamp, final String tag)

@@ -257,8 +257,7 @@ class PartitionLogTest
     @Test
     void fullOffsetIndexRollsTheSegment()
     {
-        final LogConfig config = new LogConfig(1 << 20, LogConfig.defaults().segmentMs(), 1, 64,
-            LogConfig.defaults().maxMessageBytes(), FlushPolicy.PAGE_CACHE);
+        final LogConfig config = LogConfig.defaults().withSegmentBytes(1 << 20).withIndexIntervalBytes(1).withMaxIndexBytes(64);
         final PartitionLog log = logs.open(config, true);
         for (int i = 0; i < 20; i++)
         {
