@@ -39,6 +39,7 @@ import static io.runnel.broker.config.BrokerConfigDef.IDLE_YIELDS;
 import static io.runnel.broker.config.BrokerConfigDef.LISTENERS;
 import static io.runnel.broker.config.BrokerConfigDef.LOG_DIR;
 import static io.runnel.broker.config.BrokerConfigDef.LOG_DIRS;
+import static io.runnel.broker.config.BrokerConfigDef.LOG_RETENTION_CHECK_INTERVAL_MS;
 import static io.runnel.broker.config.BrokerConfigDef.MAX_INCREMENTAL_FETCH_SESSION_CACHE_SLOTS;
 import static io.runnel.broker.config.BrokerConfigDef.NODE_ID;
 import static io.runnel.broker.config.BrokerConfigDef.NUM_PARTITIONS;
@@ -72,6 +73,7 @@ public final class BrokerConfig
     private final boolean autoCreateTopics;
     private final int socketRequestMaxBytes;
     private final int fetchSessionCacheSlots;
+    private final long retentionCheckIntervalMs;
     private final int shards;
     private final IdleStrategyType idleStrategy;
     private final int idleSpins;
@@ -98,6 +100,7 @@ public final class BrokerConfig
         autoCreateTopics = resolved.<Boolean>value(AUTO_CREATE_TOPICS_ENABLE);
         socketRequestMaxBytes = resolved.<Integer>value(SOCKET_REQUEST_MAX_BYTES);
         fetchSessionCacheSlots = resolved.<Integer>value(MAX_INCREMENTAL_FETCH_SESSION_CACHE_SLOTS);
+        retentionCheckIntervalMs = resolved.<Long>value(LOG_RETENTION_CHECK_INTERVAL_MS);
         shards = resolved.isSet(SHARDS) ? resolved.<Integer>value(SHARDS) : Runtime.getRuntime().availableProcessors();
         idleStrategy = IdleStrategyType.parse(resolved.value(IDLE_STRATEGY));
         idleSpins = resolved.<Integer>value(IDLE_SPINS);
@@ -214,6 +217,12 @@ public final class BrokerConfig
     public int socketRequestMaxBytes()
     {
         return socketRequestMaxBytes;
+    }
+
+    /** How often segments past retention are looked for (log.retention.check.interval.ms). */
+    public long retentionCheckIntervalMs()
+    {
+        return retentionCheckIntervalMs;
     }
 
     public int fetchSessionCacheSlots()

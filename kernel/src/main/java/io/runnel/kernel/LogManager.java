@@ -67,7 +67,20 @@ public final class LogManager implements AutoCloseable
     private FileChannel lockChannel;
     private FileLock lock;
 
+    /** Kafka's default log.retention.check.interval.ms: five minutes. */
+    public static final long DEFAULT_RETENTION_CHECK_INTERVAL_MS = 300_000;
+
     public LogManager(final Path logDir, final int shardCount, final LogConfig defaults, final EpochClock clock)
+    {
+        this(logDir, shardCount, defaults, clock, DEFAULT_RETENTION_CHECK_INTERVAL_MS);
+    }
+
+    /**
+     * @param retentionCheckIntervalMs how often the conductor has every shard look for segments
+     *                                 past retention (log.retention.check.interval.ms)
+     */
+    public LogManager(final Path logDir, final int shardCount, final LogConfig defaults, final EpochClock clock,
+        final long retentionCheckIntervalMs)
     {
         if (shardCount < 1)
         {
@@ -89,7 +102,8 @@ public final class LogManager implements AutoCloseable
             shard.connect(shards);
         }
         this.registry = new TopicRegistry(logDir, new PartitionPlacement(shardCount));
-        this.conductor = new Conductor(logDir, registry, shards, this::logConfigFor, clock, new ShardCounters(counters, "conductor"));
+        this.conductor = new Conductor(logDir, registry, shards, this::logConfigFor, clock, new ShardCounters(counters, "conductor"),
+            retentionCheckIntervalMs);
         this.externalConductor = conductor.externalProxy();
     }
 
@@ -163,6 +177,12 @@ public final class LogManager implements AutoCloseable
     public ConductorProxy conductorFor(final int shardId)
     {
         return conductor.proxyFor(shardId);
+    }
+
+    /** The conductor, for handing it segments to retire ({@link Conductor#retire}); any thread. */
+    public Conductor conductor()
+    {
+        return conductor;
     }
 
     public Path logDir()

@@ -145,7 +145,6 @@ public final class BrokerConfigDef
             .doc("log.retention.ms in hours, unless log.retention.ms or log.retention.minutes is set.").build())
         .define(brokerKey(LOG_RETENTION_BYTES, LONG).group(RETENTION).suppliesTopicDefault(topicKey(TopicConfigDef.RETENTION_BYTES)).build())
         .define(brokerKey(LOG_RETENTION_CHECK_INTERVAL_MS, LONG).group(RETENTION).defaultValue(300_000L).validator(atLeast(1))
-            .notEnforcedYet("retention/compaction: issue 10")
             .doc("How often segments are checked for deletion.").build())
         .define(brokerKey(LOG_CLEANUP_POLICY, LIST).group(RETENTION).suppliesTopicDefault(topicKey(TopicConfigDef.CLEANUP_POLICY)).build())
         .define(brokerKey(LOG_SEGMENT_DELETE_DELAY_MS, LONG).group(RETENTION).suppliesTopicDefault(topicKey(TopicConfigDef.FILE_DELETE_DELAY_MS)).build())

@@ -13,7 +13,9 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 
 import io.runnel.kernel.log.LogConfig;
+import io.runnel.kernel.log.LogStartOffsetCheckpoint;
 import io.runnel.kernel.log.PartitionLog;
+import io.runnel.kernel.log.Segment;
 import io.runnel.kernel.shard.Shard;
 import io.runnel.kernel.shard.ShardCommand;
 import io.runnel.kernel.shard.ShardCounters;
@@ -51,6 +53,10 @@ public final class Conductor implements Agent
     private final ShardProxy[] proxies;
     private final Function<Map<String, String>, LogConfig> logConfigFor;
     private final EpochClock clock;
+    private final long retentionCheckIntervalMs;
+    private final SegmentRetirement retirement;
+    private final LogStartOffsetCheckpoint logStartCheckpoint;
+    private long nextRetentionCheckMs;
     private final ManyToOneConcurrentArrayQueue<TopicOperation> inbox = new ManyToOneConcurrentArrayQueue<>(INBOX_CAPACITY);
     private final ArrayDeque<TopicOperation> waiting = new ArrayDeque<>();
     private TopicOperation current;
@@ -59,13 +65,17 @@ public final class Conductor implements Agent
     private volatile Thread thread;
 
     public Conductor(final Path logDir, final TopicRegistry registry, final Shard[] shards,
-        final Function<Map<String, String>, LogConfig> logConfigFor, final EpochClock clock, final ShardCounters counters)
+        final Function<Map<String, String>, LogConfig> logConfigFor, final EpochClock clock, final ShardCounters counters,
+        final long retentionCheckIntervalMs)
     {
         this.logDir = logDir;
         this.registry = registry;
         this.shards = shards;
         this.logConfigFor = logConfigFor;
         this.clock = clock;
+        this.retentionCheckIntervalMs = retentionCheckIntervalMs;
+        this.logStartCheckpoint = new LogStartOffsetCheckpoint(logDir);
+        this.retirement = new SegmentRetirement(logStartCheckpoint, registry, this::wake);
         this.proxies = new ShardProxy[shards.length];
         for (int i = 0; i < shards.length; i++)
         {
@@ -103,6 +113,7 @@ public final class Conductor implements Agent
             LOG.warn("no clean-shutdown marker in {}: recovering the active segment of every partition", logDir);
         }
         final Set<String> expected = new HashSet<>();
+        final Map<String, Long> logStarts = logStartCheckpoint.read();
         for (final Topic topic : registry.snapshot().topics())
         {
             for (int i = 0; i < topic.partitionCount(); i++)
@@ -110,10 +121,13 @@ public final class Conductor implements Agent
                 final Partition partition = topic.partition(i);
                 expected.add(partition.name());
                 final PartitionLog log = PartitionLog.open(partition.name(), logDir.resolve(partition.name()),
-                    logConfigFor.apply(topic.configs()), clock, partition.state(), cleanShutdown);
+                    logConfigFor.apply(topic.configs()), clock, partition.state(), cleanShutdown,
+                    logStarts.getOrDefault(partition.name(), -1L));
                 shards[partition.shard()].runBeforeStart(new AdoptAtStartUp(partition, log));
             }
         }
+        // Entries of topics deleted since the last write (a crash can leave them) must not outlive them.
+        checkpointLogStarts();
         try (var dirs = Files.newDirectoryStream(logDir, Files::isDirectory))
         {
             for (final Path dir : dirs)
@@ -173,12 +187,40 @@ public final class Conductor implements Agent
     public void onStart()
     {
         thread = Thread.currentThread();
+        // The first check waits a whole interval, as Kafka's scheduler does.
+        nextRetentionCheckMs = clock.time() + retentionCheckIntervalMs;
+    }
+
+    /**
+     * Any thread: segments taken out of {@code partition}'s log go off the disk, after its log start
+     * offset is checkpointed and its topic's file.delete.delay.ms (see {@link SegmentRetirement}).
+     */
+    public void retire(final Partition partition, final List<Segment> segments, final long delayMs, final Runnable afterRenamed)
+    {
+        retirement.retire(partition, segments, delayMs, afterRenamed);
+    }
+
+    /** Rewrites the log start offset checkpoint from every partition's published state. Conductor thread only. */
+    void checkpointLogStarts()
+    {
+        retirement.writeCheckpoint();
     }
 
     @Override
     public int doWork()
     {
+        final long nowMs = clock.time();
         int work = inbox.drain(waiting::add);
+        if (nowMs >= nextRetentionCheckMs)
+        {
+            nextRetentionCheckMs = nowMs + retentionCheckIntervalMs;
+            for (int i = 0; i < shards.length; i++)
+            {
+                send(i, new RetentionCheck(retirement));
+            }
+            work++;
+        }
+        work += retirement.doWork(nowMs);
         for (final ShardProxy proxy : proxies)
         {
             work += proxy.retryBacklog();
@@ -337,6 +379,7 @@ public final class Conductor implements Agent
             complete(left, TopicResult.failed(TopicResult.Outcome.BUSY, "the broker is shutting down"));
         }
         waiting.clear();
+        retirement.close();
     }
 
     @Override

@@ -58,6 +58,8 @@ final class DeleteTopic extends TopicOperation
                 conductor.closeAndDelete(log);
             }
         }
+        // A topic created later under this name must not inherit this one's log start offsets.
+        conductor.checkpointLogStarts();
         if (shardFailure != null)
         {
             return TopicResult.failed(TopicResult.Outcome.FAILED, "topic " + name + " is deleted, but a shard failed to give up a partition: "

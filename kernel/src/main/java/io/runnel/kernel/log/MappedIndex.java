@@ -18,7 +18,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  */
 abstract class MappedIndex implements AutoCloseable
 {
-    protected final Path file;
+    protected Path file;
     protected final long baseOffset;
     private final int entrySize;
     private MappedByteBuffer mapped;
@@ -137,6 +137,29 @@ abstract class MappedIndex implements AutoCloseable
     {
         trimToEntries();
         unmap();
+    }
+
+    /**
+     * Renames the file (the mapping stays valid: it follows the file, not its name).
+     *
+     * @throws UncheckedIOException if the rename fails
+     */
+    void renameTo(final Path target)
+    {
+        try
+        {
+            Files.move(file, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot rename " + file + " to " + target, ex);
+        }
+        file = target;
+    }
+
+    Path file()
+    {
+        return file;
     }
 
     /** Closes without trimming (the files are about to be deleted). */

@@ -77,13 +77,25 @@ public final class PartitionLog implements AutoCloseable
     public static PartitionLog open(final String name, final Path dir, final LogConfig config, final EpochClock clock,
         final PartitionState state, final boolean cleanShutdown)
     {
+        return open(name, dir, config, clock, state, cleanShutdown, -1);
+    }
+
+    /**
+     * As {@link #open(String, Path, LogConfig, EpochClock, PartitionState, boolean)}, with the log
+     * start offset last checkpointed for it (-1 if none): the log starts there, or at its first
+     * segment if that is later, and segments wholly below it (a deletion a crash cut short) are
+     * deleted now.
+     */
+    public static PartitionLog open(final String name, final Path dir, final LogConfig config, final EpochClock clock,
+        final PartitionState state, final boolean cleanShutdown, final long checkpointedLogStart)
+    {
         ShardThreads.refuseOnShardThread("opening partition log " + name);
         final PartitionLog log = new PartitionLog(name, dir, config, clock, state);
-        log.load(cleanShutdown);
+        log.load(cleanShutdown, checkpointedLogStart);
         return log;
     }
 
-    private void load(final boolean cleanShutdown)
+    private void load(final boolean cleanShutdown, final long checkpointedLogStart)
     {
         final long now = clock.time();
         final List<Long> baseOffsets = new ArrayList<>();
@@ -95,7 +107,7 @@ public final class PartitionLog implements AutoCloseable
                 for (final Path file : files)
                 {
                     final String fileName = file.getFileName().toString();
-                    if (fileName.endsWith(".tmp"))
+                    if (fileName.endsWith(".tmp") || fileName.endsWith(Segment.DELETED_SUFFIX))
                     {
                         Files.deleteIfExists(file);
                     }
@@ -130,8 +142,12 @@ public final class PartitionLog implements AutoCloseable
                     name, truncated, active.baseOffset(), active.nextOffset());
             }
         }
-        logStartOffset = segments.first().baseOffset();
         logEndOffset = active.nextOffset();
+        logStartOffset = Math.min(Math.max(segments.first().baseOffset(), checkpointedLogStart), logEndOffset);
+        for (final Segment below : removeSegmentsBelowLogStart())
+        {
+            below.closeAndDelete();
+        }
         rebuildProducerState();
         markFlushed();
     }
@@ -201,6 +217,135 @@ public final class PartitionLog implements AutoCloseable
     public long lastBaseOffset()
     {
         return lastBaseOffset;
+    }
+
+    /**
+     * Retention: takes out of this log the oldest segments that are wholly below the log start
+     * offset or, under cleanup.policy delete, past retention.ms (their newest timestamp, or the
+     * file's modification time if they have none, is older) or beyond retention.bytes, and moves
+     * the log start offset past them, as Kafka's deleteOldSegments does. A segment with offsets at
+     * or above the high watermark is never taken. When every segment qualifies, the active one is
+     * rolled first, so the log keeps an empty active segment at its end. The caller retires the
+     * returned segments (renamed, deleted later): reads in flight may still use them. Owner thread only.
+     */
+    public List<Segment> removeExpiredSegments(final long nowMs)
+    {
+        int expired = firstSegmentAtOrAboveLogStart();
+        if (config.cleanupPolicy().delete())
+        {
+            if (config.retentionMs() >= 0)
+            {
+                while (expired < segments.size() && isWhollyCommitted(segments.get(expired)) &&
+                    nowMs - newestTimestamp(segments.get(expired)) > config.retentionMs())
+                {
+                    expired++;
+                }
+            }
+            if (config.retentionBytes() >= 0)
+            {
+                long excess = sizeInBytes() - config.retentionBytes();
+                for (int i = 0; i < expired; i++)
+                {
+                    excess -= segments.get(i).size();
+                }
+                while (expired < segments.size() && isWhollyCommitted(segments.get(expired)) && excess - segments.get(expired).size() >= 0)
+                {
+                    excess -= segments.get(expired).size();
+                    expired++;
+                }
+            }
+        }
+        if (expired == segments.size())
+        {
+            if (active.size() > 0 && !dirty)
+            {
+                roll();
+                markFlushed();
+            }
+            else
+            {
+                expired--;
+            }
+        }
+        return removeFirst(expired);
+    }
+
+    /**
+     * DeleteRecords: every offset below {@code offset} is deleted: the log start offset moves there
+     * (never back, never past the high watermark) and the segments wholly below it are taken out of
+     * the log for the caller to retire. Owner thread only.
+     *
+     * @return the segments taken out, or null if {@code offset} is above the high watermark.
+     */
+    public List<Segment> deleteRecordsBefore(final long offset)
+    {
+        if (offset > highWatermark)
+        {
+            return null;
+        }
+        if (offset > logStartOffset)
+        {
+            logStartOffset = offset;
+            state.update(logStartOffset, logEndOffset, highWatermark);
+        }
+        return removeSegmentsBelowLogStart();
+    }
+
+    private List<Segment> removeSegmentsBelowLogStart()
+    {
+        return removeFirst(firstSegmentAtOrAboveLogStart());
+    }
+
+    /** Index of the segment that holds the log start offset: every segment before it is below it. */
+    private int firstSegmentAtOrAboveLogStart()
+    {
+        int below = 0;
+        while (below < segments.size() - 1 && segments.get(below + 1).baseOffset() <= logStartOffset)
+        {
+            below++;
+        }
+        return below;
+    }
+
+    private List<Segment> removeFirst(final int count)
+    {
+        if (count <= 0)
+        {
+            return List.of();
+        }
+        final List<Segment> removed = new ArrayList<>(segments.subList(0, count));
+        segments.removeFirst(count);
+        if (unflushed.removeAll(removed))
+        {
+            for (final Segment segment : removed)
+            {
+                segment.flush();
+            }
+        }
+        logStartOffset = Math.max(logStartOffset, segments.first().baseOffset());
+        state.update(logStartOffset, logEndOffset, highWatermark);
+        return removed;
+    }
+
+    private boolean isWhollyCommitted(final Segment segment)
+    {
+        return segment.nextOffset() <= highWatermark && segment.nextOffset() > segment.baseOffset();
+    }
+
+    private static long newestTimestamp(final Segment segment)
+    {
+        return segment.maxTimestamp() >= 0 ? segment.maxTimestamp() : segment.lastModifiedMs();
+    }
+
+    /** Bytes of every segment of this log. */
+    public long sizeInBytes()
+    {
+        long bytes = 0;
+        for (int i = 0; i < segments.size(); i++)
+        {
+            bytes += segments.get(i).size();
+        }
+        return bytes;
     }
 
     private void maybeRoll(final int incomingBytes)

@@ -27,8 +27,11 @@ public final class Segment implements AutoCloseable
     private static final int LAST_OFFSET_DELTA_OFFSET = 23;
     private static final int MAX_TIMESTAMP_OFFSET = 35;
 
+    /** Appended to a segment's three file names once it is deleted: reads in flight may still use it. */
+    public static final String DELETED_SUFFIX = ".deleted";
+
     private final long baseOffset;
-    private final Path logFile;
+    private Path logFile;
     private final FileChannel channel;
     private final OffsetIndex offsetIndex;
     private final TimeIndex timeIndex;
@@ -472,6 +475,47 @@ public final class Segment implements AutoCloseable
         }
     }
 
+    /**
+     * Renames the segment's three files by appending {@code suffix} to their live names (or, with
+     * "", back to the live names). Open channels and mappings follow the files, so reads in flight
+     * go on. Not the owner's hot path: the conductor renames segments the owner has let go of.
+     */
+    public void renameFiles(final String suffix)
+    {
+        final Path dir = logFile.getParent();
+        try
+        {
+            Files.move(logFile, dir.resolve(fileName(baseOffset, ".log") + suffix), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot rename " + logFile, ex);
+        }
+        logFile = dir.resolve(fileName(baseOffset, ".log") + suffix);
+        offsetIndex.renameTo(dir.resolve(fileName(baseOffset, ".index") + suffix));
+        timeIndex.renameTo(dir.resolve(fileName(baseOffset, ".timeindex") + suffix));
+    }
+
+    /** The segment's .log file under its current name. */
+    public Path logFile()
+    {
+        return logFile;
+    }
+
+    /** When the .log file was last written, for time retention of a segment without timestamps; 0 if unknown. */
+    public long lastModifiedMs()
+    {
+        try
+        {
+            return Files.getLastModifiedTime(logFile).toMillis();
+        }
+        catch (final IOException ex)
+        {
+            return 0;
+        }
+    }
+
+    /** Closes the segment and deletes its files under their current names (after a rename too). */
     public void closeAndDelete()
     {
         offsetIndex.closeAndDiscard();
@@ -480,8 +524,8 @@ public final class Segment implements AutoCloseable
         {
             channel.close();
             Files.deleteIfExists(logFile);
-            Files.deleteIfExists(logFile.resolveSibling(fileName(baseOffset, ".index")));
-            Files.deleteIfExists(logFile.resolveSibling(fileName(baseOffset, ".timeindex")));
+            Files.deleteIfExists(offsetIndex.file());
+            Files.deleteIfExists(timeIndex.file());
         }
         catch (final IOException ex)
         {

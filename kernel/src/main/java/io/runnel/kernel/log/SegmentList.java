@@ -33,6 +33,23 @@ final class SegmentList extends AbstractList<Segment>
         segments[count++] = segment;
     }
 
+    /** Removes the {@code n} oldest segments (retention); at least one segment always stays. */
+    void removeFirst(final int n)
+    {
+        if (n <= 0)
+        {
+            return;
+        }
+        if (n >= count)
+        {
+            throw new IllegalArgumentException("cannot remove " + n + " of " + count + " segments: the active one stays");
+        }
+        System.arraycopy(baseOffsets, n, baseOffsets, 0, count - n);
+        System.arraycopy(segments, n, segments, 0, count - n);
+        Arrays.fill(segments, count - n, count, null);
+        count -= n;
+    }
+
     /** Index of the last segment whose base offset is at or below {@code offset}; 0 if none is. */
     int floorIndex(final long offset)
     {
