@@ -51,7 +51,7 @@ class TopicConfigDefTest
     @Test
     void aKeyThatIsNotEnforcedSaysSoInItsDocumentation()
     {
-        final DeclaredKey retention = TopicConfigDef.key("retention.ms");
+        final DeclaredKey retention = TopicConfigDef.key("delete.retention.ms");
         assertFalse(retention.enforced());
         assertTrue(retention.documentation.endsWith("Accepted and reported; not enforced yet (retention/compaction: issue 10)."),
             retention.documentation);
