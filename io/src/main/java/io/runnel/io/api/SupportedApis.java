@@ -31,6 +31,9 @@ public final class SupportedApis
         add(ApiKeys.INIT_PRODUCER_ID, 0, 6);
         add(ApiKeys.DESCRIBE_CONFIGS, 1, 4);
         add(ApiKeys.DESCRIBE_CLUSTER, 0, 2);
+        add(ApiKeys.DELETE_RECORDS, 0, 2);
+        add(ApiKeys.DESCRIBE_LOG_DIRS, 1, 5);
+        add(ApiKeys.ALTER_REPLICA_LOG_DIRS, 1, 2);
         // librdkafka enables its group consumer only when FindCoordinator, JoinGroup, SyncGroup, Heartbeat
         // and LeaveGroup v0, OffsetCommit v1-2 and OffsetFetch v1 are advertised: keep these minimums.
         add(ApiKeys.FIND_COORDINATOR, 0, 6);

@@ -8,7 +8,9 @@ import io.runnel.io.api.FaultHooks;
 import io.runnel.io.api.RequestContext;
 import io.runnel.io.api.SupportedApis;
 import io.runnel.io.api.control.AdminHandlers;
+import io.runnel.io.api.control.DeleteRecordsHandler;
 import io.runnel.io.api.control.ListOffsetsHandler;
+import io.runnel.io.api.control.LogDirsHandler;
 import io.runnel.io.api.control.OffsetForLeaderEpochHandler;
 import io.runnel.io.api.fetch.FetchHandler;
 import io.runnel.io.api.group.GroupHandlers;
@@ -39,6 +41,8 @@ public final class ApiRouter implements FrameHandler
     private final FetchHandler fetch;
     private final ListOffsetsHandler listOffsets;
     private final OffsetForLeaderEpochHandler offsetForLeaderEpoch;
+    private final DeleteRecordsHandler deleteRecords;
+    private final LogDirsHandler logDirs;
     private final AdminHandlers admin;
     private final GroupHandlers groups;
 
@@ -49,6 +53,8 @@ public final class ApiRouter implements FrameHandler
         this.fetch = new FetchHandler(local, services);
         this.listOffsets = new ListOffsetsHandler(local, services);
         this.offsetForLeaderEpoch = new OffsetForLeaderEpochHandler(local, services);
+        this.deleteRecords = new DeleteRecordsHandler(local, services);
+        this.logDirs = new LogDirsHandler(local, services);
         this.admin = new AdminHandlers(local, services);
         this.groups = new GroupHandlers(local, services);
     }
@@ -92,6 +98,8 @@ public final class ApiRouter implements FrameHandler
                 case FETCH -> fetch.handle(context);
                 case LIST_OFFSETS -> listOffsets.handle(context);
                 case OFFSET_FOR_LEADER_EPOCH -> offsetForLeaderEpoch.handle(context);
+                case DELETE_RECORDS -> deleteRecords.handle(context);
+                case DESCRIBE_LOG_DIRS, ALTER_REPLICA_LOG_DIRS -> logDirs.handle(context);
                 case FIND_COORDINATOR, JOIN_GROUP, SYNC_GROUP, HEARTBEAT, LEAVE_GROUP, OFFSET_COMMIT, OFFSET_FETCH,
                     DESCRIBE_GROUPS, LIST_GROUPS, DELETE_GROUPS, OFFSET_DELETE, CONSUMER_GROUP_HEARTBEAT,
                     CONSUMER_GROUP_DESCRIBE -> groups.handle(context);

@@ -308,8 +308,11 @@ public final class Conductor implements Agent
         }
     }
 
-    /** Sends a command to a shard: through its inbox once running, at once before. */
-    void send(final int shardId, final ShardCommand command)
+    /**
+     * Sends a command to a shard from the conductor's thread (a step run after retiring segments
+     * answers its requester this way): through its inbox once running, at once before.
+     */
+    public void send(final int shardId, final ShardCommand command)
     {
         if (running)
         {

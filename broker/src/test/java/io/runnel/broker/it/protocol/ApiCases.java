@@ -73,6 +73,7 @@ final class ApiCases
     {
         this.fixture = fixture;
         final GroupCases groups = new GroupCases(fixture);
+        final LogCases logs = new LogCases(fixture);
         cases.put(ApiKeys.PRODUCE, new ApiCase(this::produceSample, this::produce));
         cases.put(ApiKeys.FETCH, new ApiCase(v -> encode(SweepFixture.fetchRequest(v, DATA_TOPIC, fixture.dataTopicId(), 0), v), this::fetch));
         cases.put(ApiKeys.LIST_OFFSETS, new ApiCase(v -> encode(SweepRequests.listOffsets(v, DATA_TOPIC, SweepRequests.LATEST), v),
@@ -110,6 +111,10 @@ final class ApiCases
             fixture.unique("hostile-cg"), DATA_TOPIC), v), groups::consumerGroupHeartbeat));
         cases.put(ApiKeys.CONSUMER_GROUP_DESCRIBE, new ApiCase(v -> encode(SweepRequests.consumerGroupDescribe(v, "hostile-cg"), v),
             groups::consumerGroupDescribe));
+        cases.put(ApiKeys.DELETE_RECORDS, new ApiCase(v -> encode(LogCases.deleteRecords("absent-topic", -1), v), logs::deleteRecords));
+        cases.put(ApiKeys.DESCRIBE_LOG_DIRS, new ApiCase(v -> encode(LogCases.describeLogDirs(DATA_TOPIC), v), logs::describeLogDirs));
+        cases.put(ApiKeys.ALTER_REPLICA_LOG_DIRS, new ApiCase(v -> encode(LogCases.alterReplicaLogDirs("/elsewhere", DATA_TOPIC), v),
+            logs::alterReplicaLogDirs));
         cases.put(ApiKeys.OFFSET_FOR_LEADER_EPOCH, new ApiCase(v -> encode(SweepRequests.offsetForLeaderEpoch(v, DATA_TOPIC,
             fixture.dataLeaderEpoch()), v), this::offsetForLeaderEpoch));
     }

@@ -13,7 +13,8 @@ import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
 
 /**
- * The per-partition lookups of one request (ListOffsets, OffsetForLeaderEpoch): each runs on the
+ * The per-partition lookups of one request (ListOffsets, OffsetForLeaderEpoch, DeleteRecords,
+ * DescribeLogDirs): each runs on the
  * shard that owns its partition, since only that shard reads the partition's log, and reports back
  * to the connection's shard, where the last report sends the response. A lookup that throws on its
  * owner answers its own partition with an error code; the rest of the response is unaffected.
@@ -25,6 +26,7 @@ final class PartitionLookups implements ShardCommand
     {
         private final Partition partition;
         private PartitionLookups gather;
+        private boolean reportsLater;
 
         Lookup(final Partition partition)
         {
@@ -36,6 +38,27 @@ final class PartitionLookups implements ShardCommand
 
         /** Fills the partition's answer for an error: the code and whatever fields go with it. */
         abstract void answerError(short errorCode);
+
+        /**
+         * Called from {@link #lookUp}: this lookup's answer is not complete when lookUp returns;
+         * whoever completes it later sends {@link #report()} to {@link #reportTo()}.
+         */
+        final void reportLater()
+        {
+            reportsLater = true;
+        }
+
+        /** The shard the report goes to: the connection's. */
+        final int reportTo()
+        {
+            return gather.local.id();
+        }
+
+        /** The report, to be sent to {@link #reportTo()} once when the answer is complete (after {@link #reportLater()}). */
+        final ShardCommand report()
+        {
+            return gather;
+        }
 
         @Override
         public final void execute(final Shard owner)
@@ -49,13 +72,21 @@ final class PartitionLookups implements ShardCommand
             {
                 lookUp(partition, log);
             }
-            gather.reportFrom(owner);
+            if (!reportsLater)
+            {
+                gather.reportFrom(owner);
+            }
         }
 
         @Override
         public final void onFailure(final Shard owner, final Throwable cause)
         {
-            answerError(Errors.UNKNOWN_SERVER_ERROR.code());
+            if (reportsLater)
+            {
+                // lookUp threw after it had handed its report to someone else, who still sends it.
+                return;
+            }
+            answerError(cause instanceof java.io.UncheckedIOException ? Errors.KAFKA_STORAGE_ERROR.code() : Errors.UNKNOWN_SERVER_ERROR.code());
             gather.reportFrom(owner);
         }
     }
