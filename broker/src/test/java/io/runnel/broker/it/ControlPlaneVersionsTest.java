@@ -27,6 +27,9 @@ import org.apache.kafka.common.message.DescribeClusterRequestData;
 import org.apache.kafka.common.message.DescribeConfigsRequestData;
 import org.apache.kafka.common.message.DescribeGroupsRequestData;
 import org.apache.kafka.common.message.FindCoordinatorRequestData;
+import org.apache.kafka.common.message.AlterReplicaLogDirsRequestData;
+import org.apache.kafka.common.message.DeleteRecordsRequestData;
+import org.apache.kafka.common.message.DescribeLogDirsRequestData;
 import org.apache.kafka.common.message.HeartbeatRequestData;
 import org.apache.kafka.common.message.InitProducerIdRequestData;
 import org.apache.kafka.common.message.JoinGroupRequestData;
@@ -198,6 +201,20 @@ class ControlPlaneVersionsTest
             new LeaveGroupRequestData().setGroupId(GROUP).setMemberId("nobody"));
         out.put(ApiKeys.DESCRIBE_GROUPS, (v, n) -> new DescribeGroupsRequestData().setGroups(List.of(GROUP, "join-v0", "no-such-group")));
         out.put(ApiKeys.LIST_GROUPS, (v, n) -> new ListGroupsRequestData());
+        // Offset 0: nothing is below it, so the topic keeps its record for the requests after this one.
+        out.put(ApiKeys.DELETE_RECORDS, (v, n) -> new DeleteRecordsRequestData().setTimeoutMs(10_000).setTopics(List.of(
+            new DeleteRecordsRequestData.DeleteRecordsTopic().setName(TOPIC).setPartitions(List.of(
+                new DeleteRecordsRequestData.DeleteRecordsPartition().setPartitionIndex(0).setOffset(0))))));
+        out.put(ApiKeys.DESCRIBE_LOG_DIRS, (v, n) -> new DescribeLogDirsRequestData().setTopics(null));
+        out.put(ApiKeys.ALTER_REPLICA_LOG_DIRS, (v, n) ->
+        {
+            final AlterReplicaLogDirsRequestData.AlterReplicaLogDirTopicCollection topics =
+                new AlterReplicaLogDirsRequestData.AlterReplicaLogDirTopicCollection();
+            topics.add(new AlterReplicaLogDirsRequestData.AlterReplicaLogDirTopic().setName(TOPIC).setPartitions(List.of(0)));
+            final AlterReplicaLogDirsRequestData.AlterReplicaLogDirCollection dirs = new AlterReplicaLogDirsRequestData.AlterReplicaLogDirCollection();
+            dirs.add(new AlterReplicaLogDirsRequestData.AlterReplicaLogDir().setPath(dataDir.toAbsolutePath().toString()).setTopics(topics));
+            return new AlterReplicaLogDirsRequestData().setDirs(dirs);
+        });
         out.put(ApiKeys.OFFSET_DELETE, (v, n) -> new OffsetDeleteRequestData().setGroupId(GROUP).setTopics(
             new OffsetDeleteRequestData.OffsetDeleteRequestTopicCollection(List.of(new OffsetDeleteRequestData.OffsetDeleteRequestTopic()
                 .setName(TOPIC).setPartitions(List.of(new OffsetDeleteRequestData.OffsetDeleteRequestPartition().setPartitionIndex(0)))).iterator())));
