@@ -343,6 +343,12 @@ public final class Conductor implements Agent
         return PartitionLog.open(partition.name(), dir, logConfigFor.apply(topic.configs()), clock, partition.state(), true);
     }
 
+    /** A deleted topic's released log: renamed now, deleted after its file.delete.delay.ms (see {@link SegmentRetirement#retireLog}). */
+    void retireLog(final Partition partition, final PartitionLog log)
+    {
+        retirement.retireLog(partition, log, log.config().fileDeleteDelayMs(), clock.time());
+    }
+
     void closeAndDelete(final PartitionLog log)
     {
         try

@@ -51,11 +51,11 @@ final class DeleteTopic extends TopicOperation
     TopicResult finish(final Conductor conductor, final Throwable shardFailure)
     {
         // The answers' volatile countdown orders each shard's write of its slot before this read.
-        for (final PartitionLog log : released)
+        for (int i = 0; i < released.length; i++)
         {
-            if (log != null)
+            if (released[i] != null)
             {
-                conductor.closeAndDelete(log);
+                conductor.retireLog(topic.partition(i), released[i]);
             }
         }
         // A topic created later under this name must not inherit this one's log start offsets.

@@ -4,8 +4,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
+import java.util.UUID;
 
 import io.runnel.kernel.log.LogStartOffsetCheckpoint;
+import io.runnel.kernel.log.PartitionLog;
 import io.runnel.kernel.log.Segment;
 import io.runnel.kernel.topic.Partition;
 import io.runnel.kernel.topic.Topic;
@@ -34,10 +36,13 @@ final class SegmentRetirement
     {
     }
 
-    /** A renamed segment waiting out its delay. */
-    private record PendingDeletion(long dueMs, Partition partition, Segment segment)
+    /** A renamed segment, or the renamed log of a deleted topic's partition, waiting out its delay. */
+    private record PendingDeletion(long dueMs, Partition partition, Segment segment, PartitionLog log)
     {
     }
+
+    /** What a deleted topic's partition directory is renamed to: Kafka's "-delete" suffix after a unique tag. */
+    static final String DELETED_DIR_SUFFIX = "-delete";
 
     private final ManyToOneConcurrentLinkedQueue<Retired> retired = new ManyToOneConcurrentLinkedQueue<>();
     private final PriorityQueue<PendingDeletion> pending = new PriorityQueue<>((a, b) -> Long.compare(a.dueMs, b.dueMs));
@@ -76,7 +81,7 @@ final class SegmentRetirement
                 for (final Segment segment : next.segments)
                 {
                     rename(next.partition, segment);
-                    pending.add(new PendingDeletion(nowMs + next.delayMs, next.partition, segment));
+                    pending.add(new PendingDeletion(nowMs + next.delayMs, next.partition, segment, null));
                 }
                 runAfterRenamed(next);
                 work++;
@@ -88,6 +93,28 @@ final class SegmentRetirement
             work++;
         }
         return work;
+    }
+
+    /**
+     * Conductor thread: a deleted topic's partition log, already released by its shard, is
+     * renamed {@code <dir>.<unique>-delete} now and its files removed after {@code delayMs}, so
+     * that fetches in flight finish and the name is free for a new topic at once. A crash leaves
+     * the renamed directory, which belongs to no topic and is removed at the next start.
+     */
+    void retireLog(final Partition partition, final PartitionLog log, final long delayMs, final long nowMs)
+    {
+        try
+        {
+            log.moveTo(log.dir().resolveSibling(log.dir().getFileName() + "." + UUID.randomUUID().toString().replace("-", "")
+                + DELETED_DIR_SUFFIX));
+        }
+        catch (final RuntimeException ex)
+        {
+            LOG.error("{}: cannot rename the deleted partition's directory; deleting it now", partition, ex);
+            delete(new PendingDeletion(nowMs, partition, null, log));
+            return;
+        }
+        pending.add(new PendingDeletion(nowMs + delayMs, partition, null, log));
     }
 
     /** The log start offset of every partition whose log does not simply start at its first segment's files. */
@@ -130,12 +157,19 @@ final class SegmentRetirement
     {
         try
         {
-            deletion.segment.closeAndDelete();
+            if (deletion.log != null)
+            {
+                deletion.log.closeAndDelete();
+            }
+            else
+            {
+                deletion.segment.closeAndDelete();
+            }
         }
         catch (final RuntimeException ex)
         {
-            LOG.error("{}: cannot delete segment {}; its .deleted files are removed at the next start", deletion.partition,
-                deletion.segment.baseOffset(), ex);
+            LOG.error("{}: cannot delete {}; what is left is removed at the next start", deletion.partition,
+                deletion.log != null ? deletion.log.dir() : deletion.segment.logFile(), ex);
         }
     }
 
@@ -157,7 +191,8 @@ final class SegmentRetirement
 
     /**
      * Shutdown: what shards handed over is checkpointed and renamed; segments waiting out their
-     * delay are closed and left as .deleted files for the next start to remove.
+     * delay are closed and left as .deleted files for the next start to remove; deleted topics'
+     * logs are deleted now.
      */
     void close()
     {
@@ -166,11 +201,18 @@ final class SegmentRetirement
         {
             try
             {
-                deletion.segment.close();
+                if (deletion.log != null)
+                {
+                    deletion.log.closeAndDelete();
+                }
+                else
+                {
+                    deletion.segment.close();
+                }
             }
             catch (final RuntimeException ex)
             {
-                LOG.warn("{}: closing retired segment {} failed", deletion.partition, deletion.segment.baseOffset(), ex);
+                LOG.warn("{}: closing a retired segment or log failed; the next start removes it", deletion.partition, ex);
             }
         }
         pending.clear();

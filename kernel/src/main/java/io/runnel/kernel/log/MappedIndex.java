@@ -157,6 +157,12 @@ abstract class MappedIndex implements AutoCloseable
         file = target;
     }
 
+    /** Its directory was renamed: the file (and the mapping) are where they were, under a new path. */
+    void relocate(final Path newDir)
+    {
+        file = newDir.resolve(file.getFileName());
+    }
+
     Path file()
     {
         return file;

@@ -41,7 +41,7 @@ public final class PartitionLog implements AutoCloseable
     private static final Logger LOG = LoggerFactory.getLogger(PartitionLog.class);
 
     private final String name;
-    private final Path dir;
+    private Path dir;
     private LogConfig config;
     private final EpochClock clock;
     private final PartitionState state;
@@ -577,6 +577,30 @@ public final class PartitionLog implements AutoCloseable
         for (final Segment segment : segments)
         {
             segment.close();
+        }
+    }
+
+    /**
+     * Renames the log's directory (a deleted topic's partition waits under a new name until its
+     * files are removed, so a new topic of the same name can be created at once). Open files,
+     * mappings and regions already handed out are unaffected. Not on a shard thread; the log must
+     * no longer be owned by one.
+     */
+    public void moveTo(final Path newDir)
+    {
+        ShardThreads.refuseOnShardThread("renaming partition log " + name);
+        try
+        {
+            Files.move(dir, newDir, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot rename " + dir + " to " + newDir, ex);
+        }
+        dir = newDir;
+        for (final Segment segment : segments)
+        {
+            segment.relocate(newDir);
         }
     }
 

@@ -496,6 +496,14 @@ public final class Segment implements AutoCloseable
         timeIndex.renameTo(dir.resolve(fileName(baseOffset, ".timeindex") + suffix));
     }
 
+    /** The partition's directory was renamed: the same files, open as they were, under {@code newDir}. */
+    void relocate(final Path newDir)
+    {
+        logFile = newDir.resolve(logFile.getFileName());
+        offsetIndex.relocate(newDir);
+        timeIndex.relocate(newDir);
+    }
+
     /** The segment's .log file under its current name. */
     public Path logFile()
     {
