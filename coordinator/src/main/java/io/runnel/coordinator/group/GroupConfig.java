@@ -27,6 +27,13 @@ public record GroupConfig(
     int consumerHeartbeatIntervalMs)
 {
     public static final String OFFSETS_TOPIC = "__consumer_offsets";
+    /**
+     * The offsets topic's configs, as Kafka creates it: compacted, so that only the newest record of
+     * each group and offset stays (never deleted by retention), in 100 MiB segments
+     * (offsets.topic.segment.bytes' default) so the cleaner has sealed segments to work on.
+     */
+    public static final java.util.Map<String, String> OFFSETS_TOPIC_CONFIGS = java.util.Map.of(
+        "cleanup.policy", "compact", "segment.bytes", Integer.toString(100 * 1024 * 1024));
     /** Kafka caps group ids implicitly by request size; we cap them so a key always fits a record. */
     public static final int MAX_GROUP_ID_LENGTH = 255;
 

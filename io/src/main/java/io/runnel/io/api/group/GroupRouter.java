@@ -1,7 +1,6 @@
 package io.runnel.io.api.group;
 
 import java.util.List;
-import java.util.Map;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -50,7 +49,7 @@ final class GroupRouter
     void withOffsetsTopic(final RequestContext context, final Runnable then)
     {
         final List<String> missing = offsetsTopic() == null ? List.of(GroupConfig.OFFSETS_TOPIC) : List.of();
-        TopicCreation.createThen(local, context, missing, config().offsetsTopicPartitions(), Map.of(), () ->
+        TopicCreation.createThen(local, context, missing, config().offsetsTopicPartitions(), GroupConfig.OFFSETS_TOPIC_CONFIGS, () ->
         {
             if (offsetsTopic() == null)
             {
