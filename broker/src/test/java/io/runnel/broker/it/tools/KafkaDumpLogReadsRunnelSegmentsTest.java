@@ -49,7 +49,7 @@ class KafkaDumpLogReadsRunnelSegmentsTest
     private static final int RECORDS_PER_FLUSH = 10;
     /** What Kafka's tool prints on stderr when an index or a log does not hold up. */
     private static final List<String> KAFKA_COMPLAINTS = List.of("Mismatches in", "mismatch", "out of order",
-        "not found in the log", "Non-consecutive", "invalid bytes", "Exception");
+        "indexed offsets are not found", "Non-consecutive", "invalid bytes", "Exception");
 
     @TempDir
     Path dir;
