@@ -34,7 +34,7 @@ import picocli.CommandLine.Spec;
         "1:a file is corrupt or torn, or an index entry does not match its log",
         "2:bad usage: an unknown option, a missing file, a file of another kind"},
     footerHeading = "%n",
-    footer = "Kafka's kafka-dump-log reads the same .log, .index and .timeindex files; .snapshot files are Runnel's own format.")
+    footer = "Kafka's kafka-dump-log reads the same log and index files; producer snapshots are in Runnel's own format.")
 public final class DumpLogCommand implements Callable<Integer>
 {
     /** Exit status when a file is corrupt or an index does not match its log. */
