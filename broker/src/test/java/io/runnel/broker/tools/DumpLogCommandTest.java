@@ -439,6 +439,23 @@ class DumpLogCommandTest
     }
 
     @Test
+    void aSegmentRenamedForDeletionIsStillReadAndVerified() throws IOException
+    {
+        final Path dir = writeLog(true);
+        for (final String suffix : List.of(".log", ".index", ".timeindex"))
+        {
+            Files.move(segmentFile(dir, suffix), segmentFile(dir, suffix + ".deleted"));
+        }
+
+        final Run run = dumpLog("--verify-index", dir);
+
+        assertEquals(0, run.status(), run.out());
+        assertTrue(run.lines("Dumping ").contains("Dumping " + segmentFile(dir, ".log.deleted")), run.out());
+        assertEquals(CODECS.size() + 3, run.batches().size());
+        assertEquals(CODECS.size() + 3, run.lines("offset: ").size(), "the .index.deleted verified against the .log.deleted");
+    }
+
+    @Test
     void badUsageExitsWith2()
     {
         final Run missing = dumpLog(tmp.resolve("00000000000000000000.log"));
