@@ -93,6 +93,12 @@ final class LogFileScan
                     " is below the smallest batch (" + RecordBatch.MIN_BATCH_LENGTH + "); the rest of the file cannot be walked");
                 return;
             }
+            if (size > Integer.MAX_VALUE)
+            {
+                listener.problem("corrupt", "position " + position + ": batch length " + batchLength +
+                    " is larger than any batch can be; the rest of the file cannot be walked");
+                return;
+            }
             if (size > remaining)
             {
                 listener.problem("torn", "position " + position + ": the batch at offset " + prefix.getLong(0) +
