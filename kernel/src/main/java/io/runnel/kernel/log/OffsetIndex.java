@@ -5,9 +5,10 @@ import java.nio.file.Path;
 import java.util.function.IntToLongFunction;
 
 /**
- * Sparse offset index of one segment: 8-byte entries (offset relative to the segment's base,
- * position in the log file), one per {@code index.interval.bytes} of log. A lookup finds the last
- * entry at or before an offset; the reader scans batch headers forward from there.
+ * Sparse offset index of one segment: 8-byte entries (a batch's last offset relative to the
+ * segment's base, the batch's position in the log file), one per {@code index.interval.bytes} of
+ * log, as in Kafka's {@code .index} files. A lookup finds the last entry at or before an offset; the
+ * reader scans batch headers forward from there.
  */
 public final class OffsetIndex extends MappedIndex
 {
@@ -39,7 +40,7 @@ public final class OffsetIndex extends MappedIndex
         return buffer.getInt(position(entry) + 4, ByteOrder.BIG_ENDIAN);
     }
 
-    /** @return the file position of the last indexed batch starting at or before {@code offset}, or 0. */
+    /** @return the file position of the last indexed batch ending at or before {@code offset}, or 0. */
     public int floorPosition(final long offset)
     {
         final int entry = FloorSearch.floor(offsets, entries, offset);

@@ -123,8 +123,9 @@ public final class Segment implements AutoCloseable
             {
                 break;
             }
-            nextOffset = header.getLong(0, ByteOrder.BIG_ENDIAN) + header.getInt(LAST_OFFSET_DELTA_OFFSET, ByteOrder.BIG_ENDIAN) + 1;
-            trackMaxTimestamp(header.getLong(MAX_TIMESTAMP_OFFSET, ByteOrder.BIG_ENDIAN), header.getLong(0, ByteOrder.BIG_ENDIAN));
+            final long lastOffset = header.getLong(0, ByteOrder.BIG_ENDIAN) + header.getInt(LAST_OFFSET_DELTA_OFFSET, ByteOrder.BIG_ENDIAN);
+            nextOffset = lastOffset + 1;
+            trackMaxTimestamp(header.getLong(MAX_TIMESTAMP_OFFSET, ByteOrder.BIG_ENDIAN), lastOffset);
             position += batchSize;
         }
     }
@@ -173,7 +174,7 @@ public final class Segment implements AutoCloseable
             {
                 break;
             }
-            indexBatch(batch.baseOffset(), batch.maxTimestamp(), position, batchSize);
+            indexBatch(batch.lastOffset(), batch.maxTimestamp(), position, batchSize);
             nextOffset = batch.lastOffset() + 1;
             position += batchSize;
         }
@@ -202,35 +203,40 @@ public final class Segment implements AutoCloseable
         {
             throw new UncheckedIOException("append to " + logFile + " failed", ex);
         }
-        indexBatch(batchBaseOffset, batchMaxTimestamp, position, length);
+        indexBatch(lastOffset, batchMaxTimestamp, position, length);
         size += length;
         nextOffset = lastOffset + 1;
     }
 
-    private void indexBatch(final long batchBaseOffset, final long batchMaxTimestamp, final int position, final int length)
+    /**
+     * Index entries name a batch by its last offset, as Kafka's do (its LogSegment appends the
+     * largest offset of what it wrote): Kafka's own tools read our indexes, and any offset of a batch
+     * finds that batch by the same floor search and forward scan either way.
+     */
+    private void indexBatch(final long batchLastOffset, final long batchMaxTimestamp, final int position, final int length)
     {
         if (bytesSinceLastIndexEntry >= indexIntervalBytes || offsetIndex.entries() == 0)
         {
             if (!offsetIndex.isFull())
             {
-                offsetIndex.append(batchBaseOffset, position);
+                offsetIndex.append(batchLastOffset, position);
             }
             bytesSinceLastIndexEntry = 0;
         }
         bytesSinceLastIndexEntry += length;
         if (batchMaxTimestamp > maxTimestamp && !timeIndex.isFull())
         {
-            timeIndex.maybeAppend(batchMaxTimestamp, batchBaseOffset);
+            timeIndex.maybeAppend(batchMaxTimestamp, batchLastOffset);
         }
-        trackMaxTimestamp(batchMaxTimestamp, batchBaseOffset);
+        trackMaxTimestamp(batchMaxTimestamp, batchLastOffset);
     }
 
-    private void trackMaxTimestamp(final long timestamp, final long batchBaseOffset)
+    private void trackMaxTimestamp(final long timestamp, final long batchLastOffset)
     {
         if (timestamp > maxTimestamp)
         {
             maxTimestamp = timestamp;
-            offsetOfMaxTimestamp = batchBaseOffset;
+            offsetOfMaxTimestamp = batchLastOffset;
         }
     }
 
@@ -450,6 +456,7 @@ public final class Segment implements AutoCloseable
         return maxTimestamp;
     }
 
+    /** @return the last offset of the first batch that holds the segment's max timestamp, or -1. */
     public long offsetOfMaxTimestamp()
     {
         return offsetOfMaxTimestamp;

@@ -5,9 +5,10 @@ import java.nio.file.Path;
 import java.util.function.IntToLongFunction;
 
 /**
- * Sparse time index of one segment: 12-byte entries (max timestamp so far, relative offset of the
- * batch that reached it), appended only when the timestamp grows. A lookup gives the offset from
- * which a scan for the first record at or after a timestamp can start.
+ * Sparse time index of one segment: 12-byte entries (max timestamp so far, last offset relative to
+ * the segment's base of the batch that reached it, as in Kafka's {@code .timeindex} files), appended
+ * only when the timestamp grows. A lookup gives the offset from which a scan for the first record at
+ * or after a timestamp can start.
  */
 public final class TimeIndex extends MappedIndex
 {

@@ -42,6 +42,32 @@ public final class ProducerEntry
         return count;
     }
 
+    /** First sequence of remembered batch {@code i}, oldest first (0 ≤ i < {@link #batchCount()}). */
+    public int firstSequenceOf(final int i)
+    {
+        return firstSequence[slot(i)];
+    }
+
+    public int lastSequenceOf(final int i)
+    {
+        return lastSequence[slot(i)];
+    }
+
+    public long firstOffsetOf(final int i)
+    {
+        return firstOffset[slot(i)];
+    }
+
+    public long lastOffsetOf(final int i)
+    {
+        return lastOffset[slot(i)];
+    }
+
+    public long timestampOf(final int i)
+    {
+        return timestamp[slot(i)];
+    }
+
     int slot(final int i)
     {
         return (head + i) % CACHED_BATCHES;

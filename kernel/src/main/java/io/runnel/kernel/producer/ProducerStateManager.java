@@ -206,6 +206,30 @@ public final class ProducerStateManager
         return -1;
     }
 
+    /**
+     * Decodes one snapshot file exactly as {@link #loadSnapshot} would, for tools that inspect a
+     * partition directory ({@code bin/runnel dump-log}).
+     *
+     * @return its producers, or null if the file is not an intact snapshot.
+     */
+    public static List<ProducerEntry> readSnapshotFile(final Path file) throws IOException
+    {
+        final ProducerStateManager state = new ProducerStateManager(file.toAbsolutePath().getParent());
+        try
+        {
+            if (!state.readSnapshot(ByteBuffer.wrap(Files.readAllBytes(file))))
+            {
+                return null;
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            // A count or length that runs past the end: not an intact snapshot.
+            return null;
+        }
+        return new ArrayList<>(state.producers.values());
+    }
+
     private boolean readSnapshot(final ByteBuffer bytes)
     {
         if (bytes.remaining() < 22)
