@@ -29,12 +29,18 @@ class TopicConfigDefTest
     }
 
     @Test
-    void valuesRunnelDoesNotImplementAreRefusedWithTheReason()
+    void everyCodecAndTimestampTypeKafkaAcceptsIsAcceptedAndNothingElse()
     {
-        assertEquals("Invalid value gzip for configuration compression.type: only 'producer' is supported: "
-            + "Runnel stores batches as their producers compressed them", TopicConfigDef.validate("compression.type", "gzip"));
-        assertTrue(TopicConfigDef.validate("message.timestamp.type", "LogAppendTime").contains("only CreateTime is supported"));
-        assertNull(TopicConfigDef.validate("compression.type", "producer"));
+        for (final String codec : new String[] {"producer", "uncompressed", "gzip", "snappy", "lz4", "zstd"})
+        {
+            assertNull(TopicConfigDef.validate("compression.type", codec), codec);
+        }
+        assertEquals("Invalid value brotli for configuration compression.type: String must be one of: producer, uncompressed, gzip, "
+            + "snappy, lz4, zstd", TopicConfigDef.validate("compression.type", "brotli"));
+        assertNull(TopicConfigDef.validate("message.timestamp.type", "CreateTime"));
+        assertNull(TopicConfigDef.validate("message.timestamp.type", "LogAppendTime"));
+        assertTrue(TopicConfigDef.validate("message.timestamp.type", "logappendtime").contains("message.timestamp.type"),
+            "case matters, as in Kafka");
     }
 
     @Test
