@@ -7,6 +7,7 @@ import java.util.Map;
 import io.runnel.kernel.config.DeclaredKey;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.record.internal.CompressionType;
 
 import static org.apache.kafka.common.config.ConfigDef.Range.atLeast;
 import static org.apache.kafka.common.config.ConfigDef.Range.between;
@@ -30,6 +31,9 @@ public final class TopicConfigDef
 {
     public static final String CLEANUP_POLICY = "cleanup.policy";
     public static final String COMPRESSION_TYPE = "compression.type";
+    public static final String COMPRESSION_GZIP_LEVEL = "compression.gzip.level";
+    public static final String COMPRESSION_LZ4_LEVEL = "compression.lz4.level";
+    public static final String COMPRESSION_ZSTD_LEVEL = "compression.zstd.level";
     public static final String DELETE_RETENTION_MS = "delete.retention.ms";
     public static final String FILE_DELETE_DELAY_MS = "file.delete.delay.ms";
     public static final String INDEX_INTERVAL_BYTES = "index.interval.bytes";
@@ -63,6 +67,15 @@ public final class TopicConfigDef
             .doc("The codec batches are stored with. producer: as the producer compressed them, byte for byte (zero-copy). "
                 + "uncompressed, gzip, snappy, lz4, zstd: a batch in another codec is re-encoded in this one on produce, "
                 + "on the partition's shard; a batch already in it is stored as it came.").build())
+        .define(topicKey(COMPRESSION_GZIP_LEVEL, INT).defaultValue(CompressionType.GZIP.defaultLevel())
+            .validator(CompressionType.GZIP.levelValidator())
+            .doc("The level batches re-encoded in gzip are compressed at (compression.type=gzip); -1: zlib's default.").build())
+        .define(topicKey(COMPRESSION_LZ4_LEVEL, INT).defaultValue(CompressionType.LZ4.defaultLevel())
+            .validator(CompressionType.LZ4.levelValidator())
+            .doc("The level batches re-encoded in lz4 are compressed at (compression.type=lz4).").build())
+        .define(topicKey(COMPRESSION_ZSTD_LEVEL, INT).defaultValue(CompressionType.ZSTD.defaultLevel())
+            .validator(CompressionType.ZSTD.levelValidator())
+            .doc("The level batches re-encoded in zstd are compressed at (compression.type=zstd).").build())
         .define(topicKey(DELETE_RETENTION_MS, LONG).defaultValue(24L * 60 * 60 * 1000).validator(atLeast(0))
             .notEnforcedYet(RETENTION_ISSUE)
             .doc("How long tombstones are kept in a compacted topic.").build())

@@ -32,7 +32,9 @@ import org.apache.kafka.common.record.internal.CompressionType;
 final class AppendPolicy
 {
     private final BatchRecompressor recompressor = new BatchRecompressor();
+    /** The codec last built for each codec id, and the level it was built with. */
     private final Compression[] codecs = new Compression[CompressionType.values().length];
+    private final int[] levels = new int[CompressionType.values().length];
     private RecordBatch batch;
     private ByteBuffer bytes;
     private boolean logAppendTime;
@@ -61,7 +63,7 @@ final class AppendPolicy
             // Kafka: a producer must not set LogAppendTime; the broker stamps it.
             return Errors.INVALID_TIMESTAMP.code();
         }
-        final Compression target = target(config.compressionType(), batch.compressionId());
+        final Compression target = target(config, batch.compressionId());
         if (target != null)
         {
             try
@@ -119,21 +121,49 @@ final class AppendPolicy
         return nowMs - minTimestamp <= config.timestampBeforeMaxMs() && maxTimestamp - nowMs <= config.timestampAfterMaxMs();
     }
 
-    /** The codec to re-encode in, or null to store the batch as it came. */
-    private Compression target(final String compressionType, final int batchCodec)
+    /** The codec to re-encode in, at the topic's level for it, or null to store the batch as it came. */
+    private Compression target(final LogConfig config, final int batchCodec)
     {
-        final int id = codecId(compressionType);
+        final int id = codecId(config.compressionType());
         if (id < 0 || id == batchCodec)
         {
             return null;
         }
+        final int level = levelOf(config, id);
         Compression codec = codecs[id];
-        if (codec == null)
+        if (codec == null || levels[id] != level)
         {
-            codec = Compression.of(CompressionType.forId(id)).build();
+            codec = build(id, level);
             codecs[id] = codec;
+            levels[id] = level;
         }
         return codec;
+    }
+
+    private static int levelOf(final LogConfig config, final int codecId)
+    {
+        if (codecId == CompressionType.GZIP.id)
+        {
+            return config.gzipLevel();
+        }
+        if (codecId == CompressionType.LZ4.id)
+        {
+            return config.lz4Level();
+        }
+        return codecId == CompressionType.ZSTD.id ? config.zstdLevel() : 0;
+    }
+
+    /** kafka-clients' codec for {@code codecId}, at {@code level} where the codec has levels. */
+    static Compression build(final int codecId, final int level)
+    {
+        final CompressionType type = CompressionType.forId(codecId);
+        return switch (type)
+        {
+            case GZIP -> Compression.gzip().level(level).build();
+            case LZ4 -> Compression.lz4().level(level).build();
+            case ZSTD -> Compression.zstd().level(level).build();
+            default -> Compression.of(type).build();
+        };
     }
 
     /** compression.type's value as a codec id (0 none, 1 gzip, 2 snappy, 3 lz4, 4 zstd); -1 for producer. */
