@@ -24,8 +24,9 @@ import org.apache.kafka.common.record.internal.CompressionType;
  * thread holds it, with nothing handed between threads. Re-encoding is CPU work on the owner's
  * thread, serialised with that shard's other partitions, as Kafka's validation runs under the
  * partition's append lock; only topics whose compression.type differs from their producers' pay it.
- * The default path (compression.type=producer, CreateTime) costs two comparisons of timestamps the
- * validator already read, and leaves the batch's bytes untouched for zero-copy.
+ * The default path (compression.type=producer, CreateTime) costs a clock read, two comparisons of
+ * timestamps the validator already read and one reference comparison of the config, and leaves the
+ * batch's bytes untouched for zero-copy.
  *
  * <p>One per owner thread; not thread-safe.
  */
@@ -35,6 +36,10 @@ final class AppendPolicy
     /** The codec last built for each codec id, and the level it was built with. */
     private final Compression[] codecs = new Compression[CompressionType.values().length];
     private final int[] levels = new int[CompressionType.values().length];
+    /** The config last applied and its target codec (id -1: producer), so the default path reads no String per batch. */
+    private LogConfig lastConfig;
+    private int lastCodecId;
+    private Compression lastTarget;
     private RecordBatch batch;
     private ByteBuffer bytes;
     private boolean logAppendTime;
@@ -124,12 +129,17 @@ final class AppendPolicy
     /** The codec to re-encode in, at the topic's level for it, or null to store the batch as it came. */
     private Compression target(final LogConfig config, final int batchCodec)
     {
-        final int id = codecId(config.compressionType());
-        if (id < 0 || id == batchCodec)
+        if (config != lastConfig)
         {
-            return null;
+            lastConfig = config;
+            lastCodecId = codecId(config.compressionType());
+            lastTarget = lastCodecId < 0 ? null : codec(lastCodecId, levelOf(config, lastCodecId));
         }
-        final int level = levelOf(config, id);
+        return lastCodecId < 0 || lastCodecId == batchCodec ? null : lastTarget;
+    }
+
+    private Compression codec(final int id, final int level)
+    {
         Compression codec = codecs[id];
         if (codec == null || levels[id] != level)
         {
