@@ -47,6 +47,10 @@ public final class BrokerConfigDef
     public static final String NUM_PARTITIONS = "num.partitions";
     public static final String AUTO_CREATE_TOPICS_ENABLE = "auto.create.topics.enable";
     public static final String MESSAGE_MAX_BYTES = "message.max.bytes";
+    public static final String COMPRESSION_TYPE = "compression.type";
+    public static final String COMPRESSION_GZIP_LEVEL = "compression.gzip.level";
+    public static final String COMPRESSION_LZ4_LEVEL = "compression.lz4.level";
+    public static final String COMPRESSION_ZSTD_LEVEL = "compression.zstd.level";
     public static final String LOG_SEGMENT_BYTES = "log.segment.bytes";
     public static final String LOG_ROLL_MS = "log.roll.ms";
     public static final String LOG_ROLL_HOURS = "log.roll.hours";
@@ -127,6 +131,10 @@ public final class BrokerConfigDef
         .define(brokerKey(AUTO_CREATE_TOPICS_ENABLE, BOOLEAN).group(LOG).defaultValue(true)
             .doc("Create a topic when a client asks for one that does not exist (Metadata with allow_auto_topic_creation).").build())
         .define(brokerKey(MESSAGE_MAX_BYTES, INT).group(LOG).suppliesTopicDefault(topicKey(TopicConfigDef.MAX_MESSAGE_BYTES)).build())
+        .define(brokerKey(COMPRESSION_TYPE, STRING).group(LOG).suppliesTopicDefault(topicKey(TopicConfigDef.COMPRESSION_TYPE)).build())
+        .define(brokerKey(COMPRESSION_GZIP_LEVEL, INT).group(LOG).suppliesTopicDefault(topicKey(TopicConfigDef.COMPRESSION_GZIP_LEVEL)).build())
+        .define(brokerKey(COMPRESSION_LZ4_LEVEL, INT).group(LOG).suppliesTopicDefault(topicKey(TopicConfigDef.COMPRESSION_LZ4_LEVEL)).build())
+        .define(brokerKey(COMPRESSION_ZSTD_LEVEL, INT).group(LOG).suppliesTopicDefault(topicKey(TopicConfigDef.COMPRESSION_ZSTD_LEVEL)).build())
         .define(brokerKey(LOG_SEGMENT_BYTES, INT).group(SEGMENTS).suppliesTopicDefault(topicKey(TopicConfigDef.SEGMENT_BYTES)).build())
         .define(brokerKey(LOG_ROLL_MS, LONG).group(SEGMENTS).suppliesTopicDefault(topicKey(TopicConfigDef.SEGMENT_MS)).noDefault()
             .doc("Roll the active segment once it is this old (and not empty). If set, wins over log.roll.hours.").build())

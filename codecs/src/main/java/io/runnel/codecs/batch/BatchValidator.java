@@ -49,12 +49,16 @@ public final class BatchValidator
     private static final int MAX_COMPRESSION_ID = 4;
     /** attributes, timestamp delta, offset delta, key length, value length, header count: a byte each at least. */
     private static final int MIN_RECORD_BODY_BYTES = 6;
+    /** A record timestamp that says "none" (Kafka's RecordBatch.NO_TIMESTAMP); such records are not held to timestamp limits. */
+    public static final long NO_TIMESTAMP = -1L;
     /** What a record whose framing is wrong is answered with (see {@link Result#INVALID_RECORD}). */
     private static final Result MALFORMED_RECORDS = Result.INVALID_RECORD;
 
     private final RecordBatch batch = new RecordBatch();
     private final RecordsCursor records = new RecordsCursor();
     private final CompressedRecordsInspector compressedInspector;
+    private long minTimestamp;
+    private long maxTimestamp;
 
     public BatchValidator(final boolean inspectCompressedRecords)
     {
@@ -65,6 +69,28 @@ public final class BatchValidator
     public RecordBatch batch()
     {
         return batch;
+    }
+
+    /**
+     * The smallest record timestamp of the last successful {@link #validate}, records without one
+     * ({@link #NO_TIMESTAMP}) left out; {@link Long#MAX_VALUE} when no record has one. Read in the
+     * same walk that checks the records, so message.timestamp.before.max.ms costs no second pass.
+     * A compressed batch whose records were not walked ({@code runnel.validate.compressed.records}
+     * off) answers from its header: the base timestamp, which is the first record's.
+     */
+    public long minTimestamp()
+    {
+        return minTimestamp;
+    }
+
+    /**
+     * The largest record timestamp of the last successful {@link #validate} ({@link #NO_TIMESTAMP}
+     * if no record has one), as Kafka's LogValidator computes it; from the header's max timestamp
+     * for a compressed batch whose records were not walked.
+     */
+    public long maxTimestamp()
+    {
+        return maxTimestamp;
     }
 
     public Result validate(final DirectBuffer buffer, final int offset, final int length, final int maxBatchBytes)
@@ -115,7 +141,7 @@ public final class BatchValidator
         {
             try
             {
-                return walkRecords(records.wrap(buffer, batch.recordsOffset(), offset + length), count);
+                return walkRecords(records.wrap(buffer, batch.recordsOffset(), offset + length), count, batch.baseTimestamp());
             }
             catch (final IOException ex)
             {
@@ -128,6 +154,7 @@ public final class BatchValidator
         }
         if (compressedInspector == null)
         {
+            timestampsFromHeader();
             return Result.OK;
         }
         return walkCompressedRecords(buffer, offset, length, compressionId, count);
@@ -139,7 +166,7 @@ public final class BatchValidator
         try (InputStream decompressed = compressedInspector.open(buffer, offset + RecordBatch.HEADER_SIZE,
             length - RecordBatch.HEADER_SIZE, compressionId))
         {
-            return walkRecords(records.wrap(decompressed), count);
+            return walkRecords(records.wrap(decompressed), count, batch.baseTimestamp());
         }
         catch (final IOException | RuntimeException | OutOfMemoryError ex)
         {
@@ -159,8 +186,10 @@ public final class BatchValidator
      * keyLength:varint key valueLength:varint value headerCount:varint headers}, a header
      * {@code keyLength:varint key valueLength:varint value}.
      */
-    private static Result walkRecords(final RecordsCursor records, final int count) throws IOException
+    private Result walkRecords(final RecordsCursor records, final int count, final long baseTimestamp) throws IOException
     {
+        long min = Long.MAX_VALUE;
+        long max = NO_TIMESTAMP;
         try
         {
             for (int i = 0; i < count; i++)
@@ -176,7 +205,12 @@ public final class BatchValidator
                 }
                 records.beginRecord(length);
                 records.skip(1); // attributes: unused in v2, as Kafka ignores them
-                records.varlong(); // timestamp delta
+                final long timestamp = baseTimestamp + records.varlong();
+                if (timestamp != NO_TIMESTAMP)
+                {
+                    min = Math.min(min, timestamp);
+                    max = Math.max(max, timestamp);
+                }
                 if (records.varint() != i)
                 {
                     return Result.INVALID_RECORD; // offset deltas must count up from 0
@@ -201,12 +235,33 @@ public final class BatchValidator
                 }
                 records.endRecord();
             }
-            return records.atEnd() ? Result.OK : MALFORMED_RECORDS; // more records, or trailing bytes
+            if (!records.atEnd())
+            {
+                return MALFORMED_RECORDS; // more records, or trailing bytes
+            }
+            minTimestamp = min;
+            maxTimestamp = max;
+            if (batch.isLogAppendTime())
+            {
+                timestampsFromHeader();
+            }
+            return Result.OK;
         }
         catch (final RecordsCursor.FramingException | Varints.MalformedVarintException ex)
         {
             return MALFORMED_RECORDS;
         }
+    }
+
+    /**
+     * Record timestamps as the header gives them. A batch already marked LogAppendTime (a client
+     * that sets the bit) has every record read with its max timestamp, as Kafka's record classes read it.
+     */
+    private void timestampsFromHeader()
+    {
+        final long first = batch.isLogAppendTime() ? batch.maxTimestamp() : batch.baseTimestamp();
+        minTimestamp = first == NO_TIMESTAMP ? Long.MAX_VALUE : first;
+        maxTimestamp = Math.max(NO_TIMESTAMP, batch.maxTimestamp());
     }
 
     /** A length-prefixed field where any negative length means null (as kafka-clients reads it). */

@@ -174,6 +174,26 @@ public final class RecordBatch
     }
 
     /**
+     * Marks the batch as stamped by the broker (message.timestamp.type=LogAppendTime): the
+     * attributes' timestamp-type bit is set and the max timestamp becomes {@code logAppendTimeMs},
+     * which consumers then read as every record's timestamp; the records' own timestamp deltas and
+     * the base timestamp stay, as Kafka's {@code DefaultRecordBatch.setMaxTimestamp} leaves them.
+     * The CRC covers both fields, so it is recomputed, unless nothing changed.
+     */
+    public void stampLogAppendTime(final long logAppendTimeMs)
+    {
+        final short attributes = (short)(decoder.attributes() | TIMESTAMP_TYPE_MASK);
+        if (attributes == decoder.attributes() && decoder.maxTimestamp() == logAppendTimeMs)
+        {
+            return;
+        }
+        encoder.wrap((MutableDirectBuffer)buffer, offset);
+        encoder.attributes(attributes);
+        encoder.maxTimestamp(logAppendTimeMs);
+        encoder.crc(computeCrc() & 0xFFFF_FFFFL);
+    }
+
+    /**
      * Stamps the broker-assigned offset and leader epoch. Neither field is covered by the CRC, so the
      * batch stays valid without recomputing it.
      */

@@ -443,4 +443,73 @@ class BatchValidatorTest
         assertSame(inspecting.batch(), inspecting.batch());
         assertEquals(3, inspecting.batch().recordsCount());
     }
+    /** Timestamps out of order, one record without a timestamp: the walk reports the oldest and newest that have one. */
+    private static SimpleRecord[] shuffledTimestamps()
+    {
+        final long base = TestBatches.BASE_TIMESTAMP;
+        return new SimpleRecord[] {
+            new SimpleRecord(base + 500, "a".getBytes(), "1".getBytes()),
+            new SimpleRecord(base - 7_000, "b".getBytes(), "2".getBytes()),
+            new SimpleRecord(BatchValidator.NO_TIMESTAMP, "c".getBytes(), "3".getBytes()),
+            new SimpleRecord(base + 90_000, "d".getBytes(), "4".getBytes()),
+            new SimpleRecord(base, "e".getBytes(), "5".getBytes()),
+        };
+    }
+
+    @Test
+    void walkReportsTheOldestAndNewestRecordTimestampOfAnUncompressedBatch()
+    {
+        final MemoryRecords records = MemoryRecords.withRecords(Compression.NONE, shuffledTimestamps());
+
+        assertEquals(Result.OK, inspecting.validate(offHeap(records, 0), 0, records.sizeInBytes(), MAX));
+        assertEquals(TestBatches.BASE_TIMESTAMP - 7_000, inspecting.minTimestamp());
+        assertEquals(TestBatches.BASE_TIMESTAMP + 90_000, inspecting.maxTimestamp());
+    }
+
+    @ParameterizedTest
+    @MethodSource("compressions")
+    void walkReportsTheOldestAndNewestRecordTimestampOfACompressedBatch(final Compression compression)
+    {
+        final MemoryRecords records = MemoryRecords.withRecords(compression, shuffledTimestamps());
+
+        assertEquals(Result.OK, inspecting.validate(offHeap(records, 0), 0, records.sizeInBytes(), MAX));
+        assertEquals(TestBatches.BASE_TIMESTAMP - 7_000, inspecting.minTimestamp());
+        assertEquals(TestBatches.BASE_TIMESTAMP + 90_000, inspecting.maxTimestamp());
+    }
+
+    @ParameterizedTest
+    @MethodSource("compressions")
+    void compressedBatchNotWalkedReportsItsHeaderTimestamps(final Compression compression)
+    {
+        final MemoryRecords records = MemoryRecords.withRecords(compression, shuffledTimestamps());
+
+        assertEquals(Result.OK, trusting.validate(offHeap(records, 0), 0, records.sizeInBytes(), MAX));
+        assertEquals(TestBatches.BASE_TIMESTAMP + 500, trusting.minTimestamp()); // the first record's: the base timestamp
+        assertEquals(TestBatches.BASE_TIMESTAMP + 90_000, trusting.maxTimestamp());
+    }
+
+    @Test
+    void batchWithoutAnyTimestampReportsNone()
+    {
+        final MemoryRecords records = MemoryRecords.withRecords(Compression.NONE,
+            new SimpleRecord(BatchValidator.NO_TIMESTAMP, "a".getBytes(), "1".getBytes()),
+            new SimpleRecord(BatchValidator.NO_TIMESTAMP, "b".getBytes(), "2".getBytes()));
+
+        assertEquals(Result.OK, inspecting.validate(offHeap(records, 0), 0, records.sizeInBytes(), MAX));
+        assertEquals(Long.MAX_VALUE, inspecting.minTimestamp());
+        assertEquals(BatchValidator.NO_TIMESTAMP, inspecting.maxTimestamp());
+    }
+
+    @Test
+    void batchMarkedLogAppendTimeReportsItsMaxTimestampForEveryRecord()
+    {
+        final MemoryRecords records = TestBatches.full(Compression.NONE, 0, TimestampType.LOG_APPEND_TIME, -1, (short)-1, -1, 0, false,
+            shuffledTimestamps());
+        final long stamped = records.batches().iterator().next().maxTimestamp();
+
+        assertEquals(Result.OK, inspecting.validate(offHeap(records, 0), 0, records.sizeInBytes(), MAX));
+        assertTrue(inspecting.batch().isLogAppendTime());
+        assertEquals(stamped, inspecting.minTimestamp());
+        assertEquals(stamped, inspecting.maxTimestamp());
+    }
 }

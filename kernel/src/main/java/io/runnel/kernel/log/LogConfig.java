@@ -28,6 +28,9 @@ import org.apache.kafka.common.record.TimestampType;
  * @param timestampBeforeMaxMs   CreateTime: how far in the past a record's timestamp may be (message.timestamp.before.max.ms)
  * @param timestampAfterMaxMs    CreateTime: how far in the future a record's timestamp may be (message.timestamp.after.max.ms)
  * @param compressionType        the codec batches are stored with; "producer" keeps the producer's (compression.type)
+ * @param gzipLevel              the level batches re-encoded in gzip are compressed at (compression.gzip.level)
+ * @param lz4Level               the level batches re-encoded in lz4 are compressed at (compression.lz4.level)
+ * @param zstdLevel              the level batches re-encoded in zstd are compressed at (compression.zstd.level)
  * @param flushPolicy            when appended bytes are forced to disk (a broker setting, runnel.flush.policy)
  */
 public record LogConfig(
@@ -48,6 +51,9 @@ public record LogConfig(
     long timestampBeforeMaxMs,
     long timestampAfterMaxMs,
     String compressionType,
+    int gzipLevel,
+    int lz4Level,
+    int zstdLevel,
     FlushPolicy flushPolicy)
 {
     /** Which of retention's two ways a topic uses: delete old segments, compact to the newest record per key, or both. */
@@ -66,7 +72,7 @@ public record LogConfig(
     /** The declared defaults hold every topic key, so each of the seed's topic fields is replaced. */
     private static final LogConfig DEFAULTS = new LogConfig(TopicConfigDef.MIN_SEGMENT_BYTES, 1, 0, TopicConfigDef.MIN_INDEX_BYTES, 0,
         -1, -1, 0, CleanupPolicy.DELETE, 0, 0, 1, 0.5, TimestampType.CREATE_TIME, Long.MAX_VALUE, Long.MAX_VALUE, "producer",
-        FlushPolicy.PAGE_CACHE).withTopicConfigs(TopicConfigDef.defaults());
+        -1, 0, 0, FlushPolicy.PAGE_CACHE).withTopicConfigs(TopicConfigDef.defaults());
 
     /** The declared defaults of every topic key, with page-cache flushing. */
     public static LogConfig defaults()
@@ -128,6 +134,9 @@ public record LogConfig(
             (Long)parsed.getOrDefault(TopicConfigDef.MESSAGE_TIMESTAMP_BEFORE_MAX_MS, timestampBeforeMaxMs),
             (Long)parsed.getOrDefault(TopicConfigDef.MESSAGE_TIMESTAMP_AFTER_MAX_MS, timestampAfterMaxMs),
             (String)parsed.getOrDefault(TopicConfigDef.COMPRESSION_TYPE, compressionType),
+            (Integer)parsed.getOrDefault(TopicConfigDef.COMPRESSION_GZIP_LEVEL, gzipLevel),
+            (Integer)parsed.getOrDefault(TopicConfigDef.COMPRESSION_LZ4_LEVEL, lz4Level),
+            (Integer)parsed.getOrDefault(TopicConfigDef.COMPRESSION_ZSTD_LEVEL, zstdLevel),
             flushPolicy);
     }
 
@@ -160,6 +169,6 @@ public record LogConfig(
     {
         return new LogConfig(segmentBytes, segmentMs, indexIntervalBytes, maxIndexBytes, maxMessageBytes, retentionMs, retentionBytes,
             fileDeleteDelayMs, cleanupPolicy, deleteRetentionMs, minCompactionLagMs, maxCompactionLagMs, minCleanableDirtyRatio,
-            timestampType, timestampBeforeMaxMs, timestampAfterMaxMs, compressionType, policy);
+            timestampType, timestampBeforeMaxMs, timestampAfterMaxMs, compressionType, gzipLevel, lz4Level, zstdLevel, policy);
     }
 }

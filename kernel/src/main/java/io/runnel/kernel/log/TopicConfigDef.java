@@ -7,8 +7,8 @@ import java.util.Map;
 import io.runnel.kernel.config.DeclaredKey;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.record.internal.CompressionType;
 
-import static io.runnel.kernel.config.DeclaredKey.check;
 import static org.apache.kafka.common.config.ConfigDef.Range.atLeast;
 import static org.apache.kafka.common.config.ConfigDef.Range.between;
 import static org.apache.kafka.common.config.ConfigDef.Type.DOUBLE;
@@ -31,6 +31,9 @@ public final class TopicConfigDef
 {
     public static final String CLEANUP_POLICY = "cleanup.policy";
     public static final String COMPRESSION_TYPE = "compression.type";
+    public static final String COMPRESSION_GZIP_LEVEL = "compression.gzip.level";
+    public static final String COMPRESSION_LZ4_LEVEL = "compression.lz4.level";
+    public static final String COMPRESSION_ZSTD_LEVEL = "compression.zstd.level";
     public static final String DELETE_RETENTION_MS = "delete.retention.ms";
     public static final String FILE_DELETE_DELAY_MS = "file.delete.delay.ms";
     public static final String INDEX_INTERVAL_BYTES = "index.interval.bytes";
@@ -60,9 +63,19 @@ public final class TopicConfigDef
             .notEnforcedYet(RETENTION_ISSUE)
             .doc("delete: old segments are deleted by time or size; compact: the newest record per key is kept.").build())
         .define(topicKey(COMPRESSION_TYPE, STRING).defaultValue("producer")
-            .validator(check(value -> value.equals("producer") ? null :
-                "only 'producer' is supported: Runnel stores batches as their producers compressed them", "[producer]"))
-            .doc("producer: batches are stored compressed as the producer sent them, never recompressed.").build())
+            .validator(ConfigDef.ValidString.in("producer", "uncompressed", "gzip", "snappy", "lz4", "zstd"))
+            .doc("The codec batches are stored with. producer: as the producer compressed them, byte for byte (zero-copy). "
+                + "uncompressed, gzip, snappy, lz4, zstd: a batch in another codec is re-encoded in this one on produce, "
+                + "on the partition's shard; a batch already in it is stored as it came.").build())
+        .define(topicKey(COMPRESSION_GZIP_LEVEL, INT).defaultValue(CompressionType.GZIP.defaultLevel())
+            .validator(CompressionType.GZIP.levelValidator())
+            .doc("The level batches re-encoded in gzip are compressed at (compression.type=gzip); -1: zlib's default.").build())
+        .define(topicKey(COMPRESSION_LZ4_LEVEL, INT).defaultValue(CompressionType.LZ4.defaultLevel())
+            .validator(CompressionType.LZ4.levelValidator())
+            .doc("The level batches re-encoded in lz4 are compressed at (compression.type=lz4).").build())
+        .define(topicKey(COMPRESSION_ZSTD_LEVEL, INT).defaultValue(CompressionType.ZSTD.defaultLevel())
+            .validator(CompressionType.ZSTD.levelValidator())
+            .doc("The level batches re-encoded in zstd are compressed at (compression.type=zstd).").build())
         .define(topicKey(DELETE_RETENTION_MS, LONG).defaultValue(24L * 60 * 60 * 1000).validator(atLeast(0))
             .notEnforcedYet(RETENTION_ISSUE)
             .doc("How long tombstones are kept in a compacted topic.").build())
@@ -76,15 +89,15 @@ public final class TopicConfigDef
         .define(topicKey(MAX_MESSAGE_BYTES, INT).defaultValue(1048588).validator(atLeast(0))
             .doc("The largest record batch accepted on produce (Kafka's default: 1 MiB plus batch overhead).").build())
         .define(topicKey(MESSAGE_TIMESTAMP_TYPE, STRING).defaultValue("CreateTime")
-            .validator(check(value -> value.equals("CreateTime") ? null :
-                "only CreateTime is supported: Runnel keeps the producer's timestamps", "[CreateTime]"))
-            .doc("CreateTime: records keep the timestamp their producer gave them.").build())
+            .validator(ConfigDef.ValidString.in("CreateTime", "LogAppendTime"))
+            .doc("CreateTime: records keep the timestamp their producer gave them. LogAppendTime: the broker stamps each batch "
+                + "with its clock on append, and consumers, ListOffsets and the time index read that as every record's timestamp.").build())
         .define(topicKey(MESSAGE_TIMESTAMP_BEFORE_MAX_MS, LONG).defaultValue(Long.MAX_VALUE).defaultText("unlimited").validator(atLeast(0))
-            .notEnforcedYet(RETENTION_ISSUE)
-            .doc("CreateTime: the furthest a record's timestamp may lie before the broker's clock; older records are refused.").build())
+            .doc("CreateTime: the furthest a record's timestamp may lie before the broker's clock; a batch with an older record "
+                + "is refused whole (INVALID_TIMESTAMP). Ignored under LogAppendTime.").build())
         .define(topicKey(MESSAGE_TIMESTAMP_AFTER_MAX_MS, LONG).defaultValue(3_600_000L).validator(atLeast(0))
-            .notEnforcedYet(RETENTION_ISSUE)
-            .doc("CreateTime: the furthest a record's timestamp may lie after the broker's clock; later records are refused.").build())
+            .doc("CreateTime: the furthest a record's timestamp may lie after the broker's clock; a batch with a later record "
+                + "is refused whole (INVALID_TIMESTAMP), as in Kafka 4 (KIP-1030). Ignored under LogAppendTime.").build())
         .define(topicKey(MIN_CLEANABLE_DIRTY_RATIO, DOUBLE).defaultValue(0.5).validator(between(0, 1))
             .notEnforcedYet(RETENTION_ISSUE)
             .doc("Share of a compacted log that must be uncompacted before it is compacted again.").build())

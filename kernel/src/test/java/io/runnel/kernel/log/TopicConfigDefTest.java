@@ -29,12 +29,25 @@ class TopicConfigDefTest
     }
 
     @Test
-    void valuesRunnelDoesNotImplementAreRefusedWithTheReason()
+    void everyCodecAndTimestampTypeKafkaAcceptsIsAcceptedAndNothingElse()
     {
-        assertEquals("Invalid value gzip for configuration compression.type: only 'producer' is supported: "
-            + "Runnel stores batches as their producers compressed them", TopicConfigDef.validate("compression.type", "gzip"));
-        assertTrue(TopicConfigDef.validate("message.timestamp.type", "LogAppendTime").contains("only CreateTime is supported"));
-        assertNull(TopicConfigDef.validate("compression.type", "producer"));
+        for (final String codec : new String[] {"producer", "uncompressed", "gzip", "snappy", "lz4", "zstd"})
+        {
+            assertNull(TopicConfigDef.validate("compression.type", codec), codec);
+        }
+        assertEquals("Invalid value brotli for configuration compression.type: String must be one of: producer, uncompressed, gzip, "
+            + "snappy, lz4, zstd", TopicConfigDef.validate("compression.type", "brotli"));
+        assertNull(TopicConfigDef.validate("compression.gzip.level", "-1"));
+        assertNull(TopicConfigDef.validate("compression.gzip.level", "9"));
+        assertTrue(TopicConfigDef.validate("compression.gzip.level", "0").contains("compression.gzip.level"));
+        assertNull(TopicConfigDef.validate("compression.lz4.level", "17"));
+        assertTrue(TopicConfigDef.validate("compression.lz4.level", "18").contains("compression.lz4.level"));
+        assertNull(TopicConfigDef.validate("compression.zstd.level", "-5"));
+        assertTrue(TopicConfigDef.validate("compression.zstd.level", "23").contains("compression.zstd.level"));
+        assertNull(TopicConfigDef.validate("message.timestamp.type", "CreateTime"));
+        assertNull(TopicConfigDef.validate("message.timestamp.type", "LogAppendTime"));
+        assertTrue(TopicConfigDef.validate("message.timestamp.type", "logappendtime").contains("message.timestamp.type"),
+            "case matters, as in Kafka");
     }
 
     @Test

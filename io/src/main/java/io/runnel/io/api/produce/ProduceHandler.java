@@ -103,7 +103,9 @@ public final class ProduceHandler
                 {
                     error = validate(context, i);
                 }
-                operation.partition(i, index, partition, decoder.recordsOffset(i), decoder.recordsLength(i), error);
+                // The validator's record timestamps of this batch; meaningful only when it was valid.
+                operation.partition(i, index, partition, decoder.recordsOffset(i), decoder.recordsLength(i), error,
+                    validator.minTimestamp(), validator.maxTimestamp());
             }
         }
         operation.dispatch();

@@ -36,6 +36,9 @@ final class ProduceOperation
     /** Each owning shard's thread wraps batches with its own flyweight and writes through its own frame views. */
     private static final ThreadLocal<RecordBatch> BATCH = ThreadLocal.withInitial(RecordBatch::new);
     private static final ThreadLocal<FrameViews> VIEWS = ThreadLocal.withInitial(FrameViews::new);
+    private static final ThreadLocal<AppendPolicy> POLICY = ThreadLocal.withInitial(AppendPolicy::new);
+    /** log_append_time_ms of a partition whose topic keeps its producers' timestamps (CreateTime). */
+    private static final long NO_LOG_APPEND_TIME = -1L;
     private static final byte[] NO_NAME = new byte[0];
 
     private static final Logger LOG = LoggerFactory.getLogger(ProduceOperation.class);
@@ -60,7 +63,10 @@ final class ProduceOperation
     private int[] recordsOffset = new int[1];
     private int[] recordsLength = new int[1];
     private short[] errorCode = new short[1];
+    private long[] minTimestamp = new long[1];
+    private long[] maxTimestamp = new long[1];
     private long[] baseOffset = new long[1];
+    private long[] logAppendTime = new long[1];
     private long[] logStartOffset = new long[1];
     private PartitionAppend[] appends = new PartitionAppend[0];
 
@@ -92,7 +98,10 @@ final class ProduceOperation
             recordsOffset = Arrays.copyOf(recordsOffset, size);
             recordsLength = Arrays.copyOf(recordsLength, size);
             errorCode = Arrays.copyOf(errorCode, size);
+            minTimestamp = Arrays.copyOf(minTimestamp, size);
+            maxTimestamp = Arrays.copyOf(maxTimestamp, size);
             baseOffset = Arrays.copyOf(baseOffset, size);
+            logAppendTime = Arrays.copyOf(logAppendTime, size);
             logStartOffset = Arrays.copyOf(logStartOffset, size);
         }
         return this;
@@ -107,14 +116,23 @@ final class ProduceOperation
         topicPartitions[t] = partitionCount;
     }
 
-    void partition(final int i, final int index, final Partition partition, final int offset, final int length, final short error)
+    /**
+     * A partition of the request: its batch at {@code [offset, offset + length)} of the frame, whose
+     * record timestamps span [{@code minTimestamp}, {@code maxTimestamp}] (as the validator read them,
+     * for the owner to hold to the topic's limits), or the error it is answered with.
+     */
+    void partition(final int i, final int index, final Partition partition, final int offset, final int length, final short error,
+        final long minTimestamp, final long maxTimestamp)
     {
         partitionIndex[i] = index;
         partitions[i] = error == Errors.NONE.code() ? partition : null;
         recordsOffset[i] = offset;
         recordsLength[i] = length;
         errorCode[i] = error;
+        this.minTimestamp[i] = minTimestamp;
+        this.maxTimestamp[i] = maxTimestamp;
         baseOffset[i] = -1;
+        logAppendTime[i] = NO_LOG_APPEND_TIME;
         logStartOffset[i] = -1;
     }
 
@@ -156,19 +174,27 @@ final class ProduceOperation
         {
             errorCode[i] = Errors.NOT_LEADER_OR_FOLLOWER.code();
         }
-        else if (recordsLength[i] > log.config().maxMessageBytes())
-        {
-            errorCode[i] = Errors.MESSAGE_TOO_LARGE.code();
-        }
         else
         {
             final UnsafeBuffer frame = context.frame();
-            final RecordBatch batch = BATCH.get().wrap(frame, recordsOffset[i]);
-            final ByteBuffer bytes = VIEWS.get().view(frame.byteBuffer(), recordsOffset[i], recordsLength[i]);
-            final PartitionLog.AppendStatus status = owner.append(log, batch, bytes);
+            final AppendPolicy policy = POLICY.get();
+            final short refused = policy.apply(log.config(), owner.clock().time(), BATCH.get().wrap(frame, recordsOffset[i]),
+                VIEWS.get().view(frame.byteBuffer(), recordsOffset[i], recordsLength[i]), minTimestamp[i], maxTimestamp[i]);
+            if (refused != Errors.NONE.code())
+            {
+                errorCode[i] = refused;
+                return;
+            }
+            final RecordBatch batch = policy.batch();
+            final PartitionLog.AppendStatus status = owner.append(log, batch, policy.bytes());
             switch (status)
             {
-                case APPENDED, DUPLICATE -> baseOffset[i] = log.lastBaseOffset();
+                case APPENDED ->
+                {
+                    baseOffset[i] = log.lastBaseOffset();
+                    logAppendTime[i] = policy.logAppendTime() ? batch.maxTimestamp() : NO_LOG_APPEND_TIME;
+                }
+                case DUPLICATE -> baseOffset[i] = log.lastBaseOffset();
                 case OUT_OF_ORDER_SEQUENCE -> errorCode[i] = Errors.OUT_OF_ORDER_SEQUENCE_NUMBER.code();
                 case INVALID_PRODUCER_EPOCH -> errorCode[i] = Errors.INVALID_PRODUCER_EPOCH.code();
             }
@@ -247,7 +273,7 @@ final class ProduceOperation
             encoder.topic(topicNames[t], topicIdMsb[t], topicIdLsb[t], topicPartitions[t]);
             for (int p = 0; p < topicPartitions[t]; p++, i++)
             {
-                encoder.partition(partitionIndex[i], errorCode[i], baseOffset[i], -1L, logStartOffset[i]);
+                encoder.partition(partitionIndex[i], errorCode[i], baseOffset[i], logAppendTime[i], logStartOffset[i]);
             }
             encoder.endTopic();
         }
