@@ -30,6 +30,8 @@ public final class SupportedApis
         add(ApiKeys.CREATE_PARTITIONS, 0, 3);
         add(ApiKeys.INIT_PRODUCER_ID, 0, 6);
         add(ApiKeys.DESCRIBE_CONFIGS, 1, 4);
+        add(ApiKeys.ALTER_CONFIGS, 0, 2);
+        add(ApiKeys.INCREMENTAL_ALTER_CONFIGS, 0, 1);
         add(ApiKeys.DESCRIBE_CLUSTER, 0, 2);
         // librdkafka enables its group consumer only when FindCoordinator, JoinGroup, SyncGroup, Heartbeat
         // and LeaveGroup v0, OffsetCommit v1-2 and OffsetFetch v1 are advertised: keep these minimums.
