@@ -33,12 +33,10 @@ public final class KafkaTool
     private static final class Exited extends RuntimeException
     {
         private static final long serialVersionUID = 1L;
-        private final int status;
 
         Exited(final int status)
         {
             super("exit(" + status + ")", null, false, false);
-            this.status = status;
         }
     }
 
@@ -53,9 +51,14 @@ public final class KafkaTool
         final ByteArrayOutputStream err = new ByteArrayOutputStream();
         final PrintStream originalOut = System.out;
         final PrintStream originalErr = System.err;
-        int status = 0;
+        // The first exit is the tool's answer: a tool that catches what the exit threw may exit again with another status.
+        final int[] firstExit = {-1};
         Exit.setExitProcedure((code, message) ->
         {
+            if (firstExit[0] < 0)
+            {
+                firstExit[0] = code;
+            }
             throw new Exited(code);
         });
         try
@@ -66,7 +69,7 @@ public final class KafkaTool
         }
         catch (final Exited exited)
         {
-            status = exited.status;
+            // Reported below as the first exit's status.
         }
         finally
         {
@@ -74,8 +77,8 @@ public final class KafkaTool
             System.setErr(originalErr);
             Exit.resetExitProcedure();
         }
-        final Run run = new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        originalOut.println(name + " " + String.join(" ", args) + " -> " + status + "\n" + run.out() + run.err());
+        final Run run = new Run(Math.max(firstExit[0], 0), out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        originalOut.println(name + " " + String.join(" ", args) + " -> " + run.status() + "\n" + run.out() + run.err());
         return run;
     }
 }
