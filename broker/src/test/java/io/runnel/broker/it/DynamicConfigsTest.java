@@ -146,7 +146,7 @@ class DynamicConfigsTest
 
     /** kafka-clients 4 dropped Admin.alterConfigs; the request is sent as older clients send it (LegacyJavaClientsTest runs them). */
     @Test
-    void alterConfigsReplacesEveryOverrideOfATopic() throws Exception
+    void alterConfigsReplacesEveryOverrideOfATopicAndEveryKeyOfABrokerLevel() throws Exception
     {
         try (TestBroker broker = TestBroker.start(dataDir); Admin admin = broker.admin())
         {
@@ -168,6 +168,21 @@ class DynamicConfigsTest
             assertEquals(ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG, replaced.get("max.message.bytes").source());
             assertEquals(ConfigEntry.ConfigSource.DEFAULT_CONFIG, replaced.get("retention.ms").source(), "a key left out is deleted");
             assertEquals(ConfigEntry.ConfigSource.DEFAULT_CONFIG, replaced.get("segment.ms").source(), "a key left out is deleted");
+
+            alter(admin, brokerDefault(), set("log.segment.bytes", "4096"));
+            final AlterConfigsRequestData.AlterableConfigCollection brokerConfigs = new AlterConfigsRequestData.AlterableConfigCollection();
+            brokerConfigs.add(new AlterConfigsRequestData.AlterableConfig().setName("log.retention.ms").setValue("9000"));
+            final AlterConfigsRequestData.AlterConfigsResourceCollection brokerResources = new AlterConfigsRequestData.AlterConfigsResourceCollection();
+            brokerResources.add(new AlterConfigsRequestData.AlterConfigsResource().setResourceType(ConfigResource.Type.BROKER.id())
+                .setResourceName("").setConfigs(brokerConfigs));
+            try (RawKafkaClient raw = RawKafkaClient.connect(broker.port()))
+            {
+                final AlterConfigsResponseData response = raw.request(ApiKeys.ALTER_CONFIGS, ApiKeys.ALTER_CONFIGS.latestVersion(),
+                    new AlterConfigsRequestData().setResources(brokerResources));
+                assertEquals(Errors.NONE.code(), response.responses().get(0).errorCode(), response.toString());
+            }
+            assertEquals(List.of("log.retention.ms=9000"), describe(admin, brokerDefault()).entries().stream()
+                .map(e -> e.name() + "=" + e.value()).toList(), "the cluster-wide level replaced too");
         }
     }
 
