@@ -81,21 +81,10 @@ final class ConfigAlterer
                 }
                 steps.add(new ConfigChange.Step(config.name(), operation, config.value()));
             }
-            if (repeated.contains(resource.resourceType() + "/" + resource.resourceName()))
+            final String refusal = refusal(repeated.contains(resource.resourceType() + "/" + resource.resourceName()), names, nullValues);
+            if (refusal != null || unknownOperation != null)
             {
-                fail.accept(Errors.INVALID_REQUEST, "Each resource must appear at most once.");
-            }
-            else if (!repeated(names).isEmpty())
-            {
-                fail.accept(Errors.INVALID_REQUEST, "Error due to duplicate config keys");
-            }
-            else if (!nullValues.isEmpty())
-            {
-                fail.accept(Errors.INVALID_REQUEST, "Null value not supported for : " + String.join(", ", nullValues));
-            }
-            else if (unknownOperation != null)
-            {
-                fail.accept(Errors.INVALID_REQUEST, unknownOperation);
+                fail.accept(Errors.INVALID_REQUEST, refusal != null ? refusal : unknownOperation);
             }
             else
             {
@@ -127,17 +116,10 @@ final class ConfigAlterer
                 }
                 configs.put(config.name(), config.value());
             }
-            if (repeated.contains(resource.resourceType() + "/" + resource.resourceName()))
+            final String refusal = refusal(repeated.contains(resource.resourceType() + "/" + resource.resourceName()), names, nullValues);
+            if (refusal != null)
             {
-                fail.accept(Errors.INVALID_REQUEST, "Each resource must appear at most once.");
-            }
-            else if (!repeated(names).isEmpty())
-            {
-                fail.accept(Errors.INVALID_REQUEST, "Error due to duplicate config keys");
-            }
-            else if (!nullValues.isEmpty())
-            {
-                fail.accept(Errors.INVALID_REQUEST, "Null value not supported for : " + String.join(", ", nullValues));
+                fail.accept(Errors.INVALID_REQUEST, refusal);
             }
             else
             {
@@ -145,6 +127,20 @@ final class ConfigAlterer
             }
         }
         answers.allAsked();
+    }
+
+    /** Kafka's broker-side checks of one resource (ConfigAdminManager.preprocess), in its order and words; null if it passes. */
+    private static String refusal(final boolean repeatedResource, final List<String> names, final List<String> nullValues)
+    {
+        if (repeatedResource)
+        {
+            return "Each resource must appear at most once.";
+        }
+        if (!repeated(names).isEmpty())
+        {
+            return "Error due to duplicate config keys";
+        }
+        return nullValues.isEmpty() ? null : "Null value not supported for : " + String.join(", ", nullValues);
     }
 
     /** Checks the resource's name as Kafka does, then has the conductor make (or only validate) the change. */
