@@ -11,6 +11,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import io.runnel.broker.testing.ChildBroker;
 import io.runnel.broker.testing.RawKafkaClient;
 import io.runnel.broker.testing.TestBroker;
 import org.apache.kafka.clients.admin.Admin;
@@ -291,6 +292,30 @@ class DynamicConfigsTest
         finally
         {
             broker.close();
+        }
+    }
+
+    @Test
+    void anAnsweredChangeSurvivesAKillNine() throws Exception
+    {
+        final Path data = dataDir.resolve("killed");
+        try (ChildBroker broker = ChildBroker.start(data, Map.of()))
+        {
+            try (Admin admin = broker.admin())
+            {
+                admin.createTopics(List.of(new NewTopic("durable", 1, (short)1))).all().get(30, TimeUnit.SECONDS);
+                alter(admin, topic("durable"), set("retention.ms", "4242"));
+                alter(admin, brokerDefault(), set("log.segment.bytes", "8192"));
+            }
+            broker.kill9();
+        }
+        try (ChildBroker broker = ChildBroker.start(data, Map.of()); Admin admin = broker.admin())
+        {
+            final Config topic = describe(admin, topic("durable"));
+            assertEquals("4242", topic.get("retention.ms").value(), "the topic's override was persisted before the answer");
+            assertEquals("8192", topic.get("segment.bytes").value());
+            assertEquals(ConfigEntry.ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG, topic.get("segment.bytes").source(),
+                "the broker default was persisted before the answer");
         }
     }
 
