@@ -13,7 +13,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.LockSupport;
 
 import io.runnel.kernel.config.BrokerConfigListener;
-
 import io.runnel.kernel.log.LogConfig;
 import io.runnel.kernel.log.PartitionLog;
 import io.runnel.kernel.shard.Shard;
@@ -32,8 +31,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The control plane, on its own thread (Aeron's {@code DriverConductor} is the model): the only
  * writer of the topic registry and the only thread that creates or deletes partition files. It
- * opens every log at start-up and hands each to its shard; at run time it takes topic changes
- * from shards ({@link ConductorProxy}), runs them one at a time in arrival order, hands
+ * opens every log at start-up and hands each to its shard; at run time it takes topic and config
+ * changes from shards ({@link ConductorProxy}), runs them one at a time in arrival order, hands
  * partitions to and takes them back from their shards by command, and answers the asking shard
  * by command. It never waits for a shard, and no shard waits for it.
  *
