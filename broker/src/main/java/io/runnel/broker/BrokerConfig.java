@@ -18,7 +18,6 @@ import io.runnel.broker.config.IdleStrategyType;
 import io.runnel.broker.config.ResolvedConfig;
 import io.runnel.io.DescribedConfigs;
 import io.runnel.coordinator.group.GroupConfig;
-import io.runnel.kernel.log.FlushPolicy;
 import io.runnel.kernel.log.LogConfig;
 import io.runnel.kernel.log.TopicConfigDef;
 
@@ -26,7 +25,6 @@ import static io.runnel.broker.config.BrokerConfigDef.ADVERTISED_LISTENERS;
 import static io.runnel.broker.config.BrokerConfigDef.AUTO_CREATE_TOPICS_ENABLE;
 import static io.runnel.broker.config.BrokerConfigDef.BROKER_ID;
 import static io.runnel.broker.config.BrokerConfigDef.CLUSTER_ID;
-import static io.runnel.broker.config.BrokerConfigDef.FLUSH_POLICY;
 import static io.runnel.broker.config.BrokerConfigDef.GROUP_CONSUMER_HEARTBEAT_INTERVAL_MS;
 import static io.runnel.broker.config.BrokerConfigDef.GROUP_CONSUMER_SESSION_TIMEOUT_MS;
 import static io.runnel.broker.config.BrokerConfigDef.GROUP_INITIAL_REBALANCE_DELAY_MS;
@@ -95,8 +93,7 @@ public final class BrokerConfig
         nodeId = resolved.<Integer>first(NODE_ID, BROKER_ID);
         logDir = Path.of(resolved.<String>first(LOG_DIRS, LOG_DIR).split(",")[0].trim());
         numPartitions = resolved.<Integer>value(NUM_PARTITIONS);
-        logConfig = LogConfig.defaults().withTopicOverrides(resolved.topicDefaults())
-            .withFlushPolicy(FlushPolicy.parse(resolved.value(FLUSH_POLICY)));
+        logConfig = resolved.logDefaults();
         autoCreateTopics = resolved.<Boolean>value(AUTO_CREATE_TOPICS_ENABLE);
         socketRequestMaxBytes = resolved.<Integer>value(SOCKET_REQUEST_MAX_BYTES);
         fetchSessionCacheSlots = resolved.<Integer>value(MAX_INCREMENTAL_FETCH_SESSION_CACHE_SLOTS);
@@ -157,7 +154,13 @@ public final class BrokerConfig
         return parse(null, values);
     }
 
-    /** Every broker key and topic default as DescribeConfigs and CreateTopics report them. */
+    /** The values as configured (server.properties and --override), before any dynamic change. */
+    public ResolvedConfig resolved()
+    {
+        return resolved;
+    }
+
+    /** Every broker key and topic default as DescribeConfigs and CreateTopics report them (as configured, before dynamic changes). */
     public DescribedConfigs describedConfigs()
     {
         return resolved.described();
@@ -204,6 +207,7 @@ public final class BrokerConfig
         return numPartitions;
     }
 
+    /** The topic defaults as configured; the broker starts its logs from these with its stored dynamic changes over them. */
     public LogConfig logConfig()
     {
         return logConfig;

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 
+import io.runnel.broker.config.DynamicBrokerConfigs;
 import io.runnel.broker.config.IdleStrategyType;
 import io.runnel.coordinator.group.GroupConfig;
 import io.runnel.coordinator.group.GroupCoordinator;
@@ -47,6 +48,7 @@ public final class RunnelBroker implements AutoCloseable
     private final BrokerConfig config;
     private final FaultHooks faultHooks = new FaultHooks();
     private LogManager logManager;
+    private DynamicBrokerConfigs dynamicConfigs;
     private Acceptor acceptor;
     private InetSocketAddress boundAddress;
 
@@ -57,7 +59,9 @@ public final class RunnelBroker implements AutoCloseable
 
     public RunnelBroker start() throws IOException
     {
-        logManager = new LogManager(config.logDir(), config.shards(), config.logConfig(), SystemEpochClock.INSTANCE,
+        // Dynamic changes stored by an earlier run apply over server.properties from the start.
+        dynamicConfigs = DynamicBrokerConfigs.load(config.resolved(), config.logDir(), config.nodeId());
+        logManager = new LogManager(config.logDir(), config.shards(), dynamicConfigs.logDefaults(), SystemEpochClock.INSTANCE,
             config.retentionCheckIntervalMs());
         try
         {
@@ -74,7 +78,7 @@ public final class RunnelBroker implements AutoCloseable
             final String clusterId = clusterId(config.logDir());
             final IoConfig ioConfig = new IoConfig(config.nodeId(), config.advertisedHost(), config.advertisedPort(), clusterId,
                 config.autoCreateTopics(), config.numPartitions(), config.socketRequestMaxBytes(),
-                config.validateCompressedRecords(), config.describedConfigs(), config.fetchSessionCacheSlots());
+                config.validateCompressedRecords(), dynamicConfigs.described(), config.fetchSessionCacheSlots());
             final List<Reactor> reactors = new ArrayList<>();
             final List<IdleStrategy> idleStrategies = new ArrayList<>();
             acceptor = new Acceptor(new InetSocketAddress(config.host(), config.port()), reactors);
@@ -82,7 +86,7 @@ public final class RunnelBroker implements AutoCloseable
             // The advertised port is only known after binding when the listener asks for port 0.
             final IoConfig effective = config.advertisedPort() == 0 ? ioConfig.withAdvertisedPort(boundAddress.getPort()) : ioConfig;
             final BrokerServices services = new BrokerServices(logManager, effective, new ProducerIdAllocator(config.logDir()),
-                coordinators, faultHooks);
+                coordinators, faultHooks, dynamicConfigs);
             for (int i = 0; i < logManager.shardCount(); i++)
             {
                 final Shard shard = logManager.shard(i);
@@ -185,6 +189,12 @@ public final class RunnelBroker implements AutoCloseable
     public LogManager logManager()
     {
         return logManager;
+    }
+
+    /** The settings in force: server.properties with the dynamic changes made at run time (and stored by earlier runs). */
+    public DynamicBrokerConfigs dynamicConfigs()
+    {
+        return dynamicConfigs;
     }
 
     @Override

@@ -9,17 +9,25 @@ import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.requests.DescribeConfigsResponse.ConfigSource;
 
 /**
- * The broker's settings as DescribeConfigs and CreateTopics report them, resolved once at start-up
- * from the declarations (the broker's keys and the topic keys) and the configured values. The
- * network layer only renders these; it knows no key and no default of its own.
+ * The broker's settings as DescribeConfigs and CreateTopics report them, resolved by the broker
+ * from the declarations (the broker's keys and the topic keys) and the values configured and set at
+ * run time (a new one after each dynamic change). The network layer only renders these; it knows
+ * no key and no default of its own.
  *
- * @param broker        every broker key, in declaration order
- * @param topicDefaults every topic key as it applies to a topic that does not override it, in declaration order
+ * @param broker          every broker key, in declaration order, as this broker (resource name node.id) reports it
+ * @param topicDefaults   every topic key as it applies to a topic that does not override it, in declaration order
+ * @param clusterDefaults the broker keys set as the cluster-wide dynamic default, as the resource named "" reports them
  */
-public record DescribedConfigs(List<Entry> broker, Map<String, Entry> topicDefaults)
+public record DescribedConfigs(List<Entry> broker, Map<String, Entry> topicDefaults, List<Entry> clusterDefaults)
 {
     /** Nothing to describe (tools that run the network layer without a broker declaration). */
     public static final DescribedConfigs EMPTY = new DescribedConfigs(List.of(), Map.of());
+
+    /** Without dynamic cluster-wide defaults. */
+    public DescribedConfigs(final List<Entry> broker, final Map<String, Entry> topicDefaults)
+    {
+        this(broker, topicDefaults, List.of());
+    }
 
     /**
      * One source a value could come from, in Kafka's precedence order.
@@ -39,7 +47,7 @@ public record DescribedConfigs(List<Entry> broker, Map<String, Entry> topicDefau
      * @param value         the value in effect; null if unset or sensitive
      * @param source        where the value in effect comes from
      * @param type          the declared type
-     * @param dynamic       Kafka marks the key alterable at run time
+     * @param dynamic       the key can be changed at run time (IncrementalAlterConfigs, AlterConfigs)
      * @param sensitive     the value is never reported
      * @param documentation the key's declared documentation
      * @param synonyms      every source with a value for it, highest precedence first

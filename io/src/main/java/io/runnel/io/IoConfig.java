@@ -11,7 +11,8 @@ package io.runnel.io;
  * @param numPartitions             num.partitions, for auto-created topics and CreateTopics with -1
  * @param socketRequestMaxBytes     socket.request.max.bytes: larger frames close the connection
  * @param validateCompressedRecords decompress compressed batches on produce to check them
- * @param describedConfigs          broker and topic-default settings as DescribeConfigs and CreateTopics report them
+ * @param describedConfigs          broker and topic-default settings as at start-up (handlers read them as they are now from
+ *                                  {@code BrokerServices.brokerConfigs()})
  * @param fetchSessionCacheSlots    max.incremental.fetch.session.cache.slots: fetch sessions, broker-wide, split over the shards
  */
 public record IoConfig(

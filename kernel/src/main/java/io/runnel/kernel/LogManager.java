@@ -17,6 +17,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.IntFunction;
 
+import io.runnel.kernel.config.BrokerConfigListener;
+import io.runnel.kernel.config.ConfigChange;
+import io.runnel.kernel.conductor.BrokerConfigUpdate;
 import io.runnel.kernel.conductor.Conductor;
 import io.runnel.kernel.conductor.ConductorProxy;
 import io.runnel.kernel.conductor.TopicResult;
@@ -57,7 +60,6 @@ public final class LogManager implements AutoCloseable
     private static final Logger LOG = LoggerFactory.getLogger(LogManager.class);
 
     private final Path logDir;
-    private final LogConfig defaults;
     private final Shard[] shards;
     private final TopicRegistry registry;
     private final CountersManager counters;
@@ -87,7 +89,6 @@ public final class LogManager implements AutoCloseable
             throw new IllegalArgumentException("runnel.shards must be at least 1, was " + shardCount);
         }
         this.logDir = logDir;
-        this.defaults = defaults;
         final int counterCount = (shardCount + 1) * COUNTERS_PER_OWNER;
         this.counters = new CountersManager(
             new UnsafeBuffer(ByteBuffer.allocateDirect(counterCount * CountersManager.METADATA_LENGTH)),
@@ -102,7 +103,7 @@ public final class LogManager implements AutoCloseable
             shard.connect(shards);
         }
         this.registry = new TopicRegistry(logDir, new PartitionPlacement(shardCount));
-        this.conductor = new Conductor(logDir, registry, shards, this::logConfigFor, clock, new ShardCounters(counters, "conductor"),
+        this.conductor = new Conductor(logDir, registry, shards, defaults, clock, new ShardCounters(counters, "conductor"),
             retentionCheckIntervalMs);
         this.externalConductor = conductor.externalProxy();
     }
@@ -190,15 +191,25 @@ public final class LogManager implements AutoCloseable
         return logDir;
     }
 
+    /** The broker's topic defaults in force now (they change with the broker's dynamic configs). */
     public LogConfig defaults()
     {
-        return defaults;
+        return conductor.defaults();
     }
 
     /** Broker defaults overridden by the topic's own configs (Kafka's topic-level key names). */
     public LogConfig logConfigFor(final Map<String, String> topicConfigs)
     {
-        return defaults.withTopicOverrides(topicConfigs);
+        return conductor.logConfigFor(topicConfigs);
+    }
+
+    /**
+     * Registers a listener for broker keys changed at run time (the log cleaner's settings, say);
+     * it is called on the conductor's thread once the change is in force.
+     */
+    public void addBrokerConfigListener(final BrokerConfigListener listener)
+    {
+        conductor.addBrokerConfigListener(listener);
     }
 
     /**
@@ -222,6 +233,23 @@ public final class LogManager implements AutoCloseable
     public Topic deleteTopic(final String name)
     {
         return await("deleting topic " + name, handler -> externalConductor.deleteTopic(name, handler));
+    }
+
+    /**
+     * As {@link #createTopic}, for changing a topic's config overrides.
+     *
+     * @return the reconfigured topic, or null if it does not exist
+     * @throws IllegalStateException if the change is refused (the message says why)
+     */
+    public Topic alterTopicConfigs(final String name, final ConfigChange change)
+    {
+        return await("changing the configs of topic " + name, handler -> externalConductor.alterTopicConfigs(name, change, false, handler));
+    }
+
+    /** As {@link #createTopic}, for changing the broker's dynamic keys. @throws IllegalStateException if refused */
+    public void alterBrokerConfigs(final BrokerConfigUpdate update)
+    {
+        await("changing broker configs", handler -> externalConductor.alterBrokerConfigs(update, handler));
     }
 
     private static Topic await(final String what, final java.util.function.Consumer<TopicResultHandler> ask)

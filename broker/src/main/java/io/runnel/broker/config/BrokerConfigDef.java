@@ -28,6 +28,11 @@ import static org.apache.kafka.common.config.ConfigDef.Type.STRING;
  * for Runnel's own. {@code server.properties}, {@code --override}, DescribeConfigs, the README's
  * table and {@code config/server.properties} itself ({@link ConfigDocs}) all read this.
  *
+ * <p>A key is declared dynamic when Kafka marks it so and Runnel applies a change at run time
+ * (IncrementalAlterConfigs / AlterConfigs, see {@link DynamicBrokerConfigs}): every key that supplies
+ * a topic default, as Kafka's DynamicLogConfig, message.max.bytes among them. Kafka's per-broker
+ * dynamic listeners are static here: Runnel cannot rebind a listener at run time.
+ *
  * <p>A broker key that supplies a topic key's default names it ({@code log.segment.bytes} for
  * {@code segment.bytes}); keys that supply the same topic key are synonyms, declared in Kafka's
  * order of precedence ({@code log.roll.ms} before {@code log.roll.hours}).
@@ -113,9 +118,9 @@ public final class BrokerConfigDef
             .validator(check(value -> ((List<?>)value).contains("broker") && List.of("broker", "controller").containsAll((List<?>)value) ? null :
                 "a Runnel node is a broker (and, being a single node, its own controller)", "[broker, controller]"))
             .doc("Accepted so that Kafka's KRaft properties files work: a Runnel node is always a broker and, being a single node, its own controller.").build())
-        .define(brokerKey(LISTENERS, STRING).group(SOCKET).dynamic().defaultValue("PLAINTEXT://127.0.0.1:9092").validator(listener())
+        .define(brokerKey(LISTENERS, STRING).group(SOCKET).defaultValue("PLAINTEXT://127.0.0.1:9092").validator(listener())
             .doc("The address the broker listens on, as PLAINTEXT://host:port (TLS and SASL come later). The first listener is used.").build())
-        .define(brokerKey(ADVERTISED_LISTENERS, STRING).group(SOCKET).dynamic().noDefault().defaultText("value of listeners").validator(listener())
+        .define(brokerKey(ADVERTISED_LISTENERS, STRING).group(SOCKET).noDefault().defaultText("value of listeners").validator(listener())
             .doc("The address clients are told to connect to (Metadata). Set it when clients reach the broker through another name or address.").build())
         .define(brokerKey(SOCKET_REQUEST_MAX_BYTES, INT).group(SOCKET).defaultValue(104_857_600).validator(atLeast(1024))
             .doc("The largest request the broker reads; a bigger frame closes the connection.").build())

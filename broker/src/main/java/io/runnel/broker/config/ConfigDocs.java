@@ -28,6 +28,8 @@ public final class ConfigDocs
     static final String END = "<!-- End of generated configuration tables. -->";
 
     private static final int COMMENT_WIDTH = 100;
+    /** After the meaning of a broker key that IncrementalAlterConfigs / AlterConfigs can change. */
+    private static final String DYNAMIC_MARK = "*Dynamic: changeable at run time, cluster-wide or per broker.*";
     private static final String HEADER = """
         # Runnel broker configuration.
         #
@@ -82,24 +84,25 @@ public final class ConfigDocs
         out.append("| key | default | meaning |\n|---|---|---|\n");
         for (final DeclaredKey key : BrokerConfigDef.keys())
         {
-            row(out, key, shownDefault(key));
+            row(out, key, shownDefault(key), key.dynamic() ? " " + DYNAMIC_MARK : "");
         }
-        out.append("\nTopic keys, accepted by CreateTopics (any other is refused with `INVALID_CONFIG`); a topic that does not\n")
-            .append("set one gets its default from the broker key named in the default column:\n\n");
+        out.append("\nTopic keys, accepted by CreateTopics (any other is refused with `INVALID_CONFIG`) and all changeable at run\n")
+            .append("time; a topic that does not set one gets its default from the broker key named in the default column:\n\n");
         out.append("| key | default | meaning |\n|---|---|---|\n");
         for (final DeclaredKey key : TopicConfigDef.keys())
         {
             final List<DeclaredKey> synonyms = BrokerConfigDef.synonymsOf(key.name);
             final String value = shownDefault(key);
             row(out, key, synonyms.isEmpty() ? value : value + " (" + synonyms.stream()
-                .map(synonym -> "`" + synonym.name + "`").collect(Collectors.joining(" / ")) + ")");
+                .map(synonym -> "`" + synonym.name + "`").collect(Collectors.joining(" / ")) + ")", "");
         }
         return out.toString();
     }
 
-    private static void row(final StringBuilder out, final DeclaredKey key, final String shownDefault)
+    private static void row(final StringBuilder out, final DeclaredKey key, final String shownDefault, final String note)
     {
-        out.append("| `").append(key.name).append("` | ").append(shownDefault).append(" | ").append(key.documentation).append(" |\n");
+        out.append("| `").append(key.name).append("` | ").append(shownDefault).append(" | ").append(key.documentation).append(note)
+            .append(" |\n");
     }
 
     private static String shownDefault(final DeclaredKey key)

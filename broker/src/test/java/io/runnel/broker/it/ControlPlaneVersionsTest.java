@@ -16,6 +16,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.message.AlterConfigsRequestData;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
 import org.apache.kafka.common.message.ConsumerGroupDescribeRequestData;
 import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
@@ -31,6 +32,7 @@ import org.apache.kafka.common.message.AlterReplicaLogDirsRequestData;
 import org.apache.kafka.common.message.DeleteRecordsRequestData;
 import org.apache.kafka.common.message.DescribeLogDirsRequestData;
 import org.apache.kafka.common.message.HeartbeatRequestData;
+import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData;
 import org.apache.kafka.common.message.InitProducerIdRequestData;
 import org.apache.kafka.common.message.JoinGroupRequestData;
 import org.apache.kafka.common.message.LeaveGroupRequestData;
@@ -165,6 +167,23 @@ class ControlPlaneVersionsTest
         out.put(ApiKeys.INIT_PRODUCER_ID, (v, n) -> new InitProducerIdRequestData().setTransactionalId(null).setTransactionTimeoutMs(60_000));
         out.put(ApiKeys.DESCRIBE_CONFIGS, (v, n) -> new DescribeConfigsRequestData().setResources(List.of(
             new DescribeConfigsRequestData.DescribeConfigsResource().setResourceType((byte)2).setResourceName(TOPIC).setConfigurationKeys(null))));
+        out.put(ApiKeys.INCREMENTAL_ALTER_CONFIGS, (v, n) ->
+        {
+            final IncrementalAlterConfigsRequestData.AlterableConfigCollection configs = new IncrementalAlterConfigsRequestData.AlterableConfigCollection();
+            configs.add(new IncrementalAlterConfigsRequestData.AlterableConfig().setName("retention.ms").setConfigOperation((byte)0)
+                .setValue(Integer.toString(60_000 + n)));
+            final IncrementalAlterConfigsRequestData.AlterConfigsResourceCollection resources = new IncrementalAlterConfigsRequestData.AlterConfigsResourceCollection();
+            resources.add(new IncrementalAlterConfigsRequestData.AlterConfigsResource().setResourceType((byte)2).setResourceName(TOPIC).setConfigs(configs));
+            return new IncrementalAlterConfigsRequestData().setResources(resources);
+        });
+        out.put(ApiKeys.ALTER_CONFIGS, (v, n) ->
+        {
+            final AlterConfigsRequestData.AlterableConfigCollection configs = new AlterConfigsRequestData.AlterableConfigCollection();
+            configs.add(new AlterConfigsRequestData.AlterableConfig().setName("retention.ms").setValue(Integer.toString(70_000 + n)));
+            final AlterConfigsRequestData.AlterConfigsResourceCollection resources = new AlterConfigsRequestData.AlterConfigsResourceCollection();
+            resources.add(new AlterConfigsRequestData.AlterConfigsResource().setResourceType((byte)2).setResourceName(TOPIC).setConfigs(configs));
+            return new AlterConfigsRequestData().setResources(resources);
+        });
         out.put(ApiKeys.FIND_COORDINATOR, (v, n) -> v >= 4 ? new FindCoordinatorRequestData().setCoordinatorKeys(List.of(GROUP)) :
             new FindCoordinatorRequestData().setKey(GROUP));
         out.put(ApiKeys.OFFSET_COMMIT, (v, n) ->

@@ -1,6 +1,7 @@
 package io.runnel.io.api;
 
 import io.runnel.coordinator.group.GroupCoordinator;
+import io.runnel.io.BrokerConfigs;
 import io.runnel.io.IoConfig;
 import io.runnel.kernel.LogManager;
 import io.runnel.kernel.producer.ProducerIdAllocator;
@@ -8,15 +9,23 @@ import io.runnel.kernel.producer.ProducerIdAllocator;
 /**
  * Broker-wide services every handler may use; thread-safe.
  *
- * @param faultHooks test hooks into request handling (unset in production)
+ * @param faultHooks    test hooks into request handling (unset in production)
+ * @param brokerConfigs the broker's settings as they are now (DescribeConfigs) and how its dynamic keys change
  */
 public record BrokerServices(LogManager logManager, IoConfig config, ProducerIdAllocator producerIds, GroupCoordinator[] coordinators,
-    FaultHooks faultHooks)
+    FaultHooks faultHooks, BrokerConfigs brokerConfigs)
 {
+    /** Settings fixed at start-up ({@link IoConfig#describedConfigs()}): for tools and tests that run handlers without a broker. */
     public BrokerServices(final LogManager logManager, final IoConfig config, final ProducerIdAllocator producerIds,
         final GroupCoordinator[] coordinators)
     {
         this(logManager, config, producerIds, coordinators, new FaultHooks());
+    }
+
+    public BrokerServices(final LogManager logManager, final IoConfig config, final ProducerIdAllocator producerIds,
+        final GroupCoordinator[] coordinators, final FaultHooks faultHooks)
+    {
+        this(logManager, config, producerIds, coordinators, faultHooks, BrokerConfigs.fixed(config.describedConfigs()));
     }
 
     /** The group coordinator living on a shard. */

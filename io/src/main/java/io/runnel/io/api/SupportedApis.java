@@ -30,6 +30,8 @@ public final class SupportedApis
         add(ApiKeys.CREATE_PARTITIONS, 0, 3);
         add(ApiKeys.INIT_PRODUCER_ID, 0, 6);
         add(ApiKeys.DESCRIBE_CONFIGS, 1, 4);
+        add(ApiKeys.ALTER_CONFIGS, 0, 2);
+        add(ApiKeys.INCREMENTAL_ALTER_CONFIGS, 0, 1);
         add(ApiKeys.DESCRIBE_CLUSTER, 0, 2);
         add(ApiKeys.DELETE_RECORDS, 0, 2);
         add(ApiKeys.DESCRIBE_LOG_DIRS, 1, 5);

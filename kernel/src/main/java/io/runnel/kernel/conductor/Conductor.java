@@ -9,9 +9,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.Function;
 
+import io.runnel.kernel.config.BrokerConfigListener;
 import io.runnel.kernel.log.LogConfig;
 import io.runnel.kernel.log.LogStartOffsetCheckpoint;
 import io.runnel.kernel.log.PartitionLog;
@@ -32,8 +33,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The control plane, on its own thread (Aeron's {@code DriverConductor} is the model): the only
  * writer of the topic registry and the only thread that creates or deletes partition files. It
- * opens every log at start-up and hands each to its shard; at run time it takes topic changes
- * from shards ({@link ConductorProxy}), runs them one at a time in arrival order, hands
+ * opens every log at start-up and hands each to its shard; at run time it takes topic and config
+ * changes from shards ({@link ConductorProxy}), runs them one at a time in arrival order, hands
  * partitions to and takes them back from their shards by command, and answers the asking shard
  * by command. It never waits for a shard, and no shard waits for it.
  *
@@ -51,12 +52,14 @@ public final class Conductor implements Agent
     private final TopicRegistry registry;
     private final Shard[] shards;
     private final ShardProxy[] proxies;
-    private final Function<Map<String, String>, LogConfig> logConfigFor;
     private final EpochClock clock;
     private final long retentionCheckIntervalMs;
     private final SegmentRetirement retirement;
     private final LogStartOffsetCheckpoint logStartCheckpoint;
     private long nextRetentionCheckMs;
+    private final List<BrokerConfigListener> brokerConfigListeners = new CopyOnWriteArrayList<>();
+    /** The broker's topic defaults; written by the conductor only (a broker config change), read by anyone. */
+    private volatile LogConfig defaults;
     private final ManyToOneConcurrentArrayQueue<TopicOperation> inbox = new ManyToOneConcurrentArrayQueue<>(INBOX_CAPACITY);
     private final ArrayDeque<TopicOperation> waiting = new ArrayDeque<>();
     private TopicOperation current;
@@ -65,13 +68,12 @@ public final class Conductor implements Agent
     private volatile Thread thread;
 
     public Conductor(final Path logDir, final TopicRegistry registry, final Shard[] shards,
-        final Function<Map<String, String>, LogConfig> logConfigFor, final EpochClock clock, final ShardCounters counters,
-        final long retentionCheckIntervalMs)
+        final LogConfig defaults, final EpochClock clock, final ShardCounters counters, final long retentionCheckIntervalMs)
     {
         this.logDir = logDir;
         this.registry = registry;
         this.shards = shards;
-        this.logConfigFor = logConfigFor;
+        this.defaults = defaults;
         this.clock = clock;
         this.retentionCheckIntervalMs = retentionCheckIntervalMs;
         this.logStartCheckpoint = new LogStartOffsetCheckpoint(logDir);
@@ -100,6 +102,50 @@ public final class Conductor implements Agent
         return registry;
     }
 
+    /** The settings every log starts from before its topic's overrides: the broker's topic defaults in force now. */
+    public LogConfig defaults()
+    {
+        return defaults;
+    }
+
+    /**
+     * The settings of a log of a topic with these overrides, over the defaults in force now.
+     *
+     * @throws IllegalArgumentException if a value the log uses is not valid
+     */
+    public LogConfig logConfigFor(final Map<String, String> topicConfigs)
+    {
+        return defaults.withTopicOverrides(topicConfigs);
+    }
+
+    /** Conductor thread only, within a broker config change: logs opened from now on start from these. */
+    void replaceDefaults(final LogConfig newDefaults)
+    {
+        this.defaults = newDefaults;
+    }
+
+    /** Registers a listener for broker keys changed at run time (see {@link BrokerConfigListener}). */
+    public void addBrokerConfigListener(final BrokerConfigListener listener)
+    {
+        brokerConfigListeners.add(listener);
+    }
+
+    /** Tells every listener, on this thread; one that throws is logged and does not stop the others. */
+    void brokerConfigChanged(final Map<String, Object> changed)
+    {
+        for (final BrokerConfigListener listener : brokerConfigListeners)
+        {
+            try
+            {
+                listener.onBrokerConfigChange(changed);
+            }
+            catch (final RuntimeException ex)
+            {
+                LOG.error("a broker config listener failed on the change of {}", changed.keySet(), ex);
+            }
+        }
+    }
+
     /**
      * Start-up, before any shard runs: loads the registry, opens (and after an unclean shutdown
      * recovers) every partition log, hands each to its shard, and deletes partition directories
@@ -121,7 +167,7 @@ public final class Conductor implements Agent
                 final Partition partition = topic.partition(i);
                 expected.add(partition.name());
                 final PartitionLog log = PartitionLog.open(partition.name(), logDir.resolve(partition.name()),
-                    logConfigFor.apply(topic.configs()), clock, partition.state(), cleanShutdown,
+                    logConfigFor(topic.configs()), clock, partition.state(), cleanShutdown,
                     logStarts.getOrDefault(partition.name(), -1L));
                 shards[partition.shard()].runBeforeStart(new AdoptAtStartUp(partition, log));
             }
@@ -340,7 +386,7 @@ public final class Conductor implements Agent
                 throw new UncheckedIOException("cannot remove the leftover directory " + dir, ex);
             }
         }
-        return PartitionLog.open(partition.name(), dir, logConfigFor.apply(topic.configs()), clock, partition.state(), true);
+        return PartitionLog.open(partition.name(), dir, logConfigFor(topic.configs()), clock, partition.state(), true);
     }
 
     /** A deleted topic's released log: renamed now, deleted after its file.delete.delay.ms (see {@link SegmentRetirement#retireLog}). */

@@ -2,6 +2,8 @@ package io.runnel.kernel.conductor;
 
 import java.util.Map;
 
+import io.runnel.kernel.config.ConfigChange;
+
 /**
  * How one thread asks the conductor for a control-plane change. The ask returns at once; the
  * answer comes back later to the asking shard's thread (see {@link TopicResultHandler}). When the
@@ -32,6 +34,21 @@ public final class ConductorProxy
     public void deleteTopic(final String name, final TopicResultHandler handler)
     {
         submit(new DeleteTopic(name, handler, requesterShard));
+    }
+
+    /**
+     * Changes a topic's config overrides (IncrementalAlterConfigs, AlterConfigs); answered once every
+     * partition's shard applies them. With {@code validateOnly} the change is only checked.
+     */
+    public void alterTopicConfigs(final String name, final ConfigChange change, final boolean validateOnly, final TopicResultHandler handler)
+    {
+        submit(new AlterTopicConfigs(name, change, validateOnly, handler, requesterShard));
+    }
+
+    /** Changes the broker's dynamic keys; answered once every partition's shard has its new settings. */
+    public void alterBrokerConfigs(final BrokerConfigUpdate update, final TopicResultHandler handler)
+    {
+        submit(new AlterBrokerConfigs(update, handler, requesterShard));
     }
 
     private void submit(final TopicOperation operation)

@@ -3,6 +3,7 @@ package io.runnel.kernel.conductor;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.runnel.kernel.log.LogConfig;
 import io.runnel.kernel.log.PartitionLog;
 import io.runnel.kernel.shard.Shard;
 import io.runnel.kernel.shard.ShardCommand;
@@ -74,6 +75,30 @@ abstract class TopicOperation
                 void run(final Shard shard)
                 {
                     shard.adopt(partition, log);
+                }
+            });
+        }
+    }
+
+    /**
+     * Sends each partition of {@code topic} to its owning shard to take {@code config} (resolved
+     * here, on the conductor, so a shard only swaps it in); {@link #finish} runs once all have.
+     */
+    void reconfigurePartitions(final Conductor conductor, final Topic topic, final LogConfig config)
+    {
+        for (int i = 0; i < topic.partitionCount(); i++)
+        {
+            final Partition partition = topic.partition(i);
+            conductor.send(partition.shard(), new PartitionCommand()
+            {
+                @Override
+                void run(final Shard shard)
+                {
+                    final PartitionLog log = partition.log();
+                    if (log != null)
+                    {
+                        log.reconfigure(config);
+                    }
                 }
             });
         }

@@ -6,14 +6,14 @@ import io.runnel.kernel.topic.Topic;
  * What the conductor answers for one topic change.
  *
  * @param outcome what happened
- * @param topic   the topic as it now is (created or grown), the deleted topic, or null
+ * @param topic   the topic as it now is (created, grown or reconfigured), the deleted topic, or null
  * @param message why it failed, for the client's error message; null on success
  */
 public record TopicResult(Outcome outcome, Topic topic, String message)
 {
     public enum Outcome
     {
-        /** Created, grown or deleted as asked. */
+        /** Created, grown, reconfigured or deleted as asked. */
         DONE,
         /** Create: a topic of that name exists. */
         ALREADY_EXISTS,
@@ -21,6 +21,10 @@ public record TopicResult(Outcome outcome, Topic topic, String message)
         UNKNOWN_TOPIC,
         /** Grow: the new count is not larger than the current one. */
         INVALID_PARTITIONS,
+        /** Configs: a key or value is not valid; nothing changed. */
+        INVALID_CONFIG,
+        /** Configs: the change cannot be made at all (a key that cannot change at run time); nothing changed. */
+        INVALID_REQUEST,
         /** The conductor's queue is full: retry later. */
         BUSY,
         /** File or metadata work failed; nothing was made visible. */

@@ -55,7 +55,7 @@ public final class DeclaredKey extends ConfigDef.ConfigKey
         return new Builder(name, type);
     }
 
-    /** Kafka marks it dynamic (alterable at run time); Runnel has no AlterConfigs yet, so this is declared, not offered. */
+    /** Alterable at run time (IncrementalAlterConfigs, AlterConfigs): Kafka marks it dynamic and Runnel applies a change without a restart. */
     public boolean dynamic()
     {
         return dynamic;

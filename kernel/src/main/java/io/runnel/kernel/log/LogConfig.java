@@ -140,6 +140,18 @@ public record LogConfig(
             flushPolicy);
     }
 
+    /**
+     * Kafka's rule across keys (LogConfig.validateValues): a record cannot have to be compacted
+     * sooner than it may be.
+     *
+     * @return null if these settings agree with each other, else why not
+     */
+    public String conflict()
+    {
+        return minCompactionLagMs > maxCompactionLagMs ? "conflict topic config setting " + TopicConfigDef.MIN_COMPACTION_LAG_MS + " ("
+            + minCompactionLagMs + ") > " + TopicConfigDef.MAX_COMPACTION_LAG_MS + " (" + maxCompactionLagMs + ")" : null;
+    }
+
     public LogConfig withSegmentBytes(final int bytes)
     {
         return withTopicConfigs(Map.of(TopicConfigDef.SEGMENT_BYTES, bytes));

@@ -28,6 +28,10 @@ public final class Partition
         this.name = topic.name() + "-" + index;
     }
 
+    /**
+     * The topic as it was when this partition was created: its name and id. Its configs may have
+     * changed since; the registry's snapshot has the topic as it is now.
+     */
     public Topic topic()
     {
         return topic;

@@ -41,9 +41,24 @@ public final class Topic
         }
     }
 
+    private Topic(final Topic previous, final Map<String, String> configs)
+    {
+        this.name = previous.name;
+        this.nameUtf8 = previous.nameUtf8;
+        this.id = previous.id;
+        this.configs = Map.copyOf(configs);
+        this.partitions = previous.partitions;
+    }
+
     Topic withPartitions(final int partitionCount, final PartitionPlacement placement)
     {
         return new Topic(this, partitionCount, placement);
+    }
+
+    /** The same topic, the same partitions (their logs stay with their shards), with other config overrides. */
+    Topic withConfigs(final Map<String, String> newConfigs)
+    {
+        return new Topic(this, newConfigs);
     }
 
     public String name()

@@ -129,7 +129,13 @@ public final class TopicRegistry
         return existing.withPartitions(newCount, placement);
     }
 
-    /** Persists a new or grown topic, then makes it visible to every thread. Conductor thread only. */
+    /** The topic with these config overrides instead of its own, not yet visible: {@link #publish} persists it. */
+    public Topic prepareConfigs(final Topic existing, final Map<String, String> configs)
+    {
+        return existing.withConfigs(configs);
+    }
+
+    /** Persists a new, grown or reconfigured topic, then makes it visible to every thread. Conductor thread only. */
     public void publish(final Topic topic)
     {
         ShardThreads.refuseOnShardThread("persisting topic " + topic.name());

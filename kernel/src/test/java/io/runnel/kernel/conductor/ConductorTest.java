@@ -2,11 +2,13 @@ package io.runnel.kernel.conductor;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import io.runnel.kernel.LogManager;
+import io.runnel.kernel.config.ConfigChange;
 import io.runnel.kernel.log.LogConfig;
 import io.runnel.kernel.log.PartitionLog;
 import io.runnel.kernel.log.PartitionState;
@@ -26,6 +28,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The conductor as shards see it: running threads, no sockets. */
@@ -118,6 +122,61 @@ class ConductorTest
         assertEquals(5, logs.registry().snapshot().topic("growing").partitionCount());
         assertTrue(Files.isDirectory(dir.resolve("growing-4")));
         assertNull(logs.createPartitions("no-such-topic", 3));
+    }
+
+    @Test
+    void changedTopicConfigsReachEveryPartitionsLogOnItsShardAndSurviveAReopen() throws Exception
+    {
+        final Topic before = logs.createTopic("reconfigured", 4, Map.of("retention.ms", "5000"));
+        final Topic after = logs.alterTopicConfigs("reconfigured", ConfigChange.incremental(List.of(
+            new ConfigChange.Step("segment.bytes", ConfigChange.Operation.SET, "4096"))));
+        assertEquals(Map.of("retention.ms", "5000", "segment.bytes", "4096"), after.configs());
+        assertEquals(after, logs.registry().snapshot().topic("reconfigured"));
+        for (int i = 0; i < after.partitionCount(); i++)
+        {
+            final var partition = after.partition(i);
+            assertSame(before.partition(i), partition, "the same partition, its log still with its shard");
+            final int[] applied = new int[2];
+            onShard(partition.shard(), shard ->
+            {
+                applied[0] = partition.log().config().segmentBytes();
+                applied[1] = (int)partition.log().config().retentionMs();
+            });
+            assertEquals(4096, applied[0], partition + " rolls at the new size");
+            assertEquals(5000, applied[1], partition + " keeps the override it had");
+        }
+        assertNull(logs.alterTopicConfigs("no-such-topic", ConfigChange.incremental(List.of())));
+        final IllegalStateException refused = assertThrows(IllegalStateException.class, () -> logs.alterTopicConfigs("reconfigured",
+            ConfigChange.incremental(List.of(new ConfigChange.Step("segment.bytes", ConfigChange.Operation.SET, "12")))));
+        assertTrue(refused.getMessage().contains("segment.bytes"), refused.getMessage());
+
+        logs.close();
+        logs = new LogManager(dir, SHARDS, LogConfig.defaults(), SystemEpochClock.INSTANCE);
+        logs.open();
+        logs.start(shard -> new SleepingMillisIdleStrategy(1));
+        final var reopened = logs.registry().snapshot().topic("reconfigured").partition(0);
+        final int[] segmentBytes = new int[1];
+        onShard(reopened.shard(), shard -> segmentBytes[0] = reopened.log().config().segmentBytes());
+        assertEquals(4096, segmentBytes[0], "the new overrides were persisted");
+    }
+
+    @Test
+    void changedBrokerDefaultsReachEveryLogAndTheListeners() throws Exception
+    {
+        final Topic plain = logs.createTopic("defaulted", 2, Map.of());
+        final Topic own = logs.createTopic("overriding", 1, Map.of("segment.bytes", "8192"));
+        final CompletableFuture<Map<String, Object>> heard = new CompletableFuture<>();
+        logs.addBrokerConfigListener(heard::complete);
+        logs.alterBrokerConfigs(() -> new BrokerConfigUpdate.Applied(Map.of("log.segment.bytes", 2048), LogConfig.defaults().withSegmentBytes(2048)));
+        assertEquals(Map.of("log.segment.bytes", 2048), heard.get(10, TimeUnit.SECONDS));
+        assertEquals(2048, logs.defaults().segmentBytes());
+        for (final var partition : List.of(plain.partition(0), plain.partition(1), own.partition(0)))
+        {
+            final int[] segmentBytes = new int[1];
+            onShard(partition.shard(), shard -> segmentBytes[0] = partition.log().config().segmentBytes());
+            assertEquals(partition.topic() == own ? 8192 : 2048, segmentBytes[0], partition + ": the topic's override wins over the new default");
+        }
+        assertEquals(2048, logs.logConfigFor(Map.of()).segmentBytes(), "logs opened from now on start from the new defaults");
     }
 
     @Test

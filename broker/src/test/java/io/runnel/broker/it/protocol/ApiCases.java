@@ -12,6 +12,7 @@ import java.util.stream.Collectors;
 
 import io.runnel.broker.testing.RawKafkaClient;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.message.AlterConfigsResponseData;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
 import org.apache.kafka.common.message.CreatePartitionsResponseData;
 import org.apache.kafka.common.message.CreateTopicsResponseData;
@@ -19,6 +20,7 @@ import org.apache.kafka.common.message.DeleteTopicsResponseData;
 import org.apache.kafka.common.message.DescribeClusterResponseData;
 import org.apache.kafka.common.message.DescribeConfigsResponseData;
 import org.apache.kafka.common.message.FetchResponseData;
+import org.apache.kafka.common.message.IncrementalAlterConfigsResponseData;
 import org.apache.kafka.common.message.InitProducerIdResponseData;
 import org.apache.kafka.common.message.ListOffsetsResponseData;
 import org.apache.kafka.common.message.MetadataResponseData;
@@ -87,6 +89,11 @@ final class ApiCases
             this::createPartitions));
         cases.put(ApiKeys.INIT_PRODUCER_ID, new ApiCase(v -> encode(SweepRequests.initProducerId(v), v), this::initProducerId));
         cases.put(ApiKeys.DESCRIBE_CONFIGS, new ApiCase(v -> encode(SweepRequests.describeConfigs(v, DATA_TOPIC), v), this::describeConfigs));
+        // Samples change nothing (validate-only, a topic that does not exist), however the hostile sweep mutates them.
+        cases.put(ApiKeys.INCREMENTAL_ALTER_CONFIGS, new ApiCase(v -> encode(SweepRequests.incrementalAlterConfigs(v,
+            SweepRequests.TOPIC_RESOURCE, "absent-topic", "retention.ms", "1000", true), v), this::incrementalAlterConfigs));
+        cases.put(ApiKeys.ALTER_CONFIGS, new ApiCase(v -> encode(SweepRequests.alterConfigs(v, SweepRequests.TOPIC_RESOURCE, "absent-topic",
+            "retention.ms", "1000", true), v), this::alterConfigs));
         cases.put(ApiKeys.DESCRIBE_CLUSTER, new ApiCase(v -> encode(SweepRequests.describeCluster(v), v), this::describeCluster));
         cases.put(ApiKeys.FIND_COORDINATOR, new ApiCase(v -> encode(SweepRequests.findCoordinator(v, "hostile-group"), v),
             groups::findCoordinator));
@@ -457,6 +464,59 @@ final class ApiCases
             assertTrue(configs.containsKey("retention.ms"), "retention.ms in " + configs.keySet());
             assertTrue(configs.containsKey("segment.bytes"), "segment.bytes in " + configs.keySet());
         }
+    }
+
+    /**
+     * A topic key set on a topic of its own, then read back; a broker key validated only; another
+     * broker's id refused.
+     */
+    private void incrementalAlterConfigs(final short version) throws Exception
+    {
+        final String topic = fixture.unique("altered-v" + version);
+        fixture.createTopic(topic, 1);
+        final String retention = Long.toString(60_000L + version);
+        try (RawKafkaClient raw = fixture.raw())
+        {
+            final IncrementalAlterConfigsResponseData set = raw.request(ApiKeys.INCREMENTAL_ALTER_CONFIGS, version,
+                SweepRequests.incrementalAlterConfigs(version, SweepRequests.TOPIC_RESOURCE, topic, "retention.ms", retention, false));
+            assertEquals(Errors.NONE, Errors.forCode(set.responses().get(0).errorCode()), at(ApiKeys.INCREMENTAL_ALTER_CONFIGS, version));
+            assertEquals(topic, set.responses().get(0).resourceName());
+            assertEquals(retention, topicConfig(raw, topic, "retention.ms"), "retention.ms after IncrementalAlterConfigs v" + version);
+
+            final IncrementalAlterConfigsResponseData dryRun = raw.request(ApiKeys.INCREMENTAL_ALTER_CONFIGS, version,
+                SweepRequests.incrementalAlterConfigs(version, SweepRequests.BROKER_RESOURCE, "", "log.retention.ms", "1000", true));
+            assertEquals(Errors.NONE, Errors.forCode(dryRun.responses().get(0).errorCode()), at(ApiKeys.INCREMENTAL_ALTER_CONFIGS, version));
+
+            final IncrementalAlterConfigsResponseData otherBroker = raw.request(ApiKeys.INCREMENTAL_ALTER_CONFIGS, version,
+                SweepRequests.incrementalAlterConfigs(version, SweepRequests.BROKER_RESOURCE, "7", "log.retention.ms", "1000", false));
+            assertEquals(Errors.INVALID_REQUEST, Errors.forCode(otherBroker.responses().get(0).errorCode()), "broker 7 is not this broker");
+        }
+    }
+
+    /** A topic's overrides replaced by one key: the key it had before is gone. */
+    private void alterConfigs(final short version) throws Exception
+    {
+        final String topic = fixture.unique("replaced-v" + version);
+        fixture.createTopic(topic, 1);
+        try (RawKafkaClient raw = fixture.raw())
+        {
+            raw.request(ApiKeys.INCREMENTAL_ALTER_CONFIGS, fixture.maxAdvertised(ApiKeys.INCREMENTAL_ALTER_CONFIGS),
+                SweepRequests.incrementalAlterConfigs(version, SweepRequests.TOPIC_RESOURCE, topic, "retention.ms", "60000", false));
+            final String maxMessageBytes = Integer.toString(2048 + version);
+            final AlterConfigsResponseData response = raw.request(ApiKeys.ALTER_CONFIGS, version,
+                SweepRequests.alterConfigs(version, SweepRequests.TOPIC_RESOURCE, topic, "max.message.bytes", maxMessageBytes, false));
+            assertEquals(Errors.NONE, Errors.forCode(response.responses().get(0).errorCode()), at(ApiKeys.ALTER_CONFIGS, version));
+            assertEquals(maxMessageBytes, topicConfig(raw, topic, "max.message.bytes"));
+            assertEquals("604800000", topicConfig(raw, topic, "retention.ms"), "AlterConfigs v" + version + " deletes the keys it leaves out");
+        }
+    }
+
+    /** One key of a topic, as DescribeConfigs at the highest advertised version reports it. */
+    private String topicConfig(final RawKafkaClient raw, final String topic, final String key) throws Exception
+    {
+        final short version = fixture.maxAdvertised(ApiKeys.DESCRIBE_CONFIGS);
+        final DescribeConfigsResponseData response = raw.request(ApiKeys.DESCRIBE_CONFIGS, version, SweepRequests.describeConfigs(version, topic));
+        return response.results().get(0).configs().stream().filter(c -> c.name().equals(key)).findFirst().orElseThrow().value();
     }
 
     /** The one broker, on the port the test connected to. */

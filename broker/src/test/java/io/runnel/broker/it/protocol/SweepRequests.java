@@ -6,6 +6,7 @@ import java.util.List;
 
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.message.AlterConfigsRequestData;
 import org.apache.kafka.common.message.ApiVersionsRequestData;
 import org.apache.kafka.common.message.ConsumerGroupDescribeRequestData;
 import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
@@ -17,6 +18,7 @@ import org.apache.kafka.common.message.DescribeClusterRequestData;
 import org.apache.kafka.common.message.DescribeConfigsRequestData;
 import org.apache.kafka.common.message.DescribeGroupsRequestData;
 import org.apache.kafka.common.message.FindCoordinatorRequestData;
+import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData;
 import org.apache.kafka.common.message.InitProducerIdRequestData;
 import org.apache.kafka.common.message.LeaveGroupRequestData;
 import org.apache.kafka.common.message.ListGroupsRequestData;
@@ -43,6 +45,9 @@ final class SweepRequests
     static final long MAX_TIMESTAMP = -3L;
     /** ConfigResource.Type ids on the wire. */
     static final byte TOPIC_RESOURCE = 2;
+    static final byte BROKER_RESOURCE = 4;
+    /** IncrementalAlterConfigs' SET. */
+    static final byte SET_OPERATION = 0;
     /** DescribeCluster v1+: which listeners' endpoints to describe. */
     static final byte BROKER_ENDPOINTS = 1;
 
@@ -143,6 +148,30 @@ final class SweepRequests
             .setResourceType(TOPIC_RESOURCE)
             .setResourceName(topic)
             .setConfigurationKeys(null)));
+    }
+
+    /** One SET of {@code key} on one resource (type 2 topic, 4 broker). */
+    static IncrementalAlterConfigsRequestData incrementalAlterConfigs(final short version, final byte resourceType, final String name,
+        final String key, final String value, final boolean validateOnly)
+    {
+        final IncrementalAlterConfigsRequestData.AlterableConfigCollection configs = new IncrementalAlterConfigsRequestData.AlterableConfigCollection();
+        configs.add(new IncrementalAlterConfigsRequestData.AlterableConfig().setName(key).setConfigOperation(SET_OPERATION).setValue(value));
+        final IncrementalAlterConfigsRequestData.AlterConfigsResourceCollection resources =
+            new IncrementalAlterConfigsRequestData.AlterConfigsResourceCollection();
+        resources.add(new IncrementalAlterConfigsRequestData.AlterConfigsResource().setResourceType(resourceType).setResourceName(name)
+            .setConfigs(configs));
+        return new IncrementalAlterConfigsRequestData().setResources(resources).setValidateOnly(validateOnly);
+    }
+
+    /** The whole set of one resource's configs: {@code key} alone. */
+    static AlterConfigsRequestData alterConfigs(final short version, final byte resourceType, final String name, final String key,
+        final String value, final boolean validateOnly)
+    {
+        final AlterConfigsRequestData.AlterableConfigCollection configs = new AlterConfigsRequestData.AlterableConfigCollection();
+        configs.add(new AlterConfigsRequestData.AlterableConfig().setName(key).setValue(value));
+        final AlterConfigsRequestData.AlterConfigsResourceCollection resources = new AlterConfigsRequestData.AlterConfigsResourceCollection();
+        resources.add(new AlterConfigsRequestData.AlterConfigsResource().setResourceType(resourceType).setResourceName(name).setConfigs(configs));
+        return new AlterConfigsRequestData().setResources(resources).setValidateOnly(validateOnly);
     }
 
     static DescribeClusterRequestData describeCluster(final short version)

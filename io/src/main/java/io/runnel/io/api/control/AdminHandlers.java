@@ -24,7 +24,7 @@ import org.apache.kafka.common.protocol.Errors;
 /**
  * The synchronous control-plane APIs: each request is read with kafka-clients' message classes,
  * answered from the topic registry and broker settings, and written back the same way.
- * Topic administration and configs live in {@link TopicAdmin} and {@link ConfigDescriber}.
+ * Topic administration and configs live in {@link TopicAdmin}, {@link ConfigDescriber} and {@link ConfigAlterer}.
  */
 public final class AdminHandlers
 {
@@ -37,6 +37,7 @@ public final class AdminHandlers
     private final BrokerServices services;
     private final TopicAdmin topicAdmin;
     private final ConfigDescriber configs;
+    private final ConfigAlterer configAlterer;
 
     public AdminHandlers(final ApiShard local, final BrokerServices services)
     {
@@ -44,6 +45,7 @@ public final class AdminHandlers
         this.services = services;
         this.topicAdmin = new TopicAdmin(local, services);
         this.configs = new ConfigDescriber(services);
+        this.configAlterer = new ConfigAlterer(local, services);
     }
 
     public void handle(final RequestContext context)
@@ -59,6 +61,11 @@ public final class AdminHandlers
             case CREATE_TOPICS, DELETE_TOPICS, CREATE_PARTITIONS ->
             {
                 topicAdmin.handle(context, request);
+                return;
+            }
+            case INCREMENTAL_ALTER_CONFIGS, ALTER_CONFIGS ->
+            {
+                configAlterer.handle(context, request);
                 return;
             }
             default ->

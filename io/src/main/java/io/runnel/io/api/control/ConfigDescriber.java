@@ -4,20 +4,19 @@ import java.util.List;
 
 import io.runnel.io.DescribedConfigs;
 import io.runnel.io.api.BrokerServices;
-import io.runnel.io.api.SupportedApis;
 import io.runnel.kernel.topic.Topic;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.message.DescribeConfigsRequestData;
 import org.apache.kafka.common.message.DescribeConfigsResponseData;
-import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.DescribeConfigsResponse;
 
 /**
- * DescribeConfigs for topics (their overrides over the broker's defaults) and for this broker,
- * rendered from {@link DescribedConfigs}: values, sources and, when asked, synonyms and
- * documentation.
+ * DescribeConfigs for topics (their overrides over the broker's defaults), for this broker (resource
+ * name node.id: every key) and for the cluster-wide default (resource name "": only the keys set at
+ * that level, as Kafka lists them), rendered from the {@link DescribedConfigs} in force now: values,
+ * sources and, when asked, synonyms and documentation.
  */
 final class ConfigDescriber
 {
@@ -31,20 +30,17 @@ final class ConfigDescriber
         this.services = services;
     }
 
-    /**
-     * A dynamic key is writable only once the broker offers a way to write it; until then every key
-     * is reported read-only, whatever Kafka marks it.
-     */
+    /** A key is writable if it can change at run time, through IncrementalAlterConfigs or AlterConfigs ({@link ConfigAlterer}). */
     static boolean readOnly(final DescribedConfigs.Entry entry)
     {
-        return !entry.dynamic() || !(SupportedApis.isSupported(ApiKeys.INCREMENTAL_ALTER_CONFIGS) || SupportedApis.isSupported(ApiKeys.ALTER_CONFIGS));
+        return !entry.dynamic();
     }
 
     ApiMessage describe(final ApiMessage message, final short version)
     {
         final DescribeConfigsRequestData request = (DescribeConfigsRequestData)message;
         final DescribeConfigsResponseData response = new DescribeConfigsResponseData();
-        final DescribedConfigs described = services.config().describedConfigs();
+        final DescribedConfigs described = services.brokerConfigs().described();
         for (final DescribeConfigsRequestData.DescribeConfigsResource resource : request.resources())
         {
             final DescribeConfigsResponseData.DescribeConfigsResult result = new DescribeConfigsResponseData.DescribeConfigsResult()
@@ -70,7 +66,7 @@ final class ConfigDescriber
                     result.setErrorCode(Errors.INVALID_REQUEST.code()).setErrorMessage("this is broker " + nodeId);
                     continue;
                 }
-                entries = described.broker();
+                entries = resource.resourceName().isEmpty() ? described.clusterDefaults() : described.broker();
             }
             else
             {

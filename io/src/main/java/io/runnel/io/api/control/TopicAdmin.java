@@ -8,7 +8,6 @@ import io.runnel.io.api.ApiShard;
 import io.runnel.io.api.BrokerServices;
 import io.runnel.io.api.RequestContext;
 import io.runnel.kernel.conductor.TopicResult;
-import io.runnel.kernel.conductor.TopicResultHandler;
 import io.runnel.kernel.log.TopicConfigDef;
 import io.runnel.kernel.topic.Topic;
 import io.runnel.kernel.topic.TopicRegistry;
@@ -57,7 +56,7 @@ final class TopicAdmin
     private void createTopics(final RequestContext context, final CreateTopicsRequestData request)
     {
         final CreateTopicsResponseData response = new CreateTopicsResponseData();
-        final Answers answers = new Answers(context, response);
+        final ConductorAnswers answers = new ConductorAnswers(context, response);
         for (final CreateTopicsRequestData.CreatableTopic requested : request.topics())
         {
             final CreateTopicsResponseData.CreatableTopicResult result = new CreateTopicsResponseData.CreatableTopicResult()
@@ -115,27 +114,12 @@ final class TopicAdmin
                     }
                     else
                     {
-                        fail(result, errorOf(outcome), outcome.message());
+                        fail(result, ConductorAnswers.errorOf(outcome), outcome.message());
                     }
                 }));
             }
         }
         answers.allAsked();
-    }
-
-    /** The error for a change the conductor could not make. */
-    private static Errors errorOf(final TopicResult outcome)
-    {
-        return switch (outcome.outcome())
-        {
-            case DONE -> Errors.NONE;
-            case ALREADY_EXISTS -> Errors.TOPIC_ALREADY_EXISTS;
-            case UNKNOWN_TOPIC -> Errors.UNKNOWN_TOPIC_OR_PARTITION;
-            case INVALID_PARTITIONS -> Errors.INVALID_PARTITIONS;
-            // Retriable: the Java admin client backs off and retries (KIP-599).
-            case BUSY -> Errors.THROTTLING_QUOTA_EXCEEDED;
-            case FAILED -> Errors.UNKNOWN_SERVER_ERROR;
-        };
     }
 
     private boolean manualAssignmentFitsThisNode(final CreateTopicsRequestData.CreatableTopic requested)
@@ -163,7 +147,7 @@ final class TopicAdmin
         final Map<String, String> overrides, final Uuid id)
     {
         result.setTopicId(id).setNumPartitions(partitions).setReplicationFactor(MAX_REPLICATION_FACTOR);
-        for (final DescribedConfigs.Entry entry : services.config().describedConfigs().topic(overrides))
+        for (final DescribedConfigs.Entry entry : services.brokerConfigs().described().topic(overrides))
         {
             result.configs().add(new CreateTopicsResponseData.CreatableTopicConfigs()
                 .setName(entry.name())
@@ -182,7 +166,7 @@ final class TopicAdmin
     private void deleteTopics(final RequestContext context, final DeleteTopicsRequestData request)
     {
         final DeleteTopicsResponseData response = new DeleteTopicsResponseData();
-        final Answers answers = new Answers(context, response);
+        final ConductorAnswers answers = new ConductorAnswers(context, response);
         final var snapshot = services.logManager().registry().snapshot();
         for (final String name : request.topicNames())
         {
@@ -196,7 +180,7 @@ final class TopicAdmin
         answers.allAsked();
     }
 
-    private void delete(final DeleteTopicsResponseData response, final Answers answers, final String name, final Uuid id, final Topic topic)
+    private void delete(final DeleteTopicsResponseData response, final ConductorAnswers answers, final String name, final Uuid id, final Topic topic)
     {
         final DeleteTopicsResponseData.DeletableTopicResult result = new DeleteTopicsResponseData.DeletableTopicResult()
             .setName(topic != null ? topic.name() : name)
@@ -217,7 +201,7 @@ final class TopicAdmin
             }
             else if (!outcome.isDone())
             {
-                result.setErrorCode(errorOf(outcome).code()).setErrorMessage(outcome.message());
+                result.setErrorCode(ConductorAnswers.errorOf(outcome).code()).setErrorMessage(outcome.message());
             }
         }));
     }
@@ -225,7 +209,7 @@ final class TopicAdmin
     private void createPartitions(final RequestContext context, final CreatePartitionsRequestData request)
     {
         final CreatePartitionsResponseData response = new CreatePartitionsResponseData();
-        final Answers answers = new Answers(context, response);
+        final ConductorAnswers answers = new ConductorAnswers(context, response);
         for (final CreatePartitionsRequestData.CreatePartitionsTopic requested : request.topics())
         {
             final CreatePartitionsResponseData.CreatePartitionsTopicResult result =
@@ -257,61 +241,11 @@ final class TopicAdmin
                 {
                     if (!outcome.isDone())
                     {
-                        result.setErrorCode(errorOf(outcome).code()).setErrorMessage(outcome.message());
+                        result.setErrorCode(ConductorAnswers.errorOf(outcome).code()).setErrorMessage(outcome.message());
                     }
                 }));
             }
         }
         answers.allAsked();
-    }
-
-    /**
-     * The conductor's answers for one request, gathered on the connection's shard: the response
-     * goes out after the last one (at once if nothing was asked).
-     */
-    private static final class Answers
-    {
-        private final RequestContext context;
-        private final ApiMessage response;
-        private int pending = 1; // held until every topic is asked, so an answer given at once cannot respond early
-
-        Answers(final RequestContext context, final ApiMessage response)
-        {
-            this.context = context;
-            this.response = response;
-        }
-
-        TopicResultHandler expect(final java.util.function.Consumer<TopicResult> onAnswer)
-        {
-            pending++;
-            return new TopicResultHandler()
-            {
-                @Override
-                public void onResult(final TopicResult result)
-                {
-                    onAnswer.accept(result);
-                    answered();
-                }
-
-                @Override
-                public void onFailure(final Throwable cause)
-                {
-                    context.fail(cause);
-                }
-            };
-        }
-
-        void allAsked()
-        {
-            answered();
-        }
-
-        private void answered()
-        {
-            if (--pending == 0)
-            {
-                context.respond(response);
-            }
-        }
     }
 }

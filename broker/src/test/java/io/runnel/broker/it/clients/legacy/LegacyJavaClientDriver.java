@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.AdminClient;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.ConsumerGroupListing;
 import org.apache.kafka.clients.admin.DescribeClusterResult;
@@ -46,8 +47,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 /**
  * A round trip through whichever kafka-clients is on the class path. {@link LegacyJavaClientsTest} runs it in
  * a child JVM whose class path is an old client's jars plus this class alone, so the old client is the one on
- * the wire. It is compiled against 4.x but calls only API that 2.8 already has (the one exception goes
- * through {@link #topicDescriptions}), and it references no other Runnel class.
+ * the wire. It is compiled against 4.x but calls only API that 2.8 already has (the exceptions go
+ * through {@link #topicDescriptions} and {@link #alterConfigs}), and it references no other Runnel class.
  *
  * <p>Commands, each printing one line per fact as {@code <kind> key=value ...} on stdout (no value holds a space),
  * and {@code version client=<x>} first, so the test can tell which client answered:
@@ -59,7 +60,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * topic reads until {@code expected} records (one {@code record} line each), commits, prints its
  * {@code position}s and leaves;</li>
  * <li>{@code admin <bootstrap> <group>}: creates, describes and deletes topics, describes the cluster and a
- * topic's configs, lists and describes groups, lists the group's offsets and the codec topics' offsets.</li>
+ * topic's configs, replaces them (AlterConfigs), lists and describes groups, lists the group's offsets and the codec topics' offsets.</li>
  * </ul>
  * Any failure prints {@code error ...}, its stack trace on stderr, and exits 1.
  */
@@ -75,6 +76,8 @@ public final class LegacyJavaClientDriver
     static final String DOOMED_TOPIC = "legacy-doomed";
     static final String ADMIN_TOPIC_RETENTION_MS = "3600000";
     static final int ADMIN_TOPIC_PARTITIONS = 2;
+    /** What AlterConfigs sets as the admin topic's only override (replacing its retention.ms). */
+    static final String ALTERED_MAX_MESSAGE_BYTES = "4096";
     private static final long TIMEOUT_SECONDS = 60;
     /** Bounds a producer's close, which otherwise waits for an I/O thread that may have died. */
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
@@ -248,6 +251,11 @@ public final class LegacyJavaClientDriver
             System.out.println("config topic=" + ADMIN_TOPIC + " retention.ms=" + config.get("retention.ms").value() +
                 " cleanup.policy=" + config.get("cleanup.policy").value());
 
+            alterConfigs(admin, resource, new Config(List.of(new ConfigEntry("max.message.bytes", ALTERED_MAX_MESSAGE_BYTES))));
+            final Config altered = admin.describeConfigs(List.of(resource)).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS).get(resource);
+            System.out.println("altered topic=" + ADMIN_TOPIC + " max.message.bytes=" + altered.get("max.message.bytes").value() +
+                " retention.ms=" + altered.get("retention.ms").value());
+
             final Set<String> groups = new HashSet<>();
             for (final ConsumerGroupListing listing : admin.listConsumerGroups().all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS))
             {
@@ -304,6 +312,14 @@ public final class LegacyJavaClientDriver
     }
 
     /** Admin.listOffsets arrived in 2.5 (KIP-396): an older client skips that step and says so. */
+    /** Admin.alterConfigs, which every old client has and kafka-clients 4 removed: called by name, since this compiles against 4.x. */
+    private static void alterConfigs(final AdminClient admin, final ConfigResource resource, final Config config) throws Exception
+    {
+        final Object result = AdminClient.class.getMethod("alterConfigs", Map.class).invoke(admin, Map.of(resource, config));
+        final KafkaFuture<?> all = (KafkaFuture<?>)result.getClass().getMethod("all").invoke(result);
+        all.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    }
+
     private static boolean hasListOffsets()
     {
         try

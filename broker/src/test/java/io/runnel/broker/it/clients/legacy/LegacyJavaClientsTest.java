@@ -23,6 +23,7 @@ import static io.runnel.broker.it.clients.legacy.LegacyJavaClientDriver.ACKS;
 import static io.runnel.broker.it.clients.legacy.LegacyJavaClientDriver.ADMIN_TOPIC;
 import static io.runnel.broker.it.clients.legacy.LegacyJavaClientDriver.ADMIN_TOPIC_PARTITIONS;
 import static io.runnel.broker.it.clients.legacy.LegacyJavaClientDriver.ADMIN_TOPIC_RETENTION_MS;
+import static io.runnel.broker.it.clients.legacy.LegacyJavaClientDriver.ALTERED_MAX_MESSAGE_BYTES;
 import static io.runnel.broker.it.clients.legacy.LegacyJavaClientDriver.CODECS;
 import static io.runnel.broker.it.clients.legacy.LegacyJavaClientDriver.DOOMED_TOPIC;
 import static io.runnel.broker.it.clients.legacy.LegacyJavaClientDriver.PARTITIONS;
@@ -165,6 +166,9 @@ class LegacyJavaClientsTest
         final DriverOutput.Line config = out.one("config");
         assertEquals(ADMIN_TOPIC_RETENTION_MS, config.get("retention.ms"), "the topic's own setting, as created");
         assertEquals("delete", config.get("cleanup.policy"), "the broker default");
+        final DriverOutput.Line altered = out.one("altered");
+        assertEquals(ALTERED_MAX_MESSAGE_BYTES, altered.get("max.message.bytes"), "set by the old client's Admin.alterConfigs");
+        assertEquals("604800000", altered.get("retention.ms"), "AlterConfigs replaced every override: the broker default again");
 
         assertTrue(Set.of(out.one("groups").get("ids").split(",")).contains(group), "listed: " + group);
         final DriverOutput.Line described = out.one("group");
