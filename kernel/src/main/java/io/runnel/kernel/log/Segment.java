@@ -29,6 +29,10 @@ public final class Segment implements AutoCloseable
 
     /** Appended to a segment's three file names once it is deleted: reads in flight may still use it. */
     public static final String DELETED_SUFFIX = ".deleted";
+    /** A compaction's output while it is written; deleted at load (see {@link SwapRecovery}). */
+    public static final String CLEANED_SUFFIX = ".cleaned";
+    /** A compaction's finished, forced output: at load it replaces the segments it covers (see {@link SwapRecovery}). */
+    public static final String SWAP_SUFFIX = ".swap";
 
     private final long baseOffset;
     private Path logFile;
@@ -56,8 +60,14 @@ public final class Segment implements AutoCloseable
 
     private Segment(final Path dir, final long baseOffset, final LogConfig config, final boolean active, final long createdMs)
     {
+        this(dir, baseOffset, config, active, createdMs, "");
+    }
+
+    private Segment(final Path dir, final long baseOffset, final LogConfig config, final boolean active, final long createdMs,
+        final String suffix)
+    {
         this.baseOffset = baseOffset;
-        this.logFile = dir.resolve(fileName(baseOffset, ".log"));
+        this.logFile = dir.resolve(fileName(baseOffset, ".log") + suffix);
         this.indexIntervalBytes = config.indexIntervalBytes();
         this.createdMs = createdMs;
         try
@@ -69,14 +79,26 @@ public final class Segment implements AutoCloseable
         {
             throw new UncheckedIOException("cannot open segment " + logFile, ex);
         }
-        offsetIndex = new OffsetIndex(dir.resolve(fileName(baseOffset, ".index")), baseOffset, config.maxIndexBytes(), active);
-        timeIndex = new TimeIndex(dir.resolve(fileName(baseOffset, ".timeindex")), baseOffset, config.maxIndexBytes(), active);
+        offsetIndex = new OffsetIndex(dir.resolve(fileName(baseOffset, ".index") + suffix), baseOffset, config.maxIndexBytes(), active);
+        timeIndex = new TimeIndex(dir.resolve(fileName(baseOffset, ".timeindex") + suffix), baseOffset, config.maxIndexBytes(), active);
         nextOffset = baseOffset;
     }
 
     public static Segment create(final Path dir, final long baseOffset, final LogConfig config, final long nowMs)
     {
         final Segment segment = new Segment(dir, baseOffset, config, true, nowMs);
+        segment.truncateTo(0);
+        return segment;
+    }
+
+    /**
+     * A new, empty segment whose three files carry {@code suffix} ({@link #CLEANED_SUFFIX}): the
+     * cleaner writes a compacted segment into it, off the owner's thread, before handing it over.
+     */
+    public static Segment createWithSuffix(final Path dir, final long baseOffset, final LogConfig config, final long nowMs,
+        final String suffix)
+    {
+        final Segment segment = new Segment(dir, baseOffset, config, true, nowMs, suffix);
         segment.truncateTo(0);
         return segment;
     }
