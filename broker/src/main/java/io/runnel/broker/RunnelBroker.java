@@ -58,7 +58,7 @@ public final class RunnelBroker implements AutoCloseable
     public RunnelBroker start() throws IOException
     {
         logManager = new LogManager(config.logDir(), config.shards(), config.logConfig(), SystemEpochClock.INSTANCE,
-            config.retentionCheckIntervalMs());
+            config.retentionCheckIntervalMs(), config.cleanerConfig());
         try
         {
             // Coordinators listen before the logs open: each loads its offsets partitions as its shard adopts them.

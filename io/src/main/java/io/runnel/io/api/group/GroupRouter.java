@@ -40,6 +40,12 @@ final class GroupRouter
         return services.coordinator(0).config();
     }
 
+    /**
+     * As Kafka creates it: compacted, so a group's state stays the newest record per key and the
+     * coordinator's load time stays bounded; 100 MiB segments (offsets.topic.segment.bytes' default).
+     */
+    static final Map<String, String> OFFSETS_TOPIC_CONFIGS = Map.of("cleanup.policy", "compact", "segment.bytes", "104857600");
+
     /** The offsets topic, or null before its first use. */
     Topic offsetsTopic()
     {
@@ -50,7 +56,7 @@ final class GroupRouter
     void withOffsetsTopic(final RequestContext context, final Runnable then)
     {
         final List<String> missing = offsetsTopic() == null ? List.of(GroupConfig.OFFSETS_TOPIC) : List.of();
-        TopicCreation.createThen(local, context, missing, config().offsetsTopicPartitions(), Map.of(), () ->
+        TopicCreation.createThen(local, context, missing, config().offsetsTopicPartitions(), OFFSETS_TOPIC_CONFIGS, () ->
         {
             if (offsetsTopic() == null)
             {
