@@ -49,7 +49,7 @@ public final class OffsetMap
         }
         // One slot always stays empty, so a probe for a missing key ends.
         this.maxEntries = Math.max(1, Math.min(slots - 1, (int)(slots * loadFactor)));
-        this.memory = BufferUtil.allocateDirectAligned(alignUp(slots * BYTES_PER_ENTRY), 64);
+        this.memory = ByteBuffer.allocateDirect(slots * BYTES_PER_ENTRY);
         this.entries = new UnsafeBuffer(memory);
         try
         {
@@ -59,11 +59,6 @@ public final class OffsetMap
         {
             throw new IllegalStateException("the JVM has no MD5", ex);
         }
-    }
-
-    private static int alignUp(final int bytes)
-    {
-        return (bytes + 63) & ~63;
     }
 
     /** Records {@code offset} as the newest of {@code key} (the bytes between its position and limit). */
