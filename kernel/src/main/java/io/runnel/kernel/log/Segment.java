@@ -152,7 +152,7 @@ public final class Segment implements AutoCloseable
     }
 
     /**
-     * Validates every batch (size, magic, CRC32C, contiguous offsets), truncates the file at the
+     * Validates every batch (size, magic, CRC32C, increasing offsets), truncates the file at the
      * first one that fails, and rebuilds both indexes.
      *
      * @return the number of bytes cut off the end.
@@ -176,8 +176,9 @@ public final class Segment implements AutoCloseable
             }
             final int batchSize = header.getInt(BATCH_LENGTH_OFFSET, ByteOrder.BIG_ENDIAN) + RecordBatch.LOG_OVERHEAD;
             final long batchBase = header.getLong(0, ByteOrder.BIG_ENDIAN);
+            // Offsets increase; a compacted segment has gaps between batches, so they need not be contiguous.
             if (header.getByte(MAGIC_OFFSET) != RecordBatch.MAGIC_V2 || batchSize < RecordBatch.HEADER_SIZE ||
-                batchSize > size - position || batchBase != nextOffset)
+                batchSize > size - position || batchBase < nextOffset)
             {
                 break;
             }
