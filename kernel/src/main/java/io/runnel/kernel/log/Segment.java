@@ -41,6 +41,8 @@ public final class Segment implements AutoCloseable
     private final TimeIndex timeIndex;
     private final int indexIntervalBytes;
     private final long createdMs;
+    /** Opened as the active segment: its offsets follow each other without gaps (only sealed ones are ever compacted). */
+    private final boolean active;
     /** Bytes read at once when walking batch headers: an index interval (4 KiB by default) and then some. */
     private static final int SCAN_BYTES = 16 * 1024;
 
@@ -70,6 +72,7 @@ public final class Segment implements AutoCloseable
         this.logFile = dir.resolve(fileName(baseOffset, ".log") + suffix);
         this.indexIntervalBytes = config.indexIntervalBytes();
         this.createdMs = createdMs;
+        this.active = active;
         try
         {
             channel = FileChannel.open(logFile, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
@@ -155,9 +158,23 @@ public final class Segment implements AutoCloseable
      * Validates every batch (size, magic, CRC32C, increasing offsets), truncates the file at the
      * first one that fails, and rebuilds both indexes.
      *
+     * The active segment's offsets must also be contiguous; a sealed segment's may have the gaps
+     * compaction leaves.
+     *
      * @return the number of bytes cut off the end.
      */
     public int recover()
+    {
+        return recover(!active);
+    }
+
+    /** As {@link #recover()}, for a segment a compaction wrote: offsets increase, with gaps. */
+    public int recoverCompacted()
+    {
+        return recover(true);
+    }
+
+    private int recover(final boolean gapsAllowed)
     {
         offsetIndex.reset();
         timeIndex.reset();
@@ -176,9 +193,8 @@ public final class Segment implements AutoCloseable
             }
             final int batchSize = header.getInt(BATCH_LENGTH_OFFSET, ByteOrder.BIG_ENDIAN) + RecordBatch.LOG_OVERHEAD;
             final long batchBase = header.getLong(0, ByteOrder.BIG_ENDIAN);
-            // Offsets increase; a compacted segment has gaps between batches, so they need not be contiguous.
             if (header.getByte(MAGIC_OFFSET) != RecordBatch.MAGIC_V2 || batchSize < RecordBatch.HEADER_SIZE ||
-                batchSize > size - position || batchBase < nextOffset)
+                batchSize > size - position || batchBase < nextOffset || (batchBase != nextOffset && !gapsAllowed))
             {
                 break;
             }

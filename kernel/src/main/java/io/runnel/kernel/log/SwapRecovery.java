@@ -148,7 +148,7 @@ public final class SwapRecovery
             throw new UncheckedIOException("cannot rebuild the indexes of segment " + base + " in " + dir, ex);
         }
         final Segment segment = Segment.open(dir, base, config, true, nowMs, true);
-        segment.recover();
+        segment.recoverCompacted();
         segment.seal();
         segment.flush();
         segment.close();
