@@ -191,7 +191,6 @@ final class Cleaner
         {
             for (final Record record : batch)
             {
-                recordsRead++;
                 if (record.hasKey() && record.offset() >= firstDirty)
                 {
                     if (map.isFull())
@@ -303,6 +302,7 @@ final class Cleaner
                 final MemoryRecords chunk = readChunk(channel, position, segment.size());
                 writeBuffer.clear();
                 final MemoryRecords.FilterResult result = chunk.filterTo(filter, writeBuffer, decompression, Integer.MAX_VALUE);
+                recordsRead += result.messagesRead();
                 recordsRetained += result.messagesRetained();
                 if (result.bytesRead() == 0)
                 {

@@ -40,8 +40,11 @@ final class CleanerThread implements Agent
 
     private final int id;
     private final LogCleaner cleaner;
-    private final OffsetMap map;
-    private final Cleaner segmentCleaner;
+    private final CleanerConfig config;
+    private final Throttler throttler;
+    /** Allocated at the first clean: a broker without compacted logs never pays for the map. */
+    private OffsetMap map;
+    private Cleaner segmentCleaner;
     private final Queue<Object> replies = new ConcurrentLinkedQueue<>();
     private long round;
 
@@ -49,8 +52,8 @@ final class CleanerThread implements Agent
     {
         this.id = id;
         this.cleaner = cleaner;
-        this.map = new OffsetMap(config.dedupeBufferPerThread(), config.ioBufferLoadFactor());
-        this.segmentCleaner = new Cleaner(map, config.ioBufferSize(), throttler, cleaner::isStopping);
+        this.config = config;
+        this.throttler = throttler;
     }
 
     @Override
@@ -102,6 +105,11 @@ final class CleanerThread implements Agent
         final long startNs = System.nanoTime();
         try
         {
+            if (segmentCleaner == null)
+            {
+                map = new OffsetMap(config.dedupeBufferPerThread(), config.ioBufferLoadFactor());
+                segmentCleaner = new Cleaner(map, config.ioBufferSize(), throttler, cleaner::isStopping);
+            }
             final Cleaner.Outcome outcome = segmentCleaner.clean(log, nowMs, (old, replacement) -> swap(log.partition(), old, replacement));
             if (!outcome.completed())
             {
@@ -216,6 +224,15 @@ final class CleanerThread implements Agent
         catch (final IOException ex)
         {
             return -1;
+        }
+    }
+
+    @Override
+    public void onClose()
+    {
+        if (map != null)
+        {
+            map.free();
         }
     }
 

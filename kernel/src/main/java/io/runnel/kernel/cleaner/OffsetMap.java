@@ -120,7 +120,10 @@ public final class OffsetMap
     /** Empties the map for the next clean. */
     public void clear()
     {
-        entries.setMemory(0, slots * BYTES_PER_ENTRY, (byte)0);
+        if (size > 0)
+        {
+            entries.setMemory(0, slots * BYTES_PER_ENTRY, (byte)0);
+        }
         size = 0;
         latestOffset = -1;
         lookups = 0;

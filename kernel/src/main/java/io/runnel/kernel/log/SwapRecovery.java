@@ -60,6 +60,8 @@ public final class SwapRecovery
                     final String name = file.getFileName().toString();
                     if (name.endsWith(Segment.CLEANED_SUFFIX))
                     {
+                        LOG.info("{}: deleting {}, left by a compaction a crash cut short; the segments it was cleaning stay",
+                            dir.getFileName(), name);
                         Files.deleteIfExists(file);
                     }
                     else if (name.endsWith(LOG_SUFFIX + Segment.SWAP_SUFFIX))
