@@ -41,8 +41,11 @@ public final class Segment implements AutoCloseable
     private final TimeIndex timeIndex;
     private final int indexIntervalBytes;
     private final long createdMs;
-    /** Opened as the active segment: its offsets follow each other without gaps (only sealed ones are ever compacted). */
-    private final boolean active;
+    /**
+     * Opened as the active segment: its offsets follow each other without gaps. Sealed segments and
+     * a compaction's output ({@link #createWithSuffix}) may have gaps.
+     */
+    private final boolean contiguous;
     /** Bytes read at once when walking batch headers: an index interval (4 KiB by default) and then some. */
     private static final int SCAN_BYTES = 16 * 1024;
 
@@ -72,7 +75,7 @@ public final class Segment implements AutoCloseable
         this.logFile = dir.resolve(fileName(baseOffset, ".log") + suffix);
         this.indexIntervalBytes = config.indexIntervalBytes();
         this.createdMs = createdMs;
-        this.active = active;
+        this.contiguous = active && suffix.isEmpty();
         try
         {
             channel = FileChannel.open(logFile, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
@@ -165,7 +168,7 @@ public final class Segment implements AutoCloseable
      */
     public int recover()
     {
-        return recover(!active);
+        return recover(!contiguous);
     }
 
     /** As {@link #recover()}, for a segment a compaction wrote: offsets increase, with gaps. */
