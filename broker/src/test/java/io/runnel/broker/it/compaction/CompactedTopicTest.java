@@ -153,6 +153,9 @@ class CompactedTopicTest
             assertEquals(expected, read, "the newest value of every key, and no deleted key");
             assertEquals(List.of(), deletedSeen, "tombstones are gone once delete.retention.ms has passed, and the deleted keys with them");
         }
+        final List<String> checkpoint = java.nio.file.Files.readAllLines(dataDir.resolve("cleaner-offset-checkpoint"));
+        assertEquals("0", checkpoint.get(0), "Kafka's checkpoint format, version 0");
+        assertTrue(checkpoint.stream().anyMatch(line -> line.startsWith(TOPIC + " 0 ")), "the first dirty offset is checkpointed: " + checkpoint);
     }
 
     @Test
