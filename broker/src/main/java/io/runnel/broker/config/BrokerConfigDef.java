@@ -182,7 +182,8 @@ public final class BrokerConfigDef
             .doc("How full a cleaner's key map may get: fuller maps hold more keys and probe longer.").build())
         .define(brokerKey(LOG_CLEANER_IO_BUFFER_SIZE, INT).group(RETENTION).dynamic().defaultValue(512 * 1024)
             .validator(atLeast(MIN_IO_BUFFER_BYTES))
-            .doc("Bytes each cleaner thread reads and writes at once (it grows its buffers for a larger batch).").build())
+            .doc("I/O buffer bytes of all cleaner threads: each thread has half of its share to read into and half to write from "
+                + "(grown for a larger batch).").build())
         .define(brokerKey(LOG_CLEANER_IO_MAX_BYTES_PER_SECOND, DOUBLE).group(RETENTION).dynamic().defaultValue(Double.MAX_VALUE)
             .defaultText("unlimited").validator(check(value -> (Double)value > 0 ? null : "must be positive", "(0, ...]"))
             .doc("Bytes the cleaner threads together read plus write per second, at most, so that produce latency holds while they work.").build())

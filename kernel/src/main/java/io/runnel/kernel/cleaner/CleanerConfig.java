@@ -9,7 +9,7 @@ package io.runnel.kernel.cleaner;
  * @param threads                cleaner threads (log.cleaner.threads)
  * @param dedupeBufferSize       bytes of off-heap offset map, shared out among the threads (log.cleaner.dedupe.buffer.size)
  * @param ioBufferLoadFactor     how full an offset map may get before a clean stops adding keys (log.cleaner.io.buffer.load.factor)
- * @param ioBufferSize           bytes of read and write buffer each thread starts with (log.cleaner.io.buffer.size)
+ * @param ioBufferSize           bytes of I/O buffer over all threads, each with half its share to read and half to write (log.cleaner.io.buffer.size)
  * @param maxIoBytesPerSecond    bytes read plus written per second, over all threads (log.cleaner.io.max.bytes.per.second)
  * @param backoffMs              how long a thread sleeps when no log needs cleaning (log.cleaner.backoff.ms)
  */
@@ -21,6 +21,9 @@ public record CleanerConfig(boolean enable, int threads, long dedupeBufferSize, 
 
     /** No cleaner thread runs (log.cleaner.enable=false): compacted topics grow as if cleanup.policy were empty. */
     public static final CleanerConfig DISABLED = new CleanerConfig(false, 1, 128L * 1024 * 1024, 0.9, 512 * 1024, Double.MAX_VALUE, 15_000);
+
+    /** Room for a batch header and then some; buffers grow when a batch is larger. */
+    private static final int MIN_IO_BUFFER_BYTES = 1024;
 
     public CleanerConfig
     {
@@ -36,6 +39,12 @@ public record CleanerConfig(boolean enable, int threads, long dedupeBufferSize, 
         {
             throw new IllegalArgumentException("log.cleaner.dedupe.buffer.size of " + dedupeBufferSize + " leaves less than two map entries per thread");
         }
+    }
+
+    /** Bytes of one thread's read buffer, and of its write buffer, as Kafka shares log.cleaner.io.buffer.size out; both grow for a larger batch. */
+    public int ioBufferPerThread()
+    {
+        return Math.max(MIN_IO_BUFFER_BYTES, ioBufferSize / threads / 2);
     }
 
     /** The offset map bytes of one thread: an equal share, at most what one direct buffer holds. */

@@ -108,7 +108,7 @@ final class CleanerThread implements Agent
             if (segmentCleaner == null)
             {
                 map = new OffsetMap(config.dedupeBufferPerThread(), config.ioBufferLoadFactor());
-                segmentCleaner = new Cleaner(map, config.ioBufferSize(), throttler, cleaner::isStopping);
+                segmentCleaner = new Cleaner(map, config.ioBufferPerThread(), throttler, cleaner::isStopping);
             }
             final Cleaner.Outcome outcome = segmentCleaner.clean(log, nowMs, (old, replacement) -> swap(log.partition(), old, replacement));
             if (!outcome.completed())
