@@ -261,6 +261,12 @@ final class Cleaner
                 // Time retention of compact,delete topics then sees the age of the data, not of the clean.
                 Files.setLastModifiedTime(cleaned.logFile(), FileTime.fromMillis(lastModified));
             }
+            if (Files.exists(dir.resolve(Segment.fileName(first.baseOffset(), ".log") + Segment.SWAP_SUFFIX)))
+            {
+                // Another clean's swap is still on its way in: a rename now would replace its file.
+                LOG.warn("{}: a swap of segment {} is still pending; discarding this clean", log.partition(), first.baseOffset());
+                return false;
+            }
             cleaned.renameFiles(Segment.SWAP_SUFFIX);
             forceDirectory(dir);
             final SwapAnswer answer = swapper.swap(group, cleaned);

@@ -63,13 +63,14 @@ final class CleanerThread implements Agent
         {
             return 0;
         }
+        final long describedAt = cleaner.cleansFinished();
         final List<DescribeCompactedLogs.Described> logs = describeAll();
         if (logs == null)
         {
             return 0;
         }
         final long nowMs = cleaner.clock().time();
-        LogToClean filthiest = null;
+        final List<LogToClean> cleanable = new ArrayList<>();
         for (final DescribeCompactedLogs.Described described : logs)
         {
             if (cleaner.isBackingOff(described.partition(), nowMs))
@@ -79,13 +80,23 @@ final class CleanerThread implements Agent
             final LogToClean candidate = LogToClean.of(described.partition(), described.view(),
                 cleaner.checkpoint().firstDirtyOffset(described.partition()), nowMs,
                 cleaner.earliestDeleteHorizon(described.partition()), CleanerThread::firstBatchTimestamp);
-            if (candidate.isCleanable() && (filthiest == null || candidate.dirtyRatio() > filthiest.dirtyRatio()) &&
-                !cleaner.isInProgress(candidate.partition()))
+            if (candidate.isCleanable())
             {
-                filthiest = candidate;
+                cleanable.add(candidate);
             }
         }
-        if (filthiest == null || !cleaner.claim(filthiest.partition()))
+        // The dirtiest first; a log another cleaner thread holds is passed over for the next one.
+        cleanable.sort((a, b) -> Double.compare(b.dirtyRatio(), a.dirtyRatio()));
+        LogToClean filthiest = null;
+        for (final LogToClean candidate : cleanable)
+        {
+            if (cleaner.claim(candidate.partition(), describedAt))
+            {
+                filthiest = candidate;
+                break;
+            }
+        }
+        if (filthiest == null)
         {
             return 0;
         }

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.runnel.kernel.conductor.Conductor;
 import io.runnel.kernel.shard.Shard;
@@ -37,6 +38,9 @@ public final class LogCleaner implements AutoCloseable
     private final CleanerCheckpoint checkpoint;
     private final Throttler throttler;
     private final Set<Partition> inProgress = ConcurrentHashMap.newKeySet();
+    /** Counts finished cleans; each log remembers the count at its last one, so a view described before it is known stale. */
+    private final AtomicLong cleansFinished = new AtomicLong();
+    private final Map<Partition, Long> finishedAt = new ConcurrentHashMap<>();
     /** Earliest delete horizon each log's last clean left in it (in memory: after a restart, the next dirty clean finds them). */
     private final Map<Partition, Long> deleteHorizons = new ConcurrentHashMap<>();
     /** Logs whose last clean failed or was refused, and when they may be tried again. */
@@ -108,18 +112,35 @@ public final class LogCleaner implements AutoCloseable
         return checkpoint;
     }
 
-    boolean isInProgress(final Partition partition)
+    /** The count of finished cleans, read before a thread asks the shards for their logs. */
+    long cleansFinished()
     {
-        return inProgress.contains(partition);
+        return cleansFinished.get();
     }
 
-    boolean claim(final Partition partition)
+    /**
+     * Takes {@code partition} for one clean, unless another thread holds it or finished a clean of
+     * it after {@code describedAt} (the view the caller has is then stale: its segments may be
+     * replaced already, and a clean of them would race the other clean's files).
+     */
+    boolean claim(final Partition partition, final long describedAt)
     {
-        return inProgress.add(partition);
+        if (!inProgress.add(partition))
+        {
+            return false;
+        }
+        if (finishedAt.getOrDefault(partition, Long.MIN_VALUE) > describedAt)
+        {
+            inProgress.remove(partition);
+            return false;
+        }
+        return true;
     }
 
+    /** The clean of {@code partition} is over, whatever its outcome. */
     void release(final Partition partition)
     {
+        finishedAt.put(partition, cleansFinished.incrementAndGet());
         inProgress.remove(partition);
     }
 
@@ -155,5 +176,6 @@ public final class LogCleaner implements AutoCloseable
         // Partitions of deleted (or deleted and re-created) topics are forgotten.
         deleteHorizons.keySet().removeIf(gone -> registry.snapshot().topic(gone.topic().name()) != gone.topic());
         backingOff.keySet().removeIf(gone -> registry.snapshot().topic(gone.topic().name()) != gone.topic());
+        finishedAt.keySet().removeIf(gone -> registry.snapshot().topic(gone.topic().name()) != gone.topic());
     }
 }
