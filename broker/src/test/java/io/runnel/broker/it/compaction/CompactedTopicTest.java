@@ -34,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * cleanup.policy=compact end to end, with stock clients: many updates per key and tombstones in
- * small segments, a cleaner that runs every 100 ms; read from the beginning, the topic holds the
+ * small segments, two cleaner threads that look for work every 100 ms; read from the beginning, the topic holds the
  * newest value of every key and, once delete.retention.ms has passed, nothing of a deleted key.
  * An idempotent producer keeps producing across the cleans; the group coordinator, whose
  * __consumer_offsets is compacted the same way, loads the right state from a cleaned log.
@@ -64,7 +64,8 @@ class CompactedTopicTest
 
     private static Map<String, String> cleanerEveryHundredMs()
     {
-        return Map.of("log.cleaner.backoff.ms", "100", "offsets.topic.num.partitions", "1");
+        return Map.of("log.cleaner.backoff.ms", "100", "log.cleaner.threads", "2", "log.cleaner.dedupe.buffer.size", "8388608",
+            "offsets.topic.num.partitions", "1");
     }
 
     private static Map<String, String> compactedTopicConfigs()
