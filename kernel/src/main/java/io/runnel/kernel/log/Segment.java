@@ -161,7 +161,7 @@ public final class Segment implements AutoCloseable
      * Validates every batch (size, magic, CRC32C, increasing offsets), truncates the file at the
      * first one that fails, and rebuilds both indexes.
      *
-     * The active segment's offsets must also be contiguous; a sealed segment's may have the gaps
+     * <p>The active segment's offsets must also be contiguous; a sealed segment's may have the gaps
      * compaction leaves.
      *
      * @return the number of bytes cut off the end.
