@@ -17,6 +17,7 @@ import io.runnel.broker.config.BrokerConfigDef;
 import io.runnel.broker.config.IdleStrategyType;
 import io.runnel.broker.config.ResolvedConfig;
 import io.runnel.io.DescribedConfigs;
+import io.runnel.kernel.cleaner.CleanerConfig;
 import io.runnel.coordinator.group.GroupConfig;
 import io.runnel.kernel.log.LogConfig;
 import io.runnel.kernel.log.TopicConfigDef;
@@ -35,6 +36,13 @@ import static io.runnel.broker.config.BrokerConfigDef.IDLE_SPINS;
 import static io.runnel.broker.config.BrokerConfigDef.IDLE_STRATEGY;
 import static io.runnel.broker.config.BrokerConfigDef.IDLE_YIELDS;
 import static io.runnel.broker.config.BrokerConfigDef.LISTENERS;
+import static io.runnel.broker.config.BrokerConfigDef.LOG_CLEANER_BACKOFF_MS;
+import static io.runnel.broker.config.BrokerConfigDef.LOG_CLEANER_DEDUPE_BUFFER_SIZE;
+import static io.runnel.broker.config.BrokerConfigDef.LOG_CLEANER_ENABLE;
+import static io.runnel.broker.config.BrokerConfigDef.LOG_CLEANER_IO_BUFFER_LOAD_FACTOR;
+import static io.runnel.broker.config.BrokerConfigDef.LOG_CLEANER_IO_BUFFER_SIZE;
+import static io.runnel.broker.config.BrokerConfigDef.LOG_CLEANER_IO_MAX_BYTES_PER_SECOND;
+import static io.runnel.broker.config.BrokerConfigDef.LOG_CLEANER_THREADS;
 import static io.runnel.broker.config.BrokerConfigDef.LOG_DIR;
 import static io.runnel.broker.config.BrokerConfigDef.LOG_DIRS;
 import static io.runnel.broker.config.BrokerConfigDef.LOG_RETENTION_CHECK_INTERVAL_MS;
@@ -72,6 +80,7 @@ public final class BrokerConfig
     private final int socketRequestMaxBytes;
     private final int fetchSessionCacheSlots;
     private final long retentionCheckIntervalMs;
+    private final CleanerConfig cleanerConfig;
     private final int shards;
     private final IdleStrategyType idleStrategy;
     private final int idleSpins;
@@ -98,6 +107,14 @@ public final class BrokerConfig
         socketRequestMaxBytes = resolved.<Integer>value(SOCKET_REQUEST_MAX_BYTES);
         fetchSessionCacheSlots = resolved.<Integer>value(MAX_INCREMENTAL_FETCH_SESSION_CACHE_SLOTS);
         retentionCheckIntervalMs = resolved.<Long>value(LOG_RETENTION_CHECK_INTERVAL_MS);
+        cleanerConfig = new CleanerConfig(
+            resolved.<Boolean>value(LOG_CLEANER_ENABLE),
+            resolved.<Integer>value(LOG_CLEANER_THREADS),
+            resolved.<Long>value(LOG_CLEANER_DEDUPE_BUFFER_SIZE),
+            resolved.<Double>value(LOG_CLEANER_IO_BUFFER_LOAD_FACTOR),
+            resolved.<Integer>value(LOG_CLEANER_IO_BUFFER_SIZE),
+            resolved.<Double>value(LOG_CLEANER_IO_MAX_BYTES_PER_SECOND),
+            resolved.<Long>value(LOG_CLEANER_BACKOFF_MS));
         shards = resolved.isSet(SHARDS) ? resolved.<Integer>value(SHARDS) : Runtime.getRuntime().availableProcessors();
         idleStrategy = IdleStrategyType.parse(resolved.value(IDLE_STRATEGY));
         idleSpins = resolved.<Integer>value(IDLE_SPINS);
@@ -221,6 +238,12 @@ public final class BrokerConfig
     public int socketRequestMaxBytes()
     {
         return socketRequestMaxBytes;
+    }
+
+    /** The log cleaner's settings (log.cleaner.*). */
+    public CleanerConfig cleanerConfig()
+    {
+        return cleanerConfig;
     }
 
     /** How often segments past retention are looked for (log.retention.check.interval.ms). */

@@ -17,6 +17,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.IntFunction;
 
+import io.runnel.kernel.cleaner.CleanerConfig;
+import io.runnel.kernel.cleaner.LogCleaner;
 import io.runnel.kernel.config.BrokerConfigListener;
 import io.runnel.kernel.config.ConfigChange;
 import io.runnel.kernel.conductor.BrokerConfigUpdate;
@@ -65,6 +67,7 @@ public final class LogManager implements AutoCloseable
     private final CountersManager counters;
     private final Conductor conductor;
     private final ConductorProxy externalConductor;
+    private final LogCleaner cleaner;
     private final List<AgentRunner> runners = new ArrayList<>();
     private FileChannel lockChannel;
     private FileLock lock;
@@ -83,6 +86,17 @@ public final class LogManager implements AutoCloseable
      */
     public LogManager(final Path logDir, final int shardCount, final LogConfig defaults, final EpochClock clock,
         final long retentionCheckIntervalMs)
+    {
+        this(logDir, shardCount, defaults, clock, retentionCheckIntervalMs, CleanerConfig.DEFAULTS);
+    }
+
+    /**
+     * @param retentionCheckIntervalMs how often the conductor has every shard look for segments
+     *                                 past retention (log.retention.check.interval.ms)
+     * @param cleanerConfig            the log cleaner's settings (log.cleaner.*)
+     */
+    public LogManager(final Path logDir, final int shardCount, final LogConfig defaults, final EpochClock clock,
+        final long retentionCheckIntervalMs, final CleanerConfig cleanerConfig)
     {
         if (shardCount < 1)
         {
@@ -106,6 +120,7 @@ public final class LogManager implements AutoCloseable
         this.conductor = new Conductor(logDir, registry, shards, defaults, clock, new ShardCounters(counters, "conductor"),
             retentionCheckIntervalMs);
         this.externalConductor = conductor.externalProxy();
+        this.cleaner = new LogCleaner(cleanerConfig, logDir, shards, conductor, registry, clock);
     }
 
     /**
@@ -134,7 +149,7 @@ public final class LogManager implements AutoCloseable
         }
     }
 
-    /** Starts the conductor's thread and one thread per shard. */
+    /** Starts the conductor's thread, one thread per shard, and the log cleaner's threads. */
     public void start(final IntFunction<IdleStrategy> idleStrategyForShard)
     {
         conductor.markRunning();
@@ -145,6 +160,7 @@ public final class LogManager implements AutoCloseable
         {
             start(new AgentRunner(idleStrategyForShard.apply(shard.id()), ex -> LOG.error("shard {} error", shard.id(), ex), null, shard));
         }
+        cleaner.start();
     }
 
     private void start(final AgentRunner runner)
@@ -292,11 +308,23 @@ public final class LogManager implements AutoCloseable
         };
     }
 
-    /** Stops the conductor, then the shards (each closes its logs cleanly), then writes the clean-shutdown marker. */
+    /**
+     * Stops the log cleaner, then the conductor, then the shards (each closes its logs cleanly),
+     * then writes the clean-shutdown marker.
+     */
     @Override
     public void close()
     {
         boolean allClosed = true;
+        try
+        {
+            cleaner.close();
+        }
+        catch (final RuntimeException ex)
+        {
+            allClosed = false;
+            LOG.error("the log cleaner did not stop cleanly", ex);
+        }
         for (final AgentRunner runner : runners)
         {
             try

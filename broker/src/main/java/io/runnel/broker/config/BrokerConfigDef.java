@@ -72,6 +72,13 @@ public final class BrokerConfigDef
     public static final String LOG_CLEANER_MIN_COMPACTION_LAG_MS = "log.cleaner.min.compaction.lag.ms";
     public static final String LOG_CLEANER_MAX_COMPACTION_LAG_MS = "log.cleaner.max.compaction.lag.ms";
     public static final String LOG_CLEANER_MIN_CLEANABLE_RATIO = "log.cleaner.min.cleanable.ratio";
+    public static final String LOG_CLEANER_ENABLE = "log.cleaner.enable";
+    public static final String LOG_CLEANER_THREADS = "log.cleaner.threads";
+    public static final String LOG_CLEANER_DEDUPE_BUFFER_SIZE = "log.cleaner.dedupe.buffer.size";
+    public static final String LOG_CLEANER_IO_BUFFER_LOAD_FACTOR = "log.cleaner.io.buffer.load.factor";
+    public static final String LOG_CLEANER_IO_BUFFER_SIZE = "log.cleaner.io.buffer.size";
+    public static final String LOG_CLEANER_IO_MAX_BYTES_PER_SECOND = "log.cleaner.io.max.bytes.per.second";
+    public static final String LOG_CLEANER_BACKOFF_MS = "log.cleaner.backoff.ms";
     public static final String LOG_MESSAGE_TIMESTAMP_TYPE = "log.message.timestamp.type";
     public static final String LOG_MESSAGE_TIMESTAMP_BEFORE_MAX_MS = "log.message.timestamp.before.max.ms";
     public static final String LOG_MESSAGE_TIMESTAMP_AFTER_MAX_MS = "log.message.timestamp.after.max.ms";
@@ -97,6 +104,12 @@ public final class BrokerConfigDef
     private static final int MAX_SHARDS = 1024;
     private static final int MAX_PARTITIONS = 10_000;
     private static final int MAX_IDLE_CYCLES = 1_000_000;
+    /** More cleaner threads than this would only contend for the disk. */
+    private static final int MAX_CLEANER_THREADS = 64;
+    /** An offset map smaller than this holds too few keys to make progress on a real log. */
+    private static final long MIN_DEDUPE_BUFFER_BYTES = 64 * 1024;
+    /** A read buffer must hold a batch header and then some; it grows for larger batches. */
+    private static final int MIN_IO_BUFFER_BYTES = 1024;
 
     private static final String SERVER = "Server Basics";
     private static final String SOCKET = "Socket Server Settings";
@@ -169,6 +182,26 @@ public final class BrokerConfigDef
             .suppliesTopicDefault(topicKey(TopicConfigDef.MAX_COMPACTION_LAG_MS)).build())
         .define(brokerKey(LOG_CLEANER_MIN_CLEANABLE_RATIO, DOUBLE).group(RETENTION)
             .suppliesTopicDefault(topicKey(TopicConfigDef.MIN_CLEANABLE_DIRTY_RATIO)).build())
+        .define(brokerKey(LOG_CLEANER_ENABLE, BOOLEAN).group(RETENTION).defaultValue(true)
+            .doc("Run the log cleaner, which compacts topics whose cleanup.policy includes compact. Off, they keep every record.").build())
+        .define(brokerKey(LOG_CLEANER_THREADS, INT).group(RETENTION).dynamic().defaultValue(1).validator(between(1, MAX_CLEANER_THREADS))
+            .doc("Threads of the log cleaner (never shard threads); each cleans one log at a time.").build())
+        .define(brokerKey(LOG_CLEANER_DEDUPE_BUFFER_SIZE, LONG).group(RETENTION).dynamic().defaultValue(128L * 1024 * 1024)
+            .validator(atLeast(MIN_DEDUPE_BUFFER_BYTES))
+            .doc("Off-heap memory for the cleaners' key maps (24 bytes per key), shared out equally among the threads. A clean "
+                + "that fills its map stops there; the next one goes on.").build())
+        .define(brokerKey(LOG_CLEANER_IO_BUFFER_LOAD_FACTOR, DOUBLE).group(RETENTION).dynamic().defaultValue(0.9)
+            .validator(check(value -> (Double)value > 0 && (Double)value <= 1 ? null : "must be in (0, 1]", "(0, 1]"))
+            .doc("How full a cleaner's key map may get: fuller maps hold more keys and probe longer.").build())
+        .define(brokerKey(LOG_CLEANER_IO_BUFFER_SIZE, INT).group(RETENTION).dynamic().defaultValue(512 * 1024)
+            .validator(atLeast(MIN_IO_BUFFER_BYTES))
+            .doc("I/O buffer bytes of all cleaner threads: each thread has half of its share to read into and half to write from "
+                + "(grown for a larger batch).").build())
+        .define(brokerKey(LOG_CLEANER_IO_MAX_BYTES_PER_SECOND, DOUBLE).group(RETENTION).dynamic().defaultValue(Double.MAX_VALUE)
+            .defaultText("unlimited").validator(check(value -> (Double)value > 0 ? null : "must be positive", "(0, ...]"))
+            .doc("Bytes the cleaner threads together read plus write per second, at most, so that produce latency holds while they work.").build())
+        .define(brokerKey(LOG_CLEANER_BACKOFF_MS, LONG).group(RETENTION).dynamic().defaultValue(15_000L).validator(atLeast(0))
+            .doc("How long a cleaner thread sleeps when no log needs cleaning.").build())
         .define(brokerKey(LOG_MESSAGE_TIMESTAMP_TYPE, STRING).group(LOG).suppliesTopicDefault(topicKey(TopicConfigDef.MESSAGE_TIMESTAMP_TYPE)).build())
         .define(brokerKey(LOG_MESSAGE_TIMESTAMP_BEFORE_MAX_MS, LONG).group(LOG)
             .suppliesTopicDefault(topicKey(TopicConfigDef.MESSAGE_TIMESTAMP_BEFORE_MAX_MS)).build())

@@ -80,8 +80,16 @@ final class SegmentRetirement
             {
                 for (final Segment segment : next.segments)
                 {
-                    rename(next.partition, segment);
-                    pending.add(new PendingDeletion(nowMs + next.delayMs, next.partition, segment, null));
+                    final PendingDeletion deletion = new PendingDeletion(nowMs + next.delayMs, next.partition, segment, null);
+                    if (rename(next.partition, segment))
+                    {
+                        pending.add(deletion);
+                    }
+                    else
+                    {
+                        // Under its live name it must go before the step after (a compaction's swap may take that name).
+                        delete(deletion);
+                    }
                 }
                 runAfterRenamed(next);
                 work++;
@@ -140,16 +148,18 @@ final class SegmentRetirement
         checkpoint.write(offsets);
     }
 
-    private static void rename(final Partition partition, final Segment segment)
+    /** @return false if the files keep their live names (the rename failed). */
+    private static boolean rename(final Partition partition, final Segment segment)
     {
         try
         {
             segment.renameFiles(Segment.DELETED_SUFFIX);
+            return true;
         }
         catch (final RuntimeException ex)
         {
-            LOG.error("{}: cannot rename segment {} for deletion; it is deleted after the delay under its name", partition,
-                segment.baseOffset(), ex);
+            LOG.error("{}: cannot rename segment {} for deletion; deleting it at once instead", partition, segment.baseOffset(), ex);
+            return false;
         }
     }
 

@@ -30,7 +30,13 @@ public final class LogStartOffsetCheckpoint
 
     public LogStartOffsetCheckpoint(final Path logDir)
     {
-        this.file = logDir.resolve(FILE_NAME);
+        this(logDir, FILE_NAME);
+    }
+
+    /** A checkpoint file of the same format under another name (the cleaner's {@code cleaner-offset-checkpoint}). */
+    public LogStartOffsetCheckpoint(final Path logDir, final String fileName)
+    {
+        this.file = logDir.resolve(fileName);
     }
 
     /** @return partition directory name ("topic-partition") → log start offset; empty if there is no checkpoint. */
@@ -90,7 +96,7 @@ public final class LogStartOffsetCheckpoint
             }
         }
         final byte[] bytes = (VERSION + "\n" + count + "\n" + text).getBytes(StandardCharsets.UTF_8);
-        final Path temporary = file.resolveSibling(FILE_NAME + ".tmp");
+        final Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
         try
         {
             try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE, StandardOpenOption.WRITE,

@@ -102,6 +102,7 @@ public final class PartitionLog implements AutoCloseable
         try
         {
             Files.createDirectories(dir);
+            SwapRecovery.recover(dir, config, now);
             try (var files = Files.newDirectoryStream(dir))
             {
                 for (final Path file : files)
@@ -325,6 +326,70 @@ public final class PartitionLog implements AutoCloseable
         logStartOffset = Math.max(logStartOffset, segments.first().baseOffset());
         state.update(logStartOffset, logEndOffset, highWatermark);
         return removed;
+    }
+
+    /**
+     * Compaction: a copy of what the cleaner may rewrite, the sealed segments wholly below the high
+     * watermark (see {@link CleanableSegments}). Owner thread only.
+     */
+    public CleanableSegments cleanableSegments()
+    {
+        final List<CleanableSegments.Sealed> sealed = new ArrayList<>();
+        int i = 0;
+        for (; i < segments.size() - 1; i++)
+        {
+            final Segment segment = segments.get(i);
+            if (segment.nextOffset() > highWatermark || segment == hwSegment || unflushed.contains(segment))
+            {
+                break;
+            }
+            sealed.add(new CleanableSegments.Sealed(segment, segment.baseOffset(), segment.nextOffset(), segment.size(),
+                segment.logFile(), segment.maxTimestamp()));
+        }
+        final java.util.Map<Long, Long> producers = new java.util.HashMap<>();
+        producerState.forEachProducer(entry ->
+        {
+            if (entry.lastOffset() >= 0)
+            {
+                producers.put(entry.producerId(), entry.lastOffset());
+            }
+        });
+        return new CleanableSegments(logStartOffset, segments.get(i).baseOffset(), sealed, producers, config);
+    }
+
+    /**
+     * Compaction's swap: replaces {@code old}, if this log still holds exactly those segments in a
+     * row and none of them is active or holds the high watermark, by {@code replacement}, their
+     * compacted copy starting at the same base offset and ending at the same next offset. The
+     * caller retires {@code old} (reads in flight may still use them). Owner thread only.
+     *
+     * @return false, changing nothing, if the log no longer holds {@code old} as it was.
+     */
+    public boolean replaceCleanedSegments(final List<Segment> old, final Segment replacement)
+    {
+        if (old.isEmpty())
+        {
+            return false;
+        }
+        final int from = segments.indexOf(old.get(0));
+        if (from < 0 || from + old.size() >= segments.size())
+        {
+            return false;
+        }
+        for (int k = 0; k < old.size(); k++)
+        {
+            final Segment segment = segments.get(from + k);
+            if (segment != old.get(k) || segment == hwSegment || unflushed.contains(segment))
+            {
+                return false;
+            }
+        }
+        if (replacement.baseOffset() != old.get(0).baseOffset() || replacement.nextOffset() != old.get(old.size() - 1).nextOffset())
+        {
+            return false;
+        }
+        segments.replace(from, old.size(), replacement);
+        return true;
     }
 
     private boolean isWhollyCommitted(final Segment segment)

@@ -29,6 +29,10 @@ public final class Segment implements AutoCloseable
 
     /** Appended to a segment's three file names once it is deleted: reads in flight may still use it. */
     public static final String DELETED_SUFFIX = ".deleted";
+    /** A compaction's output while it is written; deleted at load (see {@link SwapRecovery}). */
+    public static final String CLEANED_SUFFIX = ".cleaned";
+    /** A compaction's finished, forced output: at load it replaces the segments it covers (see {@link SwapRecovery}). */
+    public static final String SWAP_SUFFIX = ".swap";
 
     private final long baseOffset;
     private Path logFile;
@@ -37,6 +41,11 @@ public final class Segment implements AutoCloseable
     private final TimeIndex timeIndex;
     private final int indexIntervalBytes;
     private final long createdMs;
+    /**
+     * Opened as the active segment: its offsets follow each other without gaps. Sealed segments and
+     * a compaction's output ({@link #createWithSuffix}) may have gaps.
+     */
+    private final boolean contiguous;
     /** Bytes read at once when walking batch headers: an index interval (4 KiB by default) and then some. */
     private static final int SCAN_BYTES = 16 * 1024;
 
@@ -56,10 +65,17 @@ public final class Segment implements AutoCloseable
 
     private Segment(final Path dir, final long baseOffset, final LogConfig config, final boolean active, final long createdMs)
     {
+        this(dir, baseOffset, config, active, createdMs, "");
+    }
+
+    private Segment(final Path dir, final long baseOffset, final LogConfig config, final boolean active, final long createdMs,
+        final String suffix)
+    {
         this.baseOffset = baseOffset;
-        this.logFile = dir.resolve(fileName(baseOffset, ".log"));
+        this.logFile = dir.resolve(fileName(baseOffset, ".log") + suffix);
         this.indexIntervalBytes = config.indexIntervalBytes();
         this.createdMs = createdMs;
+        this.contiguous = active && suffix.isEmpty();
         try
         {
             channel = FileChannel.open(logFile, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
@@ -69,14 +85,26 @@ public final class Segment implements AutoCloseable
         {
             throw new UncheckedIOException("cannot open segment " + logFile, ex);
         }
-        offsetIndex = new OffsetIndex(dir.resolve(fileName(baseOffset, ".index")), baseOffset, config.maxIndexBytes(), active);
-        timeIndex = new TimeIndex(dir.resolve(fileName(baseOffset, ".timeindex")), baseOffset, config.maxIndexBytes(), active);
+        offsetIndex = new OffsetIndex(dir.resolve(fileName(baseOffset, ".index") + suffix), baseOffset, config.maxIndexBytes(), active);
+        timeIndex = new TimeIndex(dir.resolve(fileName(baseOffset, ".timeindex") + suffix), baseOffset, config.maxIndexBytes(), active);
         nextOffset = baseOffset;
     }
 
     public static Segment create(final Path dir, final long baseOffset, final LogConfig config, final long nowMs)
     {
         final Segment segment = new Segment(dir, baseOffset, config, true, nowMs);
+        segment.truncateTo(0);
+        return segment;
+    }
+
+    /**
+     * A new, empty segment whose three files carry {@code suffix} ({@link #CLEANED_SUFFIX}): the
+     * cleaner writes a compacted segment into it, off the owner's thread, before handing it over.
+     */
+    public static Segment createWithSuffix(final Path dir, final long baseOffset, final LogConfig config, final long nowMs,
+        final String suffix)
+    {
+        final Segment segment = new Segment(dir, baseOffset, config, true, nowMs, suffix);
         segment.truncateTo(0);
         return segment;
     }
@@ -131,12 +159,26 @@ public final class Segment implements AutoCloseable
     }
 
     /**
-     * Validates every batch (size, magic, CRC32C, contiguous offsets), truncates the file at the
+     * Validates every batch (size, magic, CRC32C, increasing offsets), truncates the file at the
      * first one that fails, and rebuilds both indexes.
+     *
+     * <p>The active segment's offsets must also be contiguous; a sealed segment's may have the gaps
+     * compaction leaves.
      *
      * @return the number of bytes cut off the end.
      */
     public int recover()
+    {
+        return recover(!contiguous);
+    }
+
+    /** As {@link #recover()}, for a segment a compaction wrote: offsets increase, with gaps. */
+    public int recoverCompacted()
+    {
+        return recover(true);
+    }
+
+    private int recover(final boolean gapsAllowed)
     {
         offsetIndex.reset();
         timeIndex.reset();
@@ -156,7 +198,7 @@ public final class Segment implements AutoCloseable
             final int batchSize = header.getInt(BATCH_LENGTH_OFFSET, ByteOrder.BIG_ENDIAN) + RecordBatch.LOG_OVERHEAD;
             final long batchBase = header.getLong(0, ByteOrder.BIG_ENDIAN);
             if (header.getByte(MAGIC_OFFSET) != RecordBatch.MAGIC_V2 || batchSize < RecordBatch.HEADER_SIZE ||
-                batchSize > size - position || batchBase != nextOffset)
+                batchSize > size - position || batchBase < nextOffset || (batchBase != nextOffset && !gapsAllowed))
             {
                 break;
             }

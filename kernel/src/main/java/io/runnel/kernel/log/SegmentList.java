@@ -50,6 +50,24 @@ final class SegmentList extends AbstractList<Segment>
         count -= n;
     }
 
+    /**
+     * Replaces the {@code count} segments from {@code from} by one segment with the same base offset
+     * (a compaction's output); the caller has checked that they are the ones the output replaces.
+     */
+    void replace(final int from, final int count, final Segment replacement)
+    {
+        if (count < 1 || from < 0 || from + count >= this.count || replacement.baseOffset() != baseOffsets[from])
+        {
+            throw new IllegalArgumentException("cannot replace " + count + " segments from " + from + " of " + this.count +
+                " by segment " + replacement.baseOffset());
+        }
+        segments[from] = replacement;
+        System.arraycopy(baseOffsets, from + count, baseOffsets, from + 1, this.count - from - count);
+        System.arraycopy(segments, from + count, segments, from + 1, this.count - from - count);
+        Arrays.fill(segments, this.count - count + 1, this.count, null);
+        this.count -= count - 1;
+    }
+
     /** Index of the last segment whose base offset is at or below {@code offset}; 0 if none is. */
     int floorIndex(final long offset)
     {

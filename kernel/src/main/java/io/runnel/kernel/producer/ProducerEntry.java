@@ -68,6 +68,12 @@ public final class ProducerEntry
         return timestamp[slot(i)];
     }
 
+    /** Last offset of the newest batch remembered, or -1 if none is. */
+    public long lastOffset()
+    {
+        return count == 0 ? -1 : lastOffset[slot(count - 1)];
+    }
+
     int slot(final int i)
     {
         return (head + i) % CACHED_BATCHES;

@@ -104,6 +104,12 @@ public final class ProducerStateManager
         return producers.size();
     }
 
+    /** Hands every producer this log remembers to {@code action} (the cleaner's snapshot of active producers). */
+    public void forEachProducer(final java.util.function.Consumer<ProducerEntry> action)
+    {
+        producers.values().forEach(action);
+    }
+
     public ProducerEntry entry(final long producerId)
     {
         return producers.get(producerId);

@@ -64,10 +64,11 @@ class TopicConfigDefTest
     @Test
     void aKeyThatIsNotEnforcedSaysSoInItsDocumentation()
     {
-        final DeclaredKey retention = TopicConfigDef.key("delete.retention.ms");
-        assertFalse(retention.enforced());
-        assertTrue(retention.documentation.endsWith("Accepted and reported; not enforced yet (retention/compaction: issue 10)."),
-            retention.documentation);
+        final DeclaredKey replicas = TopicConfigDef.key("min.insync.replicas");
+        assertFalse(replicas.enforced());
+        assertTrue(replicas.documentation.endsWith("Accepted and reported; not enforced yet (a single node holds one replica of each partition)."),
+            replicas.documentation);
+        assertTrue(TopicConfigDef.key("delete.retention.ms").enforced());
         final DeclaredKey segmentBytes = TopicConfigDef.key("segment.bytes");
         assertTrue(segmentBytes.enforced());
         assertFalse(segmentBytes.documentation.contains("not enforced"));
