@@ -67,7 +67,10 @@ public final class LogManager implements AutoCloseable
     private final CountersManager counters;
     private final Conductor conductor;
     private final ConductorProxy externalConductor;
-    private final LogCleaner cleaner;
+    private final EpochClock clock;
+    /** Replaced when a log.cleaner.* key changes at run time; guarded by {@code this}. */
+    private LogCleaner cleaner;
+    private boolean cleanerStarted;
     private final List<AgentRunner> runners = new ArrayList<>();
     private FileChannel lockChannel;
     private FileLock lock;
@@ -120,7 +123,59 @@ public final class LogManager implements AutoCloseable
         this.conductor = new Conductor(logDir, registry, shards, defaults, clock, new ShardCounters(counters, "conductor"),
             retentionCheckIntervalMs);
         this.externalConductor = conductor.externalProxy();
+        this.clock = clock;
         this.cleaner = new LogCleaner(cleanerConfig, logDir, shards, conductor, registry, clock);
+        conductor.addBrokerConfigListener(this::reconfigureCleaner);
+    }
+
+    /**
+     * A log.cleaner.* key changed (AlterConfigs): the cleaner's threads are stopped and started
+     * again with the new settings, as Kafka's LogCleaner.reconfigure does, on a thread of its own,
+     * since stopping waits for a clean in progress and the conductor must not wait.
+     */
+    private void reconfigureCleaner(final Map<String, Object> changed)
+    {
+        final CleanerConfig current;
+        synchronized (this)
+        {
+            if (cleaner == null)
+            {
+                return;
+            }
+            current = cleaner.config();
+        }
+        final CleanerConfig next;
+        try
+        {
+            next = current.withChanges(changed);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            LOG.error("the log cleaner keeps its settings: {}", ex.getMessage());
+            return;
+        }
+        if (next == null || next.equals(current))
+        {
+            return;
+        }
+        final Thread restart = new Thread(() -> restartCleaner(next), "runnel-cleaner-reconfigure");
+        restart.setDaemon(true);
+        restart.start();
+    }
+
+    private synchronized void restartCleaner(final CleanerConfig next)
+    {
+        if (cleaner == null)
+        {
+            return; // closed meanwhile
+        }
+        cleaner.close();
+        cleaner = new LogCleaner(next, logDir, shards, conductor, registry, clock);
+        if (cleanerStarted)
+        {
+            cleaner.start();
+        }
+        LOG.info("log cleaner restarted with {}", next);
     }
 
     /**
@@ -160,7 +215,11 @@ public final class LogManager implements AutoCloseable
         {
             start(new AgentRunner(idleStrategyForShard.apply(shard.id()), ex -> LOG.error("shard {} error", shard.id(), ex), null, shard));
         }
-        cleaner.start();
+        synchronized (this)
+        {
+            cleanerStarted = true;
+            cleaner.start();
+        }
     }
 
     private void start(final AgentRunner runner)
@@ -316,14 +375,21 @@ public final class LogManager implements AutoCloseable
     public void close()
     {
         boolean allClosed = true;
-        try
+        synchronized (this)
         {
-            cleaner.close();
-        }
-        catch (final RuntimeException ex)
-        {
-            allClosed = false;
-            LOG.error("the log cleaner did not stop cleanly", ex);
+            try
+            {
+                if (cleaner != null)
+                {
+                    cleaner.close();
+                }
+            }
+            catch (final RuntimeException ex)
+            {
+                allClosed = false;
+                LOG.error("the log cleaner did not stop cleanly", ex);
+            }
+            cleaner = null;
         }
         for (final AgentRunner runner : runners)
         {

@@ -61,6 +61,12 @@ public final class LogCleaner implements AutoCloseable
     }
 
     /** Starts the cleaner threads (none if log.cleaner.enable is false). */
+    /** The settings this cleaner runs with. */
+    public CleanerConfig config()
+    {
+        return config;
+    }
+
     public void start()
     {
         if (!config.enable())

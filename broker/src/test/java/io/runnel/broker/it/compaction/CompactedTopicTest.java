@@ -159,6 +159,54 @@ class CompactedTopicTest
         assertTrue(checkpoint.stream().anyMatch(line -> line.startsWith(TOPIC + " 0 ")), "the first dirty offset is checkpointed: " + checkpoint);
     }
 
+    /**
+     * log.cleaner.* keys are dynamic, as in Kafka: changing them restarts the cleaner's threads
+     * with the new settings, and compaction goes on.
+     */
+    @Test
+    @Timeout(value = 90, unit = TimeUnit.SECONDS)
+    void cleanerSettingsChangedAtRunTimeRestartTheCleanerWhichKeepsCompacting() throws Exception
+    {
+        broker = TestBroker.start(dataDir, Map.of("log.cleaner.backoff.ms", "100", "log.cleaner.threads", "1",
+            "log.cleaner.dedupe.buffer.size", "8388608"));
+        try (Admin admin = broker.admin())
+        {
+            admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short)1).configs(compactedTopicConfigs()))).all().get();
+            final org.apache.kafka.common.config.ConfigResource cluster =
+                new org.apache.kafka.common.config.ConfigResource(org.apache.kafka.common.config.ConfigResource.Type.BROKER, "");
+            admin.incrementalAlterConfigs(Map.of(cluster, List.of(
+                new org.apache.kafka.clients.admin.AlterConfigOp(new org.apache.kafka.clients.admin.ConfigEntry("log.cleaner.threads", "2"),
+                    org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET),
+                new org.apache.kafka.clients.admin.AlterConfigOp(
+                    new org.apache.kafka.clients.admin.ConfigEntry("log.cleaner.io.max.bytes.per.second", "50000000"),
+                    org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET)))).all().get(30, TimeUnit.SECONDS);
+        }
+        int produced = 0;
+        try (KafkaProducer<byte[], byte[]> producer = broker.producer(Map.of(ProducerConfig.LINGER_MS_CONFIG, 0,
+            ProducerConfig.BATCH_SIZE_CONFIG, 1024)))
+        {
+            final long deadline = System.nanoTime() + WAIT.toNanos();
+            int round = 0;
+            while (System.nanoTime() < deadline)
+            {
+                for (int k = 0; k < KEYS; k++)
+                {
+                    producer.send(new ProducerRecord<>(TOPIC, bytes("key-" + k), bytes("r" + round + "-" + PADDING))).get();
+                    produced++;
+                }
+                round++;
+                final List<ConsumerRecord<byte[], byte[]>> records = readFromTheStart();
+                if (round >= 10 && records.size() < produced / 3)
+                {
+                    assertEquals(KEYS, lastValuePerKey(records).size(), "every key is still there");
+                    return;
+                }
+                Thread.sleep(100);
+            }
+        }
+        throw new AssertionError("the restarted cleaner did not compact " + produced + " records within " + WAIT);
+    }
+
     @Test
     @Timeout(value = 90, unit = TimeUnit.SECONDS)
     void theGroupCoordinatorLoadsTheRightStateFromACleanedOffsetsTopic() throws Exception
