@@ -16,11 +16,30 @@ import io.runnel.bench.omb.BenchConfigException;
  */
 record CleanerLatencyOptions(List<SystemUnderTest> systems, Map<String, Path> homes, long fillBytes, int valueBytes, int keys, long segmentBytes,
     long rateBytesPerSecond, int partitions, Duration phase, Duration cleanStartTimeout, Duration settle, Duration cleanTimeout,
-    Duration sampleInterval, Path output, Path workDir, Path home, List<String> commandLine)
+    Duration sampleInterval, long cleanerBackoffMs, Path output, Path workDir, Path home, List<String> commandLine)
 {
     static final String USAGE = "usage: bin/runnel bench cleaner [--system label=runnel|kafka[,home=DIR][,key=value...]]... "
         + "[--fill-bytes SIZE] [--value-bytes SIZE] [--keys N] [--segment-bytes SIZE] [--rate SIZE] [--partitions N] [--seconds N] "
-        + "[--clean-start-timeout-seconds N] [--settle-seconds N] [--clean-timeout-seconds N] [--sample-ms N] [--out DIR]";
+        + "[--clean-start-timeout-seconds N] [--settle-seconds N] [--clean-timeout-seconds N] [--sample-ms N] [--cleaner-backoff-ms N|-1] "
+        + "[--out DIR]";
+
+    /** The broker key that sets how long an idle cleaner sleeps before it looks for work again (Kafka's name; 15 s by default). */
+    static final String BACKOFF_KEY = "log.cleaner.backoff.ms";
+
+    /**
+     * A system's broker settings: its own, plus {@code log.cleaner.backoff.ms} from {@code --cleaner-backoff-ms} unless the
+     * system sets it or the flag is -1. Short, so that the cleaning phase does not begin with the cleaner asleep.
+     */
+    Map<String, String> brokerSettings(final SystemUnderTest system)
+    {
+        final Map<String, String> settings = new LinkedHashMap<>();
+        if (cleanerBackoffMs > 0)
+        {
+            settings.put(BACKOFF_KEY, Long.toString(cleanerBackoffMs));
+        }
+        settings.putAll(system.overrides());
+        return settings;
+    }
 
     /** The producer's records per second. */
     double messagesPerSecond()
@@ -49,6 +68,7 @@ record CleanerLatencyOptions(List<SystemUnderTest> systems, Map<String, Path> ho
         int settle = 10;
         int cleanTimeout = 900;
         int sampleMs = 500;
+        long backoffMs = 1000;
         Path output = null;
         for (int i = 0; i < args.length; i++)
         {
@@ -72,6 +92,7 @@ record CleanerLatencyOptions(List<SystemUnderTest> systems, Map<String, Path> ho
                 case "--settle-seconds" -> settle = positive(arg, value);
                 case "--clean-timeout-seconds" -> cleanTimeout = positive(arg, value);
                 case "--sample-ms" -> sampleMs = positive(arg, value);
+                case "--cleaner-backoff-ms" -> backoffMs = value.trim().equals("-1") ? -1 : positive(arg, value);
                 case "--out" -> output = Path.of(value).toAbsolutePath().normalize();
                 default -> throw new BenchConfigException("unknown flag " + arg + "; " + USAGE);
             }
@@ -104,7 +125,7 @@ record CleanerLatencyOptions(List<SystemUnderTest> systems, Map<String, Path> ho
         }
         return new CleanerLatencyOptions(List.copyOf(systems), Map.copyOf(homes), fillBytes, (int)valueBytes, keys, segmentBytes, rate,
             partitions, Duration.ofSeconds(seconds), Duration.ofSeconds(cleanStart), Duration.ofSeconds(settle), Duration.ofSeconds(cleanTimeout),
-            Duration.ofMillis(sampleMs), output, workDir, home, List.of(args));
+            Duration.ofMillis(sampleMs), backoffMs, output, workDir, home, List.of(args));
     }
 
     /** {@code 1024}, {@code 64k}, {@code 64m}, {@code 1g} (binary multiples) as bytes. */

@@ -87,12 +87,14 @@ final class CleanerLatencyReport
         settings.put("cleanStartTimeoutSeconds", options.cleanStartTimeout().toSeconds());
         settings.put("settleSeconds", options.settle().toSeconds());
         settings.put("cleanTimeoutSeconds", options.cleanTimeout().toSeconds());
+        settings.put("cleanerBackoffMs", options.cleanerBackoffMs());
         final ArrayNode systems = root.putArray("systems");
         for (final CleanerLatencyRun.Result result : results)
         {
             final ObjectNode node = systems.addObject();
             node.put("label", result.system().label());
             node.put("broker", result.system().describe());
+            node.putPOJO("brokerSettings", options.brokerSettings(result.system()));
             final ObjectNode fill = node.putObject("fill");
             fill.put("records", result.fill().records());
             fill.put("payloadBytes", result.fill().payloadBytes());
@@ -200,7 +202,13 @@ final class CleanerLatencyReport
             + "(the alter, or the restart) to the compacted topic's last shrink, and ends %d s after it%n", rateLabel(options),
             options.messagesPerSecond(), options.valueBytes(), CleanerLatencyRun.PRODUCE_TOPIC, options.partitions(), options.phase().toSeconds(),
             options.settle().toSeconds()));
-        md.append("- each system on a fresh broker, one after the other, on this machine; `sync` before each phase\n\n");
+        md.append("- each system on a fresh broker, one after the other, on this machine; `sync` before each phase; broker settings: ");
+        for (int i = 0; i < results.size(); i++)
+        {
+            md.append(i == 0 ? "" : "; ").append('`').append(results.get(i).system().label()).append("` ")
+                .append(options.brokerSettings(results.get(i).system()));
+        }
+        md.append("\n\n");
 
         md.append("| system | phase | seconds counted | records | errors | p50 (ms) | p99 (ms) | p99.9 (ms) | max (ms) | broker CPU (s, user+sys) |\n");
         md.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
@@ -233,7 +241,7 @@ final class CleanerLatencyReport
                 !c.state().equals(ShrinkDetector.State.SETTLED) ? "— (no clean seen)" : p99 <= BOUND && p999 <= BOUND ? "yes" : "no"));
         }
         md.append("\nread = the compacted topic's size before ÷ the cleaning time (from the cleaner's start to the last shrink, so it includes "
-            + "any wait before the cleaner's first pass, e.g. Kafka's log.cleaner.backoff.ms, 15 s by default); the broker's own figure is "
+            + "any wait before the cleaner's first pass: log.cleaner.backoff.ms, Kafka's 15 s unless set lower); the broker's own figure is "
             + "Kafka's log cleaner report (MB of log processed ÷ seconds, from its log-cleaner.log; Kafka's MB are MiB).\n");
         for (final CleanerLatencyRun.Result r : results)
         {

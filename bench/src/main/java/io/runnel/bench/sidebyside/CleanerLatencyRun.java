@@ -208,7 +208,7 @@ final class CleanerLatencyRun
 
     private BrokerProcess broker(final Map<String, String> extra) throws IOException
     {
-        final Map<String, String> overrides = new LinkedHashMap<>(system.overrides());
+        final Map<String, String> overrides = options.brokerSettings(system);
         overrides.putAll(extra);
         final Path dataDir = systemDir.resolve("data");
         return switch (system.kind())
