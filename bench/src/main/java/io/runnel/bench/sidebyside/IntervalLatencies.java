@@ -28,7 +28,11 @@ final class IntervalLatencies
         intervals.add(interval);
     }
 
-    /** The sum of every interval that overlaps [fromMs, toMs], its time stamps spanning those intervals. */
+    /**
+     * The sum of every interval that overlaps (fromMs, toMs), its time stamps spanning those intervals. An interval that
+     * only touches an end is left out: one ends at the moment of each size sample, so a window up to a sample's time
+     * takes the interval that ends there and not the one that begins there.
+     */
     Histogram between(final long fromMs, final long toMs)
     {
         final Histogram sum = new Histogram(FixedRateProducer.HIGHEST_LATENCY_MICROS, 3);
@@ -36,7 +40,7 @@ final class IntervalLatencies
         long end = Long.MIN_VALUE;
         for (final Histogram interval : intervals)
         {
-            if (interval.getEndTimeStamp() > fromMs && interval.getStartTimeStamp() <= toMs)
+            if (interval.getEndTimeStamp() > fromMs && interval.getStartTimeStamp() < toMs)
             {
                 sum.add(interval);
                 start = Math.min(start, interval.getStartTimeStamp());

@@ -64,17 +64,21 @@ final class KafkaCleanerLog
         return cleans;
     }
 
-    /** MB processed over seconds spent, summed over the cleans of one log (by name); NaN if there are none. */
+    /**
+     * MB processed over seconds spent, summed over the cleans of one log (by name); NaN if there are none. Each clean's
+     * time is taken as its MB over its rate: the seconds are printed with one decimal, the rate comes from unrounded
+     * figures, so one clean yields Kafka's own rate.
+     */
     static double mbPerSecond(final List<Clean> cleans, final String log)
     {
         double mb = 0;
         double seconds = 0;
         for (final Clean clean : cleans)
         {
-            if (clean.log().equals(log))
+            if (clean.log().equals(log) && clean.mbPerSecond() > 0)
             {
                 mb += clean.mbProcessed();
-                seconds += clean.seconds();
+                seconds += clean.mbProcessed() / clean.mbPerSecond();
             }
         }
         return seconds > 0 ? mb / seconds : Double.NaN;
