@@ -58,6 +58,8 @@ final class CleanerLatencyRun
     private static final Duration FILL_TIMEOUT = Duration.ofMinutes(20);
     private static final long SYNC_TIMEOUT_SECONDS = 300;
     private static final long PROGRESS_EVERY_MS = 5_000;
+    /** Latencies of a new producer's first second (connections, metadata) are not counted: they would weigh on whichever phase is shorter. */
+    private static final long PRODUCER_WARMUP_MS = 1_000;
 
     /** How the cleaner was set going: lowering the topic's ratio at run time, or restarting with a lower broker default. */
     enum Trigger
@@ -347,6 +349,9 @@ final class CleanerLatencyRun
         try (FixedRateProducer producer = new FixedRateProducer(broker.bootstrap(), PRODUCE_TOPIC, options.valueBytes(), options.keys(),
             options.messagesPerSecond(), startNanos + max.toNanos() + TimeUnit.MINUTES.toNanos(1)))
         {
+            Thread.sleep(PRODUCER_WARMUP_MS);
+            producer.interval();
+            lastMs = System.currentTimeMillis();
             while (true)
             {
                 Thread.sleep(options.sampleInterval().toMillis());
