@@ -198,8 +198,9 @@ final class CleanerLatencyReport
             + "(%.1f updates per key), min.cleanable.dirty.ratio 1.0 while filling and idle, 0.01 to clean%n", CleanerLatencyRun.COMPACTED_TOPIC,
             options.segmentBytes(), options.fillRecords(), options.valueBytes(), options.keys(), (double)options.fillRecords() / options.keys()));
         md.append(String.format(Locale.ROOT, "- producer: %s (%.0f keyed records/s of %,d B) to `%s` (%d partitions), acks=1, linger.ms=1, "
-            + "128 KiB batches; latency from send to acknowledgement; idle phase %d s; the cleaning phase counts from the cleaner's start "
-            + "(the alter, or the restart) to the compacted topic's last shrink, and ends %d s after it%n", rateLabel(options),
+            + "128 KiB batches; latency from send to acknowledgement, a new producer's first second not counted; idle phase %d s; the cleaning "
+            + "phase counts from the cleaner's start (the alter, made once the producer is warm; or, in the restart fallback, from the warm "
+            + "producer on the restarted broker) to the compacted topic's last shrink, and ends %d s after it%n", rateLabel(options),
             options.messagesPerSecond(), options.valueBytes(), CleanerLatencyRun.PRODUCE_TOPIC, options.partitions(), options.phase().toSeconds(),
             options.settle().toSeconds()));
         md.append("- each system on a fresh broker, one after the other, on this machine; `sync` before each phase; broker settings: ");
@@ -248,7 +249,9 @@ final class CleanerLatencyReport
             if (r.cleaner().refusal() != null)
             {
                 md.append("\n").append(r.system().label()).append(": IncrementalAlterConfigs was refused (").append(r.cleaner().refusal())
-                    .append("), so the broker was restarted with log.cleaner.min.cleanable.ratio=0.01 to start the clean.\n");
+                    .append("), so the broker ran with log.cleaner.min.cleanable.ratio=1.0 as its default, was restarted after the fill ")
+                    .append("so that both phases run on a just-started JVM, and restarted with 0.01 to start the clean ")
+                    .append("(the cleaning time includes that restart).\n");
             }
             final List<long[]> idleSizes = r.idle().sizes().stream().filter(s -> s[1] >= 0).toList();
             if (!idleSizes.isEmpty() && idleSizes.get(idleSizes.size() - 1)[1] < idleSizes.get(0)[1])

@@ -76,10 +76,18 @@ final class CleanerLatencyRun
      *
      * @param latency the latencies that count: for the cleaning phase those up to the last shrink of the compacted topic
      * @param sizes the compacted topic's size during the phase: {ms since the phase started, bytes}, bytes -1 when the read failed
+     * @param detector the cleaning phase's watch on the compacted topic; null for the idle phase
      */
     record Phase(String name, double seconds, long acknowledged, long errors, Histogram latency, Histogram wholePhase,
-        ProcStats.CpuTime brokerCpu, IntervalLatencies intervals, List<long[]> sizes)
+        ProcStats.CpuTime brokerCpu, IntervalLatencies intervals, List<long[]> sizes, ShrinkDetector detector)
     {
+    }
+
+    /** Sets the cleaner going (or says when it was) and returns that moment's System.nanoTime. */
+    @FunctionalInterface
+    private interface CleanerStart
+    {
+        long start() throws Exception;
     }
 
     record Cleaning(Trigger trigger, String refusal, long sizeBefore, long sizeAfter, ShrinkDetector.State state, double secondsToFirstShrink,
@@ -155,46 +163,56 @@ final class CleanerLatencyRun
                 topicConfig.put(RATIO_KEY, IDLE_RATIO);
             }
             final Fill fill;
-            final Phase idle;
-            final long sizeBefore;
             try (Admin admin = admin(broker))
             {
                 create(admin, new NewTopic(COMPACTED_TOPIC, 1, (short)1).configs(topicConfig));
                 fill = fill(broker.bootstrap(), admin);
-                sync();
+            }
+            if (trigger == Trigger.RESTART)
+            {
+                // The cleaning phase runs on a broker just restarted: so does the idle phase, or a cold JVM would weigh on one side only.
+                broker.stop();
+                broker = broker(Map.of(BROKER_RATIO_KEY, IDLE_RATIO));
+                broker.start();
+            }
+            sync();
+            final Phase idle;
+            final long sizeBefore;
+            try (Admin admin = admin(broker))
+            {
                 idle = phase("idle", broker, admin, null, 0, options.phase(), options.phase());
                 sync();
                 sizeBefore = logSize(admin);
             }
-            final long triggerNanos = System.nanoTime();
-            if (trigger == Trigger.ALTER)
+            final long restartNanos = System.nanoTime();
+            if (trigger == Trigger.RESTART)
             {
-                try (Admin admin = admin(broker))
+                broker.stop();
+                broker = broker(Map.of(BROKER_RATIO_KEY, CLEANING_RATIO));
+                broker.start();
+                say("cleaner set going: broker restarted with %s=%s", BROKER_RATIO_KEY, CLEANING_RATIO);
+            }
+            final Phase cleaning;
+            final long sizeAfter;
+            try (Admin admin = admin(broker))
+            {
+                // With the alter, the producer is already running (warmed up) when the cleaner is set going.
+                final CleanerStart start = trigger == Trigger.RESTART ? () -> restartNanos : () ->
                 {
+                    final long nanos = System.nanoTime();
                     final String refused = alterRatio(admin, COMPACTED_TOPIC, CLEANING_RATIO);
                     if (refused != null)
                     {
                         throw new IllegalStateException(system.label() + " took " + RATIO_KEY + " on the probe topic but refused it on "
                             + COMPACTED_TOPIC + ": " + refused);
                     }
-                }
-            }
-            else
-            {
-                broker.stop();
-                broker = broker(Map.of(BROKER_RATIO_KEY, CLEANING_RATIO));
-                broker.start();
-            }
-            say("cleaner set going (%s): %s at %s", trigger == Trigger.ALTER ? "IncrementalAlterConfigs" : "broker restarted",
-                trigger == Trigger.ALTER ? RATIO_KEY : BROKER_RATIO_KEY, CLEANING_RATIO);
-            final ShrinkDetector detector = new ShrinkDetector(triggerNanos, sizeBefore, options.cleanStartTimeout(), options.settle());
-            final Phase cleaning;
-            final long sizeAfter;
-            try (Admin admin = admin(broker))
-            {
-                cleaning = phase("cleaning", broker, admin, detector, triggerNanos, Duration.ZERO, options.cleanTimeout());
+                    say("cleaner set going: IncrementalAlterConfigs %s=%s", RATIO_KEY, CLEANING_RATIO);
+                    return nanos;
+                };
+                cleaning = phase("cleaning", broker, admin, start, sizeBefore, Duration.ZERO, options.cleanTimeout());
                 sizeAfter = logSize(admin);
             }
+            final ShrinkDetector detector = cleaning.detector();
             final List<KafkaCleanerLog.Clean> reported = Files.exists(cleanerLog)
                 ? KafkaCleanerLog.parse(Files.readString(cleanerLog, StandardCharsets.UTF_8)).stream()
                 .filter(c -> c.log().equals(COMPACTED_TOPIC + "-0")).toList()
@@ -332,26 +350,34 @@ final class CleanerLatencyRun
      * Produces at the fixed rate until {@code detector} says cleaning is over (or, without one, for {@code min}), at least
      * {@code min} and at most {@code max}, sampling the compacted topic's size and the latencies every sample interval.
      */
-    private Phase phase(final String name, final BrokerProcess broker, final Admin admin, final ShrinkDetector detector, final long triggerNanos,
+    private Phase phase(final String name, final BrokerProcess broker, final Admin admin, final CleanerStart cleanerStart, final long sizeBefore,
         final Duration min, final Duration max) throws Exception
     {
         say("%s phase: %.2f MiB/s (%.0f records/s of %,d B) to %s", name, options.rateBytesPerSecond() / (double)(1 << 20),
             options.messagesPerSecond(), options.valueBytes(), PRODUCE_TOPIC);
         final IntervalLatencies intervals = new IntervalLatencies();
         final List<long[]> sizes = new ArrayList<>();
-        final ProcStats.CpuTime cpuBefore = ProcStats.cpuTime(broker.pid());
-        final long startNanos = System.nanoTime();
-        final long startMs = System.currentTimeMillis();
-        long lastMs = startMs;
-        long lastProgressMs = startMs;
+        final long producerDeadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(PRODUCER_WARMUP_MS) + max.toNanos()
+            + TimeUnit.MINUTES.toNanos(1);
+        // Set once the producer is warm: the phase, its CPU figure and its latencies start there.
+        final ProcStats.CpuTime cpuBefore;
+        final long startNanos;
+        final long startMs;
         final long acknowledged;
         final long errors;
+        final ShrinkDetector detector;
         try (FixedRateProducer producer = new FixedRateProducer(broker.bootstrap(), PRODUCE_TOPIC, options.valueBytes(), options.keys(),
-            options.messagesPerSecond(), startNanos + max.toNanos() + TimeUnit.MINUTES.toNanos(1)))
+            options.messagesPerSecond(), producerDeadline))
         {
             Thread.sleep(PRODUCER_WARMUP_MS);
             producer.interval();
-            lastMs = System.currentTimeMillis();
+            detector = cleanerStart == null ? null
+                : new ShrinkDetector(cleanerStart.start(), sizeBefore, options.cleanStartTimeout(), options.settle());
+            cpuBefore = ProcStats.cpuTime(broker.pid());
+            startNanos = System.nanoTime();
+            startMs = System.currentTimeMillis();
+            long lastMs = startMs;
+            long lastProgressMs = startMs;
             while (true)
             {
                 Thread.sleep(options.sampleInterval().toMillis());
@@ -381,9 +407,7 @@ final class CleanerLatencyRun
                 }
             }
             producer.close();
-            final long endMs = System.currentTimeMillis();
-            intervals.add(producer.interval(), lastMs, endMs);
-            lastMs = endMs;
+            intervals.add(producer.interval(), lastMs, System.currentTimeMillis());
             acknowledged = producer.acknowledged();
             errors = producer.errors();
         }
@@ -396,7 +420,7 @@ final class CleanerLatencyRun
         say("%s phase done: %.1f s, %,d acknowledged, %d errors; p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms; broker CPU %.1f s",
             name, seconds, acknowledged, errors, counted.getValueAtPercentile(50) / 1000.0, counted.getValueAtPercentile(99) / 1000.0,
             counted.getValueAtPercentile(99.9) / 1000.0, counted.getMaxValue() / 1000.0, cpu.totalSeconds());
-        return new Phase(name, seconds, acknowledged, errors, counted, whole, cpu, intervals, sizes);
+        return new Phase(name, seconds, acknowledged, errors, counted, whole, cpu, intervals, sizes, detector);
     }
 
     private long logSizeOrMinusOne(final Admin admin)
