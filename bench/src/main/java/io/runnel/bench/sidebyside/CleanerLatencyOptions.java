@@ -15,11 +15,11 @@ import io.runnel.bench.omb.BenchConfigException;
  * takes one value). Sizes take a k, m or g suffix (2^10, 2^20, 2^30 bytes): {@code --fill-bytes 64m}.
  */
 record CleanerLatencyOptions(List<SystemUnderTest> systems, Map<String, Path> homes, long fillBytes, int valueBytes, int keys, long segmentBytes,
-    long rateBytesPerSecond, int partitions, Duration phase, Duration cleanStartTimeout, Duration settle, Duration cleanTimeout,
+    long rateBytesPerSecond, int partitions, Duration warmup, Duration phase, Duration cleanStartTimeout, Duration settle, Duration cleanTimeout,
     Duration sampleInterval, long cleanerBackoffMs, Path output, Path workDir, Path home, List<String> commandLine)
 {
     static final String USAGE = "usage: bin/runnel bench cleaner [--system label=runnel|kafka[,home=DIR][,key=value...]]... "
-        + "[--fill-bytes SIZE] [--value-bytes SIZE] [--keys N] [--segment-bytes SIZE] [--rate SIZE] [--partitions N] [--seconds N] "
+        + "[--fill-bytes SIZE] [--value-bytes SIZE] [--keys N] [--segment-bytes SIZE] [--rate SIZE] [--partitions N] [--warmup-seconds N] [--seconds N] "
         + "[--clean-start-timeout-seconds N] [--settle-seconds N] [--clean-timeout-seconds N] [--sample-ms N] [--cleaner-backoff-ms N|-1] "
         + "[--out DIR]";
 
@@ -63,6 +63,7 @@ record CleanerLatencyOptions(List<SystemUnderTest> systems, Map<String, Path> ho
         long segmentBytes = 64L << 20;
         long rate = 5L << 20;
         int partitions = 6;
+        int warmup = 10;
         int seconds = 60;
         int cleanStart = 120;
         int settle = 10;
@@ -87,6 +88,7 @@ record CleanerLatencyOptions(List<SystemUnderTest> systems, Map<String, Path> ho
                 case "--segment-bytes" -> segmentBytes = size(arg, value);
                 case "--rate" -> rate = size(arg, value);
                 case "--partitions" -> partitions = positive(arg, value);
+                case "--warmup-seconds" -> warmup = positive(arg, value);
                 case "--seconds" -> seconds = positive(arg, value);
                 case "--clean-start-timeout-seconds" -> cleanStart = positive(arg, value);
                 case "--settle-seconds" -> settle = positive(arg, value);
@@ -124,7 +126,7 @@ record CleanerLatencyOptions(List<SystemUnderTest> systems, Map<String, Path> ho
             output = workDir.resolve("out-" + SideBySide.now().replace(":", "").replace("Z", ""));
         }
         return new CleanerLatencyOptions(List.copyOf(systems), Map.copyOf(homes), fillBytes, (int)valueBytes, keys, segmentBytes, rate,
-            partitions, Duration.ofSeconds(seconds), Duration.ofSeconds(cleanStart), Duration.ofSeconds(settle), Duration.ofSeconds(cleanTimeout),
+            partitions, Duration.ofSeconds(warmup), Duration.ofSeconds(seconds), Duration.ofSeconds(cleanStart), Duration.ofSeconds(settle), Duration.ofSeconds(cleanTimeout),
             Duration.ofMillis(sampleMs), backoffMs, output, workDir, home, List.of(args));
     }
 

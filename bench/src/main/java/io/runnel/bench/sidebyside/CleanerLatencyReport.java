@@ -83,6 +83,7 @@ final class CleanerLatencyReport
         settings.put("rateBytesPerSecond", options.rateBytesPerSecond());
         settings.put("recordsPerSecond", options.messagesPerSecond());
         settings.put("producePartitions", options.partitions());
+        settings.put("warmupSeconds", options.warmup().toSeconds());
         settings.put("idleSeconds", options.phase().toSeconds());
         settings.put("cleanStartTimeoutSeconds", options.cleanStartTimeout().toSeconds());
         settings.put("settleSeconds", options.settle().toSeconds());
@@ -198,11 +199,11 @@ final class CleanerLatencyReport
             + "(%.1f updates per key), min.cleanable.dirty.ratio 1.0 while filling and idle, 0.01 to clean%n", CleanerLatencyRun.COMPACTED_TOPIC,
             options.segmentBytes(), options.fillRecords(), options.valueBytes(), options.keys(), (double)options.fillRecords() / options.keys()));
         md.append(String.format(Locale.ROOT, "- producer: %s (%.0f keyed records/s of %,d B) to `%s` (%d partitions), acks=1, linger.ms=1, "
-            + "128 KiB batches; latency from send to acknowledgement, a new producer's first second not counted; idle phase %d s; the cleaning "
-            + "phase counts from the cleaner's start (the alter, made once the producer is warm; or, in the restart fallback, from the warm "
-            + "producer on the restarted broker) to the compacted topic's last shrink, and ends %d s after it%n", rateLabel(options),
-            options.messagesPerSecond(), options.valueBytes(), CleanerLatencyRun.PRODUCE_TOPIC, options.partitions(), options.phase().toSeconds(),
-            options.settle().toSeconds()));
+            + "128 KiB batches; latency from send to acknowledgement; each phase's producer warms up for %d s first, not counted; idle phase %d s; the "
+            + "cleaning phase counts from the cleaner's start (the alter, made once the producer is warm; or, in the restart fallback, from "
+            + "1 s after the restarted broker listens) to the compacted topic's last shrink, and ends %d s after it%n", rateLabel(options),
+            options.messagesPerSecond(), options.valueBytes(), CleanerLatencyRun.PRODUCE_TOPIC, options.partitions(), options.warmup().toSeconds(),
+            options.phase().toSeconds(), options.settle().toSeconds()));
         md.append("- each system on a fresh broker, one after the other, on this machine; `sync` before each phase; broker settings: ");
         for (int i = 0; i < results.size(); i++)
         {

@@ -58,8 +58,11 @@ final class CleanerLatencyRun
     private static final Duration FILL_TIMEOUT = Duration.ofMinutes(20);
     private static final long SYNC_TIMEOUT_SECONDS = 300;
     private static final long PROGRESS_EVERY_MS = 5_000;
-    /** Latencies of a new producer's first second (connections, metadata) are not counted: they would weigh on whichever phase is shorter. */
-    private static final long PRODUCER_WARMUP_MS = 1_000;
+    /**
+     * The warm-up of the cleaning phase's producer in the restart fallback, where the cleaner starts with the broker and
+     * must not be half done before the counting starts (otherwise both phases warm up for --warmup-seconds).
+     */
+    private static final Duration RESTART_WARMUP = Duration.ofSeconds(1);
 
     /** How the cleaner was set going: lowering the topic's ratio at run time, or restarting with a lower broker default. */
     enum Trigger
@@ -180,7 +183,7 @@ final class CleanerLatencyRun
             final long sizeBefore;
             try (Admin admin = admin(broker))
             {
-                idle = phase("idle", broker, admin, null, 0, options.phase(), options.phase());
+                idle = phase("idle", broker, admin, options.warmup(), null, 0, options.phase(), options.phase());
                 sync();
                 sizeBefore = logSize(admin);
             }
@@ -209,7 +212,8 @@ final class CleanerLatencyRun
                     say("cleaner set going: IncrementalAlterConfigs %s=%s", RATIO_KEY, CLEANING_RATIO);
                     return nanos;
                 };
-                cleaning = phase("cleaning", broker, admin, start, sizeBefore, Duration.ZERO, options.cleanTimeout());
+                final Duration warmup = trigger == Trigger.RESTART ? RESTART_WARMUP : options.warmup();
+                cleaning = phase("cleaning", broker, admin, warmup, start, sizeBefore, Duration.ZERO, options.cleanTimeout());
                 sizeAfter = logSize(admin);
             }
             final ShrinkDetector detector = cleaning.detector();
@@ -350,14 +354,14 @@ final class CleanerLatencyRun
      * Produces at the fixed rate until {@code detector} says cleaning is over (or, without one, for {@code min}), at least
      * {@code min} and at most {@code max}, sampling the compacted topic's size and the latencies every sample interval.
      */
-    private Phase phase(final String name, final BrokerProcess broker, final Admin admin, final CleanerStart cleanerStart, final long sizeBefore,
-        final Duration min, final Duration max) throws Exception
+    private Phase phase(final String name, final BrokerProcess broker, final Admin admin, final Duration warmup, final CleanerStart cleanerStart,
+        final long sizeBefore, final Duration min, final Duration max) throws Exception
     {
         say("%s phase: %.2f MiB/s (%.0f records/s of %,d B) to %s", name, options.rateBytesPerSecond() / (double)(1 << 20),
             options.messagesPerSecond(), options.valueBytes(), PRODUCE_TOPIC);
         final IntervalLatencies intervals = new IntervalLatencies();
         final List<long[]> sizes = new ArrayList<>();
-        final long producerDeadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(PRODUCER_WARMUP_MS) + max.toNanos()
+        final long producerDeadline = System.nanoTime() + warmup.toNanos() + max.toNanos()
             + TimeUnit.MINUTES.toNanos(1);
         // Set once the producer is warm: the phase, its CPU figure and its latencies start there.
         final ProcStats.CpuTime cpuBefore;
@@ -369,7 +373,8 @@ final class CleanerLatencyRun
         try (FixedRateProducer producer = new FixedRateProducer(broker.bootstrap(), PRODUCE_TOPIC, options.valueBytes(), options.keys(),
             options.messagesPerSecond(), producerDeadline))
         {
-            Thread.sleep(PRODUCER_WARMUP_MS);
+            // A new producer's first latencies (connections, metadata, the broker's first writes) are not counted.
+            Thread.sleep(warmup.toMillis());
             producer.interval();
             detector = cleanerStart == null ? null
                 : new ShrinkDetector(cleanerStart.start(), sizeBefore, options.cleanStartTimeout(), options.settle());

@@ -29,6 +29,7 @@ class CleanerLatencyOptionsTest
         assertEquals(100_000, o.keys());
         assertEquals(64L << 20, o.segmentBytes());
         assertEquals(5 * 1024.0, o.messagesPerSecond(), 1e-9);
+        assertEquals(Duration.ofSeconds(10), o.warmup());
         assertEquals(Duration.ofSeconds(60), o.phase());
         assertEquals(HOME.resolve("bench/target/cleaner-latency"), o.workDir());
         assertTrue(o.output().startsWith(o.workDir()), o.output().toString());
@@ -40,7 +41,7 @@ class CleanerLatencyOptionsTest
     {
         final CleanerLatencyOptions o = CleanerLatencyOptions.parse(new String[] {"--system", "k=kafka,log.cleaner.threads=2",
             "--system", "r=runnel,home=/other/checkout,runnel.shards=1", "--fill-bytes", "64m", "--value-bytes", "512", "--keys", "6000",
-            "--segment-bytes", "8m", "--rate", "2m", "--partitions", "3", "--seconds", "5", "--clean-start-timeout-seconds", "15",
+            "--segment-bytes", "8m", "--rate", "2m", "--partitions", "3", "--warmup-seconds", "2", "--seconds", "5", "--clean-start-timeout-seconds", "15",
             "--settle-seconds", "4", "--clean-timeout-seconds", "30", "--sample-ms", "250", "--cleaner-backoff-ms", "-1", "--out", "/tmp/x"}, HOME);
         assertEquals(List.of("k", "r"), o.systems().stream().map(SystemUnderTest::label).toList());
         assertEquals(HOME, o.homes().get("k"));
@@ -55,6 +56,7 @@ class CleanerLatencyOptionsTest
         assertEquals(8L << 20, o.segmentBytes());
         assertEquals(4096.0, o.messagesPerSecond(), 1e-9);
         assertEquals(3, o.partitions());
+        assertEquals(Duration.ofSeconds(2), o.warmup());
         assertEquals(Duration.ofSeconds(5), o.phase());
         assertEquals(Duration.ofSeconds(15), o.cleanStartTimeout());
         assertEquals(Duration.ofSeconds(4), o.settle());
