@@ -189,7 +189,8 @@ final class CleanerLatencyReport
         md.append("- machine: ").append(MachineDescription.machine()).append('\n');
         md.append("- JVM: ").append(System.getProperty("java.vm.name")).append(' ').append(System.getProperty("java.vm.version")).append('\n');
         md.append("- Runnel commit: ").append(SideBySide.commandOutput("git", "-C", options.home().toString(), "rev-parse", "--short", "HEAD"))
-            .append('\n');
+            .append(SideBySide.commandOutput("git", "-C", options.home().toString(), "status", "--porcelain", "--untracked-files=no").isEmpty()
+                ? "" : " (with uncommitted changes)").append('\n');
         md.append("- Apache Kafka: ").append(MachineDescription.kafkaVersion(options.home().resolve("bench/target/apache-kafka/lib")))
             .append(", JVM options ").append(String.join(" ", ApacheKafkaProcess.DEFAULT_JVM_OPTIONS)).append('\n');
         md.append("- Runnel JVM options: ").append(String.join(" ", RunnelProcess.DEFAULT_JVM_OPTIONS)).append('\n');
