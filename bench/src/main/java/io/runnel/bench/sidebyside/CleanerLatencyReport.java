@@ -201,8 +201,8 @@ final class CleanerLatencyReport
             options.segmentBytes(), options.fillRecords(), options.valueBytes(), options.keys(), (double)options.fillRecords() / options.keys()));
         md.append(String.format(Locale.ROOT, "- producer: %s (%.0f keyed records/s of %,d B) to `%s` (%d partitions), acks=1, linger.ms=1, "
             + "128 KiB batches; latency from send to acknowledgement; each phase's producer warms up for %d s first, not counted; idle phase %d s; the "
-            + "cleaning phase counts from the cleaner's start (the alter, made once the producer is warm; or, in the restart fallback, from "
-            + "1 s after the restarted broker listens) to the compacted topic's last shrink, and ends %d s after it%n", rateLabel(options),
+            + "cleaning phase counts from the cleaner's start (the alter, made once the producer is warm; or, in the restart fallback, where both "
+            + "phases warm up for 3 s instead, from then) to the compacted topic's last shrink, and ends %d s after it%n", rateLabel(options),
             options.messagesPerSecond(), options.valueBytes(), CleanerLatencyRun.PRODUCE_TOPIC, options.partitions(), options.warmup().toSeconds(),
             options.phase().toSeconds(), options.settle().toSeconds()));
         md.append("- each system on a fresh broker, one after the other, on this machine; `sync` before each phase; broker settings: ");

@@ -59,10 +59,11 @@ final class CleanerLatencyRun
     private static final long SYNC_TIMEOUT_SECONDS = 300;
     private static final long PROGRESS_EVERY_MS = 5_000;
     /**
-     * The warm-up of the cleaning phase's producer in the restart fallback, where the cleaner starts with the broker and
-     * must not be half done before the counting starts (otherwise both phases warm up for --warmup-seconds).
+     * The producer's warm-up in the restart fallback, in both phases alike (each follows a restart), instead of
+     * --warmup-seconds: there the cleaner starts with the broker, and a long warm-up would leave much of the clean
+     * uncounted. A restarted broker's first second or so is slow (seconds-long sends were seen in it), hence not 1 s.
      */
-    private static final Duration RESTART_WARMUP = Duration.ofSeconds(1);
+    private static final Duration RESTART_WARMUP = Duration.ofSeconds(3);
 
     /** How the cleaner was set going: lowering the topic's ratio at run time, or restarting with a lower broker default. */
     enum Trigger
@@ -179,11 +180,12 @@ final class CleanerLatencyRun
                 broker.start();
             }
             sync();
+            final Duration warmup = trigger == Trigger.RESTART ? RESTART_WARMUP : options.warmup();
             final Phase idle;
             final long sizeBefore;
             try (Admin admin = admin(broker))
             {
-                idle = phase("idle", broker, admin, options.warmup(), null, 0, options.phase(), options.phase());
+                idle = phase("idle", broker, admin, warmup, null, 0, options.phase(), options.phase());
                 sync();
                 sizeBefore = logSize(admin);
             }
@@ -212,7 +214,6 @@ final class CleanerLatencyRun
                     say("cleaner set going: IncrementalAlterConfigs %s=%s", RATIO_KEY, CLEANING_RATIO);
                     return nanos;
                 };
-                final Duration warmup = trigger == Trigger.RESTART ? RESTART_WARMUP : options.warmup();
                 cleaning = phase("cleaning", broker, admin, warmup, start, sizeBefore, Duration.ZERO, options.cleanTimeout());
                 sizeAfter = logSize(admin);
             }
