@@ -155,9 +155,7 @@ final class CleanerLatencyRun
             {
                 say("IncrementalAlterConfigs of %s refused (%s): restarting with %s=%s as the broker default instead", RATIO_KEY, refusal,
                     BROKER_RATIO_KEY, IDLE_RATIO);
-                broker.stop();
-                broker = broker(Map.of(BROKER_RATIO_KEY, IDLE_RATIO));
-                broker.start();
+                broker = restart(broker, IDLE_RATIO);
             }
             final Map<String, String> topicConfig = new LinkedHashMap<>();
             topicConfig.put("cleanup.policy", "compact");
@@ -175,9 +173,7 @@ final class CleanerLatencyRun
             if (trigger == Trigger.RESTART)
             {
                 // The cleaning phase runs on a broker just restarted: so does the idle phase, or a cold JVM would weigh on one side only.
-                broker.stop();
-                broker = broker(Map.of(BROKER_RATIO_KEY, IDLE_RATIO));
-                broker.start();
+                broker = restart(broker, IDLE_RATIO);
             }
             sync();
             final Duration warmup = trigger == Trigger.RESTART ? RESTART_WARMUP : options.warmup();
@@ -192,43 +188,62 @@ final class CleanerLatencyRun
             final long restartNanos = System.nanoTime();
             if (trigger == Trigger.RESTART)
             {
-                broker.stop();
-                broker = broker(Map.of(BROKER_RATIO_KEY, CLEANING_RATIO));
-                broker.start();
+                broker = restart(broker, CLEANING_RATIO);
                 say("cleaner set going: broker restarted with %s=%s", BROKER_RATIO_KEY, CLEANING_RATIO);
             }
             final Phase cleaning;
             final long sizeAfter;
             try (Admin admin = admin(broker))
             {
-                // With the alter, the producer is already running (warmed up) when the cleaner is set going.
-                final CleanerStart start = trigger == Trigger.RESTART ? () -> restartNanos : () ->
-                {
-                    final long nanos = System.nanoTime();
-                    final String refused = alterRatio(admin, COMPACTED_TOPIC, CLEANING_RATIO);
-                    if (refused != null)
-                    {
-                        throw new IllegalStateException(system.label() + " took " + RATIO_KEY + " on the probe topic but refused it on "
-                            + COMPACTED_TOPIC + ": " + refused);
-                    }
-                    say("cleaner set going: IncrementalAlterConfigs %s=%s", RATIO_KEY, CLEANING_RATIO);
-                    return nanos;
-                };
+                final CleanerStart start = trigger == Trigger.RESTART ? () -> restartNanos : () -> lowerRatio(admin);
                 cleaning = phase("cleaning", broker, admin, warmup, start, sizeBefore, Duration.ZERO, options.cleanTimeout());
                 sizeAfter = logSize(admin);
             }
             final ShrinkDetector detector = cleaning.detector();
-            final List<KafkaCleanerLog.Clean> reported = Files.exists(cleanerLog)
-                ? KafkaCleanerLog.parse(Files.readString(cleanerLog, StandardCharsets.UTF_8)).stream()
-                .filter(c -> c.log().equals(COMPACTED_TOPIC + "-0")).toList()
-                : List.of();
             return new Result(system, fill, idle, cleaning, new Cleaning(trigger, refusal, sizeBefore, sizeAfter, detector.state(),
-                detector.secondsToFirstShrink(), detector.secondsToLastShrink(), reported));
+                detector.secondsToFirstShrink(), detector.secondsToLastShrink(), reportedCleans()));
         }
         finally
         {
             broker.close();
         }
+    }
+
+    /** Stops the broker, keeping its data, and starts another on the same data and port with the cleaner ratio as the broker default. */
+    private BrokerProcess restart(final BrokerProcess broker, final String ratio) throws IOException, InterruptedException
+    {
+        broker.stop();
+        final BrokerProcess restarted = broker(Map.of(BROKER_RATIO_KEY, ratio));
+        restarted.start();
+        return restarted;
+    }
+
+    /**
+     * Lowers the compacted topic's ratio so that the cleaner takes it, and returns the moment it was asked. Called with
+     * the cleaning phase's producer already warm.
+     */
+    private long lowerRatio(final Admin admin) throws Exception
+    {
+        final long nanos = System.nanoTime();
+        final String refused = alterRatio(admin, COMPACTED_TOPIC, CLEANING_RATIO);
+        if (refused != null)
+        {
+            throw new IllegalStateException(system.label() + " took " + RATIO_KEY + " on the probe topic but refused it on " + COMPACTED_TOPIC
+                + ": " + refused);
+        }
+        say("cleaner set going: IncrementalAlterConfigs %s=%s", RATIO_KEY, CLEANING_RATIO);
+        return nanos;
+    }
+
+    /** Kafka's own reports of its cleans of the compacted topic, if it wrote any. */
+    private List<KafkaCleanerLog.Clean> reportedCleans() throws IOException
+    {
+        if (!Files.exists(cleanerLog))
+        {
+            return List.of();
+        }
+        return KafkaCleanerLog.parse(Files.readString(cleanerLog, StandardCharsets.UTF_8)).stream()
+            .filter(c -> c.log().equals(COMPACTED_TOPIC + "-0")).toList();
     }
 
     private BrokerProcess broker(final Map<String, String> extra) throws IOException
