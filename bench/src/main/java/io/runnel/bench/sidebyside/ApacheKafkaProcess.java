@@ -68,7 +68,9 @@ final class ApacheKafkaProcess extends BrokerProcess
     private void format(final Path config) throws IOException
     {
         final Process format = new ProcessBuilder(SideBySide.javaExecutable(), "-cp", kafkaLib + "/*", "kafka.tools.StorageTool",
-            "format", "-t", Uuid.randomUuid().toString(), "-c", config.toString())
+            "format", "-t", Uuid.randomUuid().toString(), "-c", config.toString(),
+            // A broker restarted on its data folder (CleanerLatency's fallback) keeps its cluster id.
+            "--ignore-formatted")
             .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile())).start();
         try
         {

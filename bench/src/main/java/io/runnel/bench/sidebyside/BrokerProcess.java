@@ -79,9 +79,11 @@ abstract class BrokerProcess implements AutoCloseable
         }
     }
 
-    /** SIGTERM (both brokers shut down cleanly on it), SIGKILL if that takes too long; then the data folder goes. */
-    @Override
-    public final void close() throws IOException, InterruptedException
+    /**
+     * SIGTERM (both brokers shut down cleanly on it), SIGKILL if that takes too long; the data folder
+     * stays, so that another broker process can be started on it (a restart with other settings).
+     */
+    final void stop() throws InterruptedException
     {
         if (process != null && process.isAlive())
         {
@@ -91,6 +93,13 @@ abstract class BrokerProcess implements AutoCloseable
                 process.destroyForcibly().waitFor(STOP_TIMEOUT_MS, TimeUnit.MILLISECONDS);
             }
         }
+    }
+
+    /** {@link #stop()}, then the data folder goes. */
+    @Override
+    public final void close() throws IOException, InterruptedException
+    {
+        stop();
         deleteRecursively(dataDir);
     }
 

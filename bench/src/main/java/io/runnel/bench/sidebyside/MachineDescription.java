@@ -17,8 +17,7 @@ final class MachineDescription
     {
         final StringBuilder md = new StringBuilder("# Side by side\n\n");
         md.append("- date: ").append(SideBySide.now()).append('\n');
-        md.append("- machine: ").append(SideBySide.commandOutput("uname", "-srm")).append(", ").append(Runtime.getRuntime().availableProcessors())
-            .append(" CPUs (").append(cpuModel()).append("), ").append(memTotal()).append('\n');
+        md.append("- machine: ").append(machine()).append('\n');
         md.append("- JVM: ").append(System.getProperty("java.vm.name")).append(' ').append(System.getProperty("java.vm.version")).append('\n');
         md.append("- Runnel commit: ").append(SideBySide.commandOutput("git", "-C", options.home().toString(), "rev-parse", "--short", "HEAD"))
             .append(SideBySide.commandOutput("git", "-C", options.home().toString(), "status", "--porcelain", "--untracked-files=no").isEmpty()
@@ -43,6 +42,13 @@ final class MachineDescription
         return md.toString();
     }
 
+    /** The kernel, CPU count and model, and memory of this machine, on one line. */
+    static String machine()
+    {
+        return SideBySide.commandOutput("uname", "-srm") + ", " + Runtime.getRuntime().availableProcessors() + " CPUs (" + cpuModel() + "), "
+            + memTotal();
+    }
+
     private static String cpuModel()
     {
         return grep(Path.of("/proc/cpuinfo"), "model name").replaceFirst(".*:\\s*", "");
@@ -55,7 +61,7 @@ final class MachineDescription
         return kib.isEmpty() ? "memory unknown" : (Long.parseLong(kib) >> 20) + " GiB RAM";
     }
 
-    private static String kafkaVersion(final Path lib)
+    static String kafkaVersion(final Path lib)
     {
         try (Stream<Path> jars = Files.list(lib))
         {

@@ -5,7 +5,9 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 
 import io.runnel.bench.omb.OmbResult;
@@ -38,15 +40,26 @@ final class Plots
     static void latencySpectrum(final Path png, final String title, final List<RunRecord> runs, final Function<OmbResult, Histogram> latency)
         throws IOException
     {
+        final Map<String, Histogram> series = new LinkedHashMap<>();
+        for (final RunRecord run : runs)
+        {
+            series.put(run.system().label(), latency.apply(run.result()));
+        }
+        latencySpectrum(png, title, series);
+    }
+
+    /** The same spectrum for any named histograms (microseconds), one line each, in the map's order. */
+    static void latencySpectrum(final Path png, final String title, final Map<String, Histogram> series) throws IOException
+    {
         final XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title)
             .xAxisTitle("percentile").yAxisTitle("latency (ms, log)").build();
         chart.getStyler().setYAxisLogarithmic(true);
         chart.getStyler().setXAxisMin(0.0);
         chart.getStyler().setxAxisTickLabelsFormattingFunction(Plots::percentileLabel);
         chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNW);
-        for (final RunRecord run : runs)
+        for (final Map.Entry<String, Histogram> entry : series.entrySet())
         {
-            final Histogram histogram = latency.apply(run.result());
+            final Histogram histogram = entry.getValue();
             if (histogram == null || histogram.getTotalCount() == 0)
             {
                 continue;
@@ -67,8 +80,25 @@ final class Plots
             }
             if (!x.isEmpty())
             {
-                line(chart.addSeries(run.system().label(), x, y));
+                line(chart.addSeries(entry.getKey(), x, y));
             }
+        }
+        save(chart, png);
+    }
+
+    /** Named series of (seconds, MiB) points, e.g. a log's size over time while it is cleaned. */
+    static void sizeOverTime(final Path png, final String title, final String xTitle, final Map<String, List<double[]>> series) throws IOException
+    {
+        final XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle(xTitle).yAxisTitle("MiB").build();
+        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideS);
+        for (final Map.Entry<String, List<double[]>> entry : series.entrySet())
+        {
+            if (entry.getValue().isEmpty())
+            {
+                continue;
+            }
+            line(chart.addSeries(entry.getKey(), entry.getValue().stream().map(p -> p[0]).toList(),
+                entry.getValue().stream().map(p -> p[1]).toList()));
         }
         save(chart, png);
     }
