@@ -9,7 +9,7 @@ import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.runnel.broker.testing.KafkaTools;
+import io.runnel.broker.testing.KafkaTool;
 import io.runnel.broker.testing.TestBroker;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -17,6 +17,8 @@ import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.tools.DeleteRecordsCommand;
+import org.apache.kafka.tools.LogDirsCommand;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,8 +35,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class LogToolsCliTest
 {
-    private static final String DELETE_RECORDS = "org.apache.kafka.tools.DeleteRecordsCommand";
-    private static final String LOG_DIRS = "org.apache.kafka.tools.LogDirsCommand";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
@@ -64,20 +64,20 @@ class LogToolsCliTest
                   {"topic": "trimmed", "partition": 1, "offset": -1},
                   {"topic": "kept", "partition": 0, "offset": 5}]}
                 """);
-            final KafkaTools.Output deleted = KafkaTools.run(DELETE_RECORDS, "--bootstrap-server", broker.bootstrapServers(),
-                "--offset-json-file", offsets.toString());
-            assertTrue(deleted.stdout().contains("partition: trimmed-0\tlow_watermark: 200"), deleted.stdout());
-            assertTrue(deleted.stdout().contains("partition: trimmed-1\tlow_watermark: 250"), deleted.stdout());
-            assertTrue(deleted.stdout().contains("partition: kept-0\terror: org.apache.kafka.common.errors.PolicyViolationException"),
-                deleted.stdout());
+            final KafkaTool.Run deleted = ok(KafkaTool.run("kafka-delete-records", DeleteRecordsCommand::main, "--bootstrap-server",
+                broker.bootstrapServers(), "--offset-json-file", offsets.toString()));
+            assertTrue(deleted.out().contains("partition: trimmed-0\tlow_watermark: 200"), deleted.out());
+            assertTrue(deleted.out().contains("partition: trimmed-1\tlow_watermark: 250"), deleted.out());
+            assertTrue(deleted.out().contains("partition: kept-0\terror: org.apache.kafka.common.errors.PolicyViolationException"),
+                deleted.out());
             assertEquals(200, earliest(admin, new TopicPartition("trimmed", 0)));
             assertEquals(250, earliest(admin, new TopicPartition("trimmed", 1)));
             assertEquals(0, earliest(admin, new TopicPartition("kept", 0)));
 
-            final KafkaTools.Output described = KafkaTools.run(LOG_DIRS, "--bootstrap-server", broker.bootstrapServers(), "--describe",
-                "--topic-list", "trimmed,kept");
-            final String json = described.stdout().lines().filter(line -> line.startsWith("{")).findFirst().orElseThrow(
-                () -> new AssertionError("no JSON in kafka-log-dirs' output:\n" + described.stdout()));
+            final KafkaTool.Run described = ok(KafkaTool.run("kafka-log-dirs", LogDirsCommand::main, "--bootstrap-server",
+                broker.bootstrapServers(), "--describe", "--topic-list", "trimmed,kept"));
+            final String json = described.out().lines().filter(line -> line.startsWith("{")).findFirst().orElseThrow(
+                () -> new AssertionError("no JSON in kafka-log-dirs' output:\n" + described.out()));
             final JsonNode brokers = JSON.readTree(json).get("brokers");
             assertEquals(1, brokers.size());
             final JsonNode logDirs = brokers.get(0).get("logDirs");
@@ -93,6 +93,12 @@ class LogToolsCliTest
                 assertTrue(!partition.get("isFuture").asBoolean());
             }
         }
+    }
+
+    private static KafkaTool.Run ok(final KafkaTool.Run run)
+    {
+        assertEquals(0, run.status(), "exit status; stderr:\n" + run.err());
+        return run;
     }
 
     private static long earliest(final Admin admin, final TopicPartition partition) throws Exception
