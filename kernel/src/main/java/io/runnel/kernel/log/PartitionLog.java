@@ -25,12 +25,16 @@ public final class PartitionLog implements AutoCloseable
 {
     public enum AppendStatus
     {
-        APPENDED, DUPLICATE, OUT_OF_ORDER_SEQUENCE, INVALID_PRODUCER_EPOCH
+        APPENDED, DUPLICATE, OUT_OF_ORDER_SEQUENCE, INVALID_PRODUCER_EPOCH,
+        /** The write failed (disk full, I/O error) or the partition is offline: nothing was appended. */
+        STORAGE_ERROR
     }
 
     public enum ReadStatus
     {
-        OK, OFFSET_OUT_OF_RANGE
+        OK, OFFSET_OUT_OF_RANGE,
+        /** The partition is offline after a failed write; see {@link #isOffline()}. */
+        STORAGE_ERROR
     }
 
     /** ListOffsets sentinels, as on the wire. */
@@ -47,7 +51,6 @@ public final class PartitionLog implements AutoCloseable
     private final PartitionState state;
     private final SegmentList segments = new SegmentList();
     private final ProducerStateManager producerState;
-    private final List<Segment> unflushed = new ArrayList<>();
     private final RecordBatch headerFlyweight = new RecordBatch();
     private Segment active;
     private long logStartOffset;
@@ -58,6 +61,12 @@ public final class PartitionLog implements AutoCloseable
     private int hwPosition;
     private boolean dirty;
     private long lastBaseOffset;
+    /** Set when a write or fsync failed; the owning shard retries {@link #tryBringOnline()} until it clears. */
+    private boolean offline;
+    /** Producer state still names batches a failed fsync rolled back: rebuilt before the log comes back. */
+    private boolean producerStateStale;
+    /** Free bytes the log dir must have again before the log takes writes: what failed, and index room. */
+    private long bytesNeededOnline;
 
     private PartitionLog(final String name, final Path dir, final LogConfig config, final EpochClock clock, final PartitionState state)
     {
@@ -183,6 +192,10 @@ public final class PartitionLog implements AutoCloseable
      */
     public AppendStatus append(final RecordBatch batch, final ByteBuffer bytes)
     {
+        if (offline)
+        {
+            return AppendStatus.STORAGE_ERROR;
+        }
         switch (producerState.check(batch))
         {
             case DUPLICATE:
@@ -195,10 +208,21 @@ public final class PartitionLog implements AutoCloseable
             default:
                 break;
         }
-        maybeRoll(bytes.remaining());
+        final int length = bytes.remaining();
         final long baseOffset = logEndOffset;
-        batch.assignOffsetAndEpoch(baseOffset, 0);
-        active.append(bytes, baseOffset, batch.lastOffset(), batch.maxTimestamp());
+        try
+        {
+            maybeRoll(length);
+            batch.assignOffsetAndEpoch(baseOffset, 0);
+            active.append(bytes, baseOffset, batch.lastOffset(), batch.maxTimestamp());
+        }
+        catch (final UncheckedIOException ex)
+        {
+            // Nothing past the last whole batch counts: the state is as before, the file is cut back to it.
+            takeOffline("an append", ex, length);
+            active.truncateTail();
+            return AppendStatus.STORAGE_ERROR;
+        }
         producerState.onAppend(batch);
         logEndOffset = batch.lastOffset() + 1;
         lastBaseOffset = baseOffset;
@@ -315,13 +339,6 @@ public final class PartitionLog implements AutoCloseable
         }
         final List<Segment> removed = new ArrayList<>(segments.subList(0, count));
         segments.removeFirst(count);
-        if (unflushed.removeAll(removed))
-        {
-            for (final Segment segment : removed)
-            {
-                segment.flush();
-            }
-        }
         logStartOffset = Math.max(logStartOffset, segments.first().baseOffset());
         state.update(logStartOffset, logEndOffset, highWatermark);
         return removed;
@@ -358,34 +375,166 @@ public final class PartitionLog implements AutoCloseable
         }
     }
 
-    /** Seals the active segment and starts a new one at the log end offset. */
+    /**
+     * Seals the active segment and starts a new one at the log end offset. Under the fsync policy
+     * the segment is forced first, so what waits for a group commit is always in the active
+     * segment alone (a failed fsync rolls back only there). Each step that can fail (fsync,
+     * snapshot, new files on a full disk) comes before the log changes, so a failure leaves the
+     * log as it was and the next append tries again.
+     *
+     * @throws UncheckedIOException if a file cannot be written or created
+     */
     public void roll()
     {
-        active.seal();
         if (config.flushPolicy() == FlushPolicy.FSYNC && dirty)
         {
-            unflushed.add(active);
+            flushIfDirty();
+            if (offline)
+            {
+                throw new UncheckedIOException(new IOException("fsync before rolling " + name + " failed"));
+            }
         }
         producerState.takeSnapshot(logEndOffset);
-        active = Segment.create(dir, logEndOffset, config, clock.time());
+        final Segment next = Segment.create(dir, logEndOffset, config, clock.time());
+        try
+        {
+            active.seal();
+        }
+        catch (final UncheckedIOException ex)
+        {
+            next.close();
+            throw ex;
+        }
+        active = next;
         segments.append(active);
     }
 
-    /** Group commit: forces what was appended since the last flush, then exposes it to readers. */
+    /**
+     * Group commit: forces what was appended since the last flush, then exposes it to readers. If
+     * the fsync fails, what it covered is rolled back (its acknowledgements see it is not below the
+     * high watermark, see {@link #isCommitted}) and the log goes offline.
+     *
+     * @return true if there was something to flush
+     */
     public boolean flushIfDirty()
     {
         if (!dirty)
         {
             return false;
         }
-        for (final Segment segment : unflushed)
+        try
         {
-            segment.flush();
+            active.flush();
         }
-        unflushed.clear();
-        active.flush();
+        catch (final UncheckedIOException ex)
+        {
+            takeOffline("an fsync", ex, active.size() - (hwSegment == active ? hwPosition : 0));
+            rollBackToHighWatermark();
+            return true;
+        }
         markFlushed();
         return true;
+    }
+
+    /**
+     * After a failed fsync nothing past the high watermark may be trusted (Linux may have dropped
+     * the dirty pages): the log end goes back to it, in memory and in the file, and producer state
+     * forgets the batches, so an idempotent producer's retry is appended again, not taken for a duplicate.
+     */
+    private void rollBackToHighWatermark()
+    {
+        final int position = hwSegment == active ? hwPosition : 0;
+        active.rollBackTo(position, highWatermark);
+        logEndOffset = highWatermark;
+        dirty = false;
+        producerStateStale = true;
+        state.update(logStartOffset, logEndOffset, highWatermark);
+        tryRebuildProducerState();
+    }
+
+    private void tryRebuildProducerState()
+    {
+        try
+        {
+            rebuildProducerState();
+            producerStateStale = false;
+        }
+        catch (final UncheckedIOException ex)
+        {
+            LOG.debug("{}: producer state not rebuilt yet", name, ex);
+        }
+    }
+
+    /** The one log line of a partition going offline. */
+    private void takeOffline(final String what, final UncheckedIOException ex, final long bytesFailed)
+    {
+        bytesNeededOnline = Math.max(bytesNeededOnline, Math.max(bytesFailed, 0) + 2L * MappedIndex.BACKING_CHUNK_BYTES);
+        if (offline)
+        {
+            return;
+        }
+        offline = true;
+        state.offline(true);
+        LOG.error("{}: {} failed, partition offline (produce, fetch and ListOffsets answer KAFKA_STORAGE_ERROR until it "
+            + "recovers); log end offset stays {}: {}", name, what, logEndOffset, describe(ex));
+    }
+
+    private static String describe(final UncheckedIOException ex)
+    {
+        final Throwable cause = ex.getCause() != null ? ex.getCause() : ex;
+        return ex.getMessage() + " (" + cause + ")";
+    }
+
+    /**
+     * The owning shard's retry of an offline log: cuts a torn tail back to the last whole batch,
+     * rebuilds producer state if a rollback left it stale, and takes writes again once the log
+     * dir has room for what failed (a full disk stays offline quietly until space is freed; an
+     * I/O error shows again on the next write). Owner thread only.
+     *
+     * @return true if the log is online
+     */
+    public boolean tryBringOnline()
+    {
+        if (!offline)
+        {
+            return true;
+        }
+        if (!active.truncateTail())
+        {
+            return false;
+        }
+        if (producerStateStale)
+        {
+            tryRebuildProducerState();
+            if (producerStateStale)
+            {
+                return false;
+            }
+        }
+        if (dir.toFile().getUsableSpace() < bytesNeededOnline)
+        {
+            return false;
+        }
+        offline = false;
+        bytesNeededOnline = 0;
+        state.offline(false);
+        LOG.info("{}: back online, taking writes at offset {}", name, logEndOffset);
+        return true;
+    }
+
+    /** True after a failed write or fsync, until {@link #tryBringOnline()} succeeds. */
+    public boolean isOffline()
+    {
+        return offline;
+    }
+
+    /**
+     * True if {@code offset} is below the high watermark: an acknowledgement that waited for a
+     * group commit checks this, since a failed fsync rolls its batch back.
+     */
+    public boolean isCommitted(final long offset)
+    {
+        return offset < highWatermark;
     }
 
     private void markFlushed()
@@ -405,6 +554,10 @@ public final class PartitionLog implements AutoCloseable
     public ReadStatus read(final long offset, final int maxBytes, final FileRegion region)
     {
         region.clear();
+        if (offline)
+        {
+            return ReadStatus.STORAGE_ERROR;
+        }
         if (offset < logStartOffset || offset > highWatermark)
         {
             return ReadStatus.OFFSET_OUT_OF_RANGE;
@@ -565,15 +718,31 @@ public final class PartitionLog implements AutoCloseable
         return producerState;
     }
 
-    /** Clean close: flushes, snapshots producer state and trims indexes so the next start can skip recovery. */
+    /**
+     * Clean close: flushes, snapshots producer state and trims indexes so the next start can skip
+     * recovery. An offline log gets one more try at cutting a torn tail; if that fails, the next
+     * start finds the tail does not parse and recovers the segment anyway.
+     */
     @Override
     public void close()
     {
+        if (offline)
+        {
+            active.truncateTail();
+        }
         for (final Segment segment : segments)
         {
             segment.flush();
         }
-        producerState.takeSnapshot(logEndOffset);
+        if (producerStateStale)
+        {
+            tryRebuildProducerState();
+        }
+        if (!producerStateStale)
+        {
+            // A stale state would name rolled-back batches; without a snapshot the next start replays the log.
+            producerState.takeSnapshot(logEndOffset);
+        }
         for (final Segment segment : segments)
         {
             segment.close();

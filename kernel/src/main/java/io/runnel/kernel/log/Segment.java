@@ -69,9 +69,43 @@ public final class Segment implements AutoCloseable
         {
             throw new UncheckedIOException("cannot open segment " + logFile, ex);
         }
-        offsetIndex = new OffsetIndex(dir.resolve(fileName(baseOffset, ".index")), baseOffset, config.maxIndexBytes(), active);
-        timeIndex = new TimeIndex(dir.resolve(fileName(baseOffset, ".timeindex")), baseOffset, config.maxIndexBytes(), active);
+        OffsetIndex offsets = null;
+        try
+        {
+            offsets = new OffsetIndex(dir.resolve(fileName(baseOffset, ".index")), baseOffset, config.maxIndexBytes(), active);
+            timeIndex = new TimeIndex(dir.resolve(fileName(baseOffset, ".timeindex")), baseOffset, config.maxIndexBytes(), active);
+        }
+        catch (final UncheckedIOException ex)
+        {
+            // A roll on a full disk: leave no open file behind; the files left are empty and a retry reuses them.
+            closeQuietly(offsets, ex);
+            try
+            {
+                channel.close();
+            }
+            catch (final IOException closeFailure)
+            {
+                ex.addSuppressed(closeFailure);
+            }
+            throw ex;
+        }
+        offsetIndex = offsets;
         nextOffset = baseOffset;
+    }
+
+    private static void closeQuietly(final MappedIndex index, final RuntimeException failure)
+    {
+        if (index != null)
+        {
+            try
+            {
+                index.closeAndDiscard();
+            }
+            catch (final RuntimeException ex)
+            {
+                failure.addSuppressed(ex);
+            }
+        }
     }
 
     public static Segment create(final Path dir, final long baseOffset, final LogConfig config, final long nowMs)
@@ -94,13 +128,9 @@ public final class Segment implements AutoCloseable
         {
             return segment;
         }
-        if (!segment.offsetIndex.isConsistentWith(segment.size))
+        if (!segment.offsetIndex.isConsistentWith(segment.size) || !segment.loadTail())
         {
             segment.recover();
-        }
-        else
-        {
-            segment.loadTail();
         }
         return segment;
     }
@@ -110,8 +140,13 @@ public final class Segment implements AutoCloseable
         return String.format("%020d%s", offset, suffix);
     }
 
-    /** Finds the next offset and max timestamp by walking headers from the last index entry. */
-    private void loadTail()
+    /**
+     * Finds the next offset and max timestamp by walking headers from the last index entry.
+     *
+     * @return false if the walk ended before the end of the file (a torn tail a failed write left
+     * behind, even after a clean shutdown): the caller recovers the segment.
+     */
+    private boolean loadTail()
     {
         int position = offsetIndex.entries() == 0 ? 0 : offsetIndex.filePositionAt(offsetIndex.entries() - 1);
         maxTimestamp = timeIndex.lastTimestamp();
@@ -127,6 +162,7 @@ public final class Segment implements AutoCloseable
             trackMaxTimestamp(header.getLong(MAX_TIMESTAMP_OFFSET, ByteOrder.BIG_ENDIAN), header.getLong(0, ByteOrder.BIG_ENDIAN));
             position += batchSize;
         }
+        return position == size;
     }
 
     /**
@@ -185,11 +221,20 @@ public final class Segment implements AutoCloseable
         return truncated;
     }
 
-    /** Appends one batch whose bytes lie between the buffer's position and limit. */
+    /**
+     * Appends one batch whose bytes lie between the buffer's position and limit.
+     *
+     * @throws UncheckedIOException if the write fails (ENOSPC, EIO): the segment's size, offsets
+     * and indexes are as before, but the file may hold part of the batch past {@link #size()};
+     * {@link #truncateTail()} cuts it off.
+     */
     public void append(final ByteBuffer bytes, final long batchBaseOffset, final long lastOffset, final long batchMaxTimestamp)
     {
         final int position = size;
         final int length = bytes.remaining();
+        // Index space first: its pages are stored through a mapping, where a full disk would be a SIGBUS.
+        offsetIndex.ensureRoomForEntry();
+        timeIndex.ensureRoomForEntry();
         long written = 0;
         try
         {
@@ -200,7 +245,7 @@ public final class Segment implements AutoCloseable
         }
         catch (final IOException ex)
         {
-            throw new UncheckedIOException("append to " + logFile + " failed", ex);
+            throw new UncheckedIOException("append of " + length + " bytes at position " + position + " of " + logFile + " failed", ex);
         }
         indexBatch(batchBaseOffset, batchMaxTimestamp, position, length);
         size += length;
@@ -213,6 +258,7 @@ public final class Segment implements AutoCloseable
         {
             if (!offsetIndex.isFull())
             {
+                offsetIndex.ensureRoomForEntry();
                 offsetIndex.append(batchBaseOffset, position);
             }
             bytesSinceLastIndexEntry = 0;
@@ -220,6 +266,7 @@ public final class Segment implements AutoCloseable
         bytesSinceLastIndexEntry += length;
         if (batchMaxTimestamp > maxTimestamp && !timeIndex.isFull())
         {
+            timeIndex.ensureRoomForEntry();
             timeIndex.maybeAppend(batchMaxTimestamp, batchBaseOffset);
         }
         trackMaxTimestamp(batchMaxTimestamp, batchBaseOffset);
@@ -379,6 +426,49 @@ public final class Segment implements AutoCloseable
         {
             truncateFile(position);
             recover();
+        }
+    }
+
+    /**
+     * Forgets every batch from file position {@code position} on, whose first offset is
+     * {@code newNextOffset} (appends whose fsync failed): in memory at once, in the file if it can
+     * be truncated.
+     *
+     * @return false if the file could not be truncated: {@link #truncateTail()} retries.
+     */
+    public boolean rollBackTo(final int position, final long newNextOffset)
+    {
+        size = position;
+        nextOffset = newNextOffset;
+        scanStart = -1;
+        offsetIndex.truncateToPosition(position);
+        timeIndex.truncateToOffset(newNextOffset);
+        final int indexed = offsetIndex.entries();
+        bytesSinceLastIndexEntry = indexed == 0 ? 0 : position - offsetIndex.filePositionAt(indexed - 1);
+        maxTimestamp = timeIndex.lastTimestamp();
+        offsetOfMaxTimestamp = timeIndex.entries() == 0 ? -1 : timeIndex.offsetAt(timeIndex.entries() - 1);
+        return truncateTail();
+    }
+
+    /**
+     * Cuts the file back to {@link #size()}, the end of the last batch fully written: what a
+     * failed append may have left past it goes.
+     *
+     * @return false if the truncation failed too (the tail stays until a retry or the next start's recovery).
+     */
+    public boolean truncateTail()
+    {
+        try
+        {
+            if (channel.size() > size)
+            {
+                channel.truncate(size);
+            }
+            return true;
+        }
+        catch (final IOException ex)
+        {
+            return false;
         }
     }
 
