@@ -1,5 +1,6 @@
 package io.runnel.io.api.control;
 
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -45,6 +46,11 @@ final class PartitionLookups implements ShardCommand
             {
                 answerError(Errors.NOT_LEADER_OR_FOLLOWER.code());
             }
+            else if (log.isOffline())
+            {
+                // As Kafka answers for a partition whose log dir failed.
+                answerError(Errors.KAFKA_STORAGE_ERROR.code());
+            }
             else
             {
                 lookUp(partition, log);
@@ -55,7 +61,7 @@ final class PartitionLookups implements ShardCommand
         @Override
         public final void onFailure(final Shard owner, final Throwable cause)
         {
-            answerError(Errors.UNKNOWN_SERVER_ERROR.code());
+            answerError(cause instanceof UncheckedIOException ? Errors.KAFKA_STORAGE_ERROR.code() : Errors.UNKNOWN_SERVER_ERROR.code());
             gather.reportFrom(owner);
         }
     }
