@@ -402,7 +402,8 @@ public final class PartitionLog implements AutoCloseable
         }
         catch (final UncheckedIOException ex)
         {
-            next.close();
+            // Its empty files must not outlive the failed roll: a later start would take them for the log's end.
+            next.closeAndDelete();
             throw ex;
         }
         active = next;

@@ -108,9 +108,34 @@ public final class Segment implements AutoCloseable
         }
     }
 
+    /**
+     * Creates an empty active segment.
+     *
+     * @throws UncheckedIOException if its files cannot be created (a roll on a full disk): the files
+     * this attempt left are removed, so that a later start never takes them for the log's end.
+     */
     public static Segment create(final Path dir, final long baseOffset, final LogConfig config, final long nowMs)
     {
-        final Segment segment = new Segment(dir, baseOffset, config, true, nowMs);
+        final Segment segment;
+        try
+        {
+            segment = new Segment(dir, baseOffset, config, true, nowMs);
+        }
+        catch (final UncheckedIOException ex)
+        {
+            for (final String suffix : new String[] {".log", ".index", ".timeindex"})
+            {
+                try
+                {
+                    Files.deleteIfExists(dir.resolve(fileName(baseOffset, suffix)));
+                }
+                catch (final IOException deleteFailure)
+                {
+                    ex.addSuppressed(deleteFailure);
+                }
+            }
+            throw ex;
+        }
         segment.truncateTo(0);
         return segment;
     }
