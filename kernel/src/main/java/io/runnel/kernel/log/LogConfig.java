@@ -29,6 +29,7 @@ import org.apache.kafka.common.record.TimestampType;
  * @param timestampAfterMaxMs    CreateTime: how far in the future a record's timestamp may be (message.timestamp.after.max.ms)
  * @param compressionType        the codec batches are stored with; "producer" keeps the producer's (compression.type)
  * @param flushPolicy            when appended bytes are forced to disk (a broker setting, runnel.flush.policy)
+ * @param preallocate            allocate the active segment's disk space ahead of its appends (preallocate)
  */
 public record LogConfig(
     int segmentBytes,
@@ -48,7 +49,8 @@ public record LogConfig(
     long timestampBeforeMaxMs,
     long timestampAfterMaxMs,
     String compressionType,
-    FlushPolicy flushPolicy)
+    FlushPolicy flushPolicy,
+    boolean preallocate)
 {
     /** Which of retention's two ways a topic uses: delete old segments, compact to the newest record per key, or both. */
     public record CleanupPolicy(boolean delete, boolean compact)
@@ -66,7 +68,7 @@ public record LogConfig(
     /** The declared defaults hold every topic key, so each of the seed's topic fields is replaced. */
     private static final LogConfig DEFAULTS = new LogConfig(TopicConfigDef.MIN_SEGMENT_BYTES, 1, 0, TopicConfigDef.MIN_INDEX_BYTES, 0,
         -1, -1, 0, CleanupPolicy.DELETE, 0, 0, 1, 0.5, TimestampType.CREATE_TIME, Long.MAX_VALUE, Long.MAX_VALUE, "producer",
-        FlushPolicy.PAGE_CACHE).withTopicConfigs(TopicConfigDef.defaults());
+        FlushPolicy.PAGE_CACHE, false).withTopicConfigs(TopicConfigDef.defaults());
 
     /** The declared defaults of every topic key, with page-cache flushing. */
     public static LogConfig defaults()
@@ -128,7 +130,8 @@ public record LogConfig(
             (Long)parsed.getOrDefault(TopicConfigDef.MESSAGE_TIMESTAMP_BEFORE_MAX_MS, timestampBeforeMaxMs),
             (Long)parsed.getOrDefault(TopicConfigDef.MESSAGE_TIMESTAMP_AFTER_MAX_MS, timestampAfterMaxMs),
             (String)parsed.getOrDefault(TopicConfigDef.COMPRESSION_TYPE, compressionType),
-            flushPolicy);
+            flushPolicy,
+            (Boolean)parsed.getOrDefault(TopicConfigDef.PREALLOCATE, preallocate));
     }
 
     public LogConfig withSegmentBytes(final int bytes)
@@ -160,6 +163,11 @@ public record LogConfig(
     {
         return new LogConfig(segmentBytes, segmentMs, indexIntervalBytes, maxIndexBytes, maxMessageBytes, retentionMs, retentionBytes,
             fileDeleteDelayMs, cleanupPolicy, deleteRetentionMs, minCompactionLagMs, maxCompactionLagMs, minCleanableDirtyRatio,
-            timestampType, timestampBeforeMaxMs, timestampAfterMaxMs, compressionType, policy);
+            timestampType, timestampBeforeMaxMs, timestampAfterMaxMs, compressionType, policy, preallocate);
+    }
+
+    public LogConfig withPreallocate(final boolean enabled)
+    {
+        return withTopicConfigs(Map.of(TopicConfigDef.PREALLOCATE, enabled));
     }
 }

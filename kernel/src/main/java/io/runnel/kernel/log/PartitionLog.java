@@ -219,7 +219,7 @@ public final class PartitionLog implements AutoCloseable
         catch (final UncheckedIOException ex)
         {
             // Nothing past the last whole batch counts: the state is as before, the file is cut back to it.
-            takeOffline("an append", ex, length);
+            takeOffline("an append", ex, length + (config.preallocate() ? Segment.PREALLOCATE_CHUNK_BYTES : 0));
             active.truncateTail();
             return AppendStatus.STORAGE_ERROR;
         }

@@ -53,6 +53,14 @@ public final class Segment implements AutoCloseable
     private long nextOffset;
     private long maxTimestamp = -1;
     private long offsetOfMaxTimestamp = -1;
+    /** preallocate: the active segment's file is allocated (zeros written) ahead of its data, up to {@link #allocatedEnd}. */
+    private boolean preallocating;
+    private long allocatedEnd;
+    private final int segmentBytes;
+
+    /** Allocated ahead in steps of this: one write of zeros per MiB of log, and never more than a MiB unused. */
+    static final int PREALLOCATE_CHUNK_BYTES = 1 << 20;
+    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(PREALLOCATE_CHUNK_BYTES).asReadOnlyBuffer();
 
     private Segment(final Path dir, final long baseOffset, final LogConfig config, final boolean active, final long createdMs)
     {
@@ -60,6 +68,8 @@ public final class Segment implements AutoCloseable
         this.logFile = dir.resolve(fileName(baseOffset, ".log"));
         this.indexIntervalBytes = config.indexIntervalBytes();
         this.createdMs = createdMs;
+        this.segmentBytes = config.segmentBytes();
+        this.preallocating = active && config.preallocate();
         try
         {
             channel = FileChannel.open(logFile, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
@@ -260,6 +270,10 @@ public final class Segment implements AutoCloseable
         // Index space first: its pages are stored through a mapping, where a full disk would be a SIGBUS.
         offsetIndex.ensureRoomForEntry();
         timeIndex.ensureRoomForEntry();
+        if (preallocating && position + length > allocatedEnd)
+        {
+            allocateAhead(position + length);
+        }
         long written = 0;
         try
         {
@@ -275,6 +289,32 @@ public final class Segment implements AutoCloseable
         indexBatch(batchBaseOffset, batchMaxTimestamp, position, length);
         size += length;
         nextOffset = lastOffset + 1;
+    }
+
+    /**
+     * preallocate: writes zeros from the allocated end to a chunk past {@code end} (not past the
+     * segment's size limit unless the batch itself is), so the appends after it overwrite blocks the
+     * file system has already allocated and an fdatasync has no allocation to record.
+     */
+    private void allocateAhead(final long end)
+    {
+        final long from = Math.max(allocatedEnd, size);
+        final long to = Math.max(end, Math.min(from + PREALLOCATE_CHUNK_BYTES, segmentBytes));
+        final ByteBuffer zeros = ZEROS.duplicate();
+        try
+        {
+            long at = from;
+            while (at < to)
+            {
+                zeros.clear().limit((int)Math.min(zeros.capacity(), to - at));
+                at += channel.write(zeros, at);
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot preallocate " + (to - from) + " bytes in " + logFile, ex);
+        }
+        allocatedEnd = to;
     }
 
     private void indexBatch(final long batchBaseOffset, final long batchMaxTimestamp, final int position, final int length)
@@ -489,6 +529,7 @@ public final class Segment implements AutoCloseable
             {
                 channel.truncate(size);
             }
+            allocatedEnd = Math.min(allocatedEnd, size);
             return true;
         }
         catch (final IOException ex)
@@ -508,6 +549,7 @@ public final class Segment implements AutoCloseable
             throw new UncheckedIOException("cannot truncate " + logFile, ex);
         }
         size = position;
+        allocatedEnd = Math.min(allocatedEnd, position);
         scanStart = -1;
         offsetIndex.truncateToPosition(position);
         timeIndex.truncateToOffset(nextOffset);
@@ -528,9 +570,17 @@ public final class Segment implements AutoCloseable
         timeIndex.flush();
     }
 
-    /** The segment stops being active: indexes are trimmed to their entries. */
+    /**
+     * The segment stops being active: indexes are trimmed to their entries and a preallocated log
+     * file to its data, so that a sealed segment's files hold exactly what Kafka's tools expect.
+     */
     public void seal()
     {
+        if (preallocating && !truncateTail())
+        {
+            throw new UncheckedIOException(new IOException("cannot trim preallocated " + logFile + " to " + size + " bytes"));
+        }
+        preallocating = false;
         offsetIndex.trimToEntries();
         timeIndex.trimToEntries();
     }
@@ -575,9 +625,14 @@ public final class Segment implements AutoCloseable
         return channel;
     }
 
+    /** Closes the files; a preallocated log file is trimmed to its data first (if that fails, the next start's walk finds the zeros and recovers). */
     @Override
     public void close()
     {
+        if (preallocating)
+        {
+            truncateTail();
+        }
         offsetIndex.close();
         timeIndex.close();
         try
