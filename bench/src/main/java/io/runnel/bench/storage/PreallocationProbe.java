@@ -11,6 +11,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
+import io.runnel.codecs.batch.RecordBatch;
+import io.runnel.kernel.log.FlushPolicy;
+import io.runnel.kernel.log.LogConfig;
+import io.runnel.kernel.log.PartitionLog;
+import io.runnel.kernel.log.PartitionState;
+import org.agrona.concurrent.SystemEpochClock;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.SimpleRecord;
+
 /**
  * Appends fixed-size batches to a segment-like file with an fdatasync ({@code force(false)}, what
  * {@code runnel.flush.policy=fsync} does per group commit) after each, and reports appends per
@@ -22,11 +33,15 @@ import java.util.Locale;
  *   <li>{@code zeroed}: the whole file is written with zeros and synced before the run (untimed), so
  *       every append overwrites allocated blocks;</li>
  *   <li>{@code chunked}: zeros are written and synced {@code chunk} bytes ahead of the appends,
- *       timed with them: what an implementation on a shard would pay.</li>
+ *       timed with them: what an implementation on a shard would pay;</li>
+ *   <li>{@code log-growing} and {@code log-preallocated}: Runnel's own {@link PartitionLog} under
+ *       the fsync policy, with {@code preallocate} false and true: one RecordBatch v2 of
+ *       {@code batchBytes} per append, a group commit ({@code flushIfDirty}) after each.</li>
  * </ul>
  * Bounded: {@code appends} per run, {@code runs} runs per mode, one file at a time, deleted after.
  *
- * <p>Usage: {@code PreallocationProbe DIR [appends=20000] [batchBytes=1024] [runs=3] [chunkBytes=1048576] [modes=growing,sparse,zeroed,chunked]}
+ * <p>Usage: {@code PreallocationProbe DIR [appends=20000] [batchBytes=1024] [runs=3] [chunkBytes=1048576]
+ * [modes=growing,sparse,zeroed,chunked,log-growing,log-preallocated]}
  */
 public final class PreallocationProbe
 {
@@ -41,7 +56,7 @@ public final class PreallocationProbe
         final int batchBytes = args.length > 2 ? Integer.parseInt(args[2]) : 1024;
         final int runs = args.length > 3 ? Integer.parseInt(args[3]) : 3;
         final int chunkBytes = args.length > 4 ? Integer.parseInt(args[4]) : 1 << 20;
-        final String[] modes = (args.length > 5 ? args[5] : "growing,sparse,zeroed,chunked").split(",");
+        final String[] modes = (args.length > 5 ? args[5] : "growing,sparse,zeroed,chunked,log-growing,log-preallocated").split(",");
         Files.createDirectories(dir);
         System.out.printf(Locale.ROOT, "{\"appends\": %d, \"batchBytes\": %d, \"chunkBytes\": %d, \"results\": [%n", appends, batchBytes, chunkBytes);
         final List<String> lines = new ArrayList<>();
@@ -62,6 +77,10 @@ public final class PreallocationProbe
     private static double run(final Path file, final String mode, final int appends, final int batchBytes, final int chunkBytes)
         throws IOException
     {
+        if (mode.startsWith("log-"))
+        {
+            return runLog(file.resolveSibling("probe-" + mode), mode.equals("log-preallocated"), appends, batchBytes);
+        }
         Files.deleteIfExists(file);
         final long total = (long)appends * batchBytes;
         final ByteBuffer batch = ByteBuffer.allocateDirect(batchBytes);
@@ -111,6 +130,50 @@ public final class PreallocationProbe
         finally
         {
             Files.deleteIfExists(file);
+        }
+    }
+
+    private static double runLog(final Path dir, final boolean preallocate, final int appends, final int batchBytes) throws IOException
+    {
+        deleteTree(dir);
+        final LogConfig config = LogConfig.defaults().withFlushPolicy(FlushPolicy.FSYNC).withPreallocate(preallocate);
+        final byte[] value = new byte[Math.max(0, batchBytes - 80)];
+        final MemoryRecords records = MemoryRecords.withRecords(Compression.NONE, new SimpleRecord(System.currentTimeMillis(), null, value));
+        final ByteBuffer bytes = ByteBuffer.allocateDirect(records.sizeInBytes());
+        bytes.put(records.buffer()).flip();
+        final RecordBatch batch = new RecordBatch();
+        try (PartitionLog log = PartitionLog.open("probe-0", dir, config, SystemEpochClock.INSTANCE, new PartitionState(), true))
+        {
+            final long start = System.nanoTime();
+            for (int i = 0; i < appends; i++)
+            {
+                bytes.clear();
+                batch.wrap(new UnsafeBuffer(bytes), 0);
+                if (log.append(batch, bytes) != PartitionLog.AppendStatus.APPENDED || !log.flushIfDirty())
+                {
+                    throw new IllegalStateException("append " + i + " failed");
+                }
+            }
+            return appends * 1e9 / (System.nanoTime() - start);
+        }
+        finally
+        {
+            deleteTree(dir);
+        }
+    }
+
+    private static void deleteTree(final Path dir) throws IOException
+    {
+        if (Files.exists(dir))
+        {
+            try (var files = Files.list(dir))
+            {
+                for (final Path file : files.toList())
+                {
+                    Files.delete(file);
+                }
+            }
+            Files.delete(dir);
         }
     }
 
