@@ -147,8 +147,8 @@ public final class PartitionLog implements AutoCloseable
             final int truncated = active.recover();
             if (truncated > 0)
             {
-                LOG.warn("{}: recovery truncated {} bytes of torn or corrupt batches at the end of segment {}; log end offset is now {}",
-                    name, truncated, active.baseOffset(), active.nextOffset());
+                LOG.warn("{}: recovery truncated {} bytes of torn or corrupt batches{} at the end of segment {}; log end offset is now {}",
+                    name, truncated, config.preallocate() ? " or unused preallocated space" : "", active.baseOffset(), active.nextOffset());
             }
         }
         logEndOffset = active.nextOffset();
