@@ -87,7 +87,7 @@ public final class Segment implements AutoCloseable
         }
         catch (final UncheckedIOException ex)
         {
-            // A roll on a full disk: leave no open file behind; the files left are empty and a retry reuses them.
+            // A roll on a full disk (or an unreadable index at start-up): leave no open file behind.
             closeQuietly(offsets, ex);
             try
             {
