@@ -37,7 +37,7 @@ import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * A broker whose only log dir is a small tmpfs that fills up: producers get errors, never a false
@@ -191,16 +191,17 @@ class DiskFullTest
         }
     }
 
-    @ParameterizedTest(name = "runnel.flush.policy={0}")
-    @ValueSource(strings = {"pagecache", "fsync"})
-    void producersGetStorageErrorsOnAFullDiskAndResumeWithoutLosingAnAcknowledgedRecordOnceSpaceIsFreed(final String flushPolicy)
-        throws Exception
+    @ParameterizedTest(name = "runnel.flush.policy={0}, log.preallocate={1}")
+    @CsvSource({"pagecache, false", "fsync, false", "fsync, true"})
+    void producersGetStorageErrorsOnAFullDiskAndResumeWithoutLosingAnAcknowledgedRecordOnceSpaceIsFreed(final String flushPolicy,
+        final boolean preallocate) throws Exception
     {
         final Path disk = Files.createDirectories(temp.resolve("disk"));
         try (Tmpfs tmpfs = Tmpfs.mount(disk, DISK_MIB))
         {
             final TestBroker broker = TestBroker.start(disk.resolve("data"), Map.of("runnel.flush.policy", flushPolicy,
-                "runnel.shards", "2", "log.segment.bytes", String.valueOf(1 << 20), "node.id", String.valueOf(NODE_ID)));
+                "log.preallocate", String.valueOf(preallocate), "runnel.shards", "2", "log.segment.bytes", String.valueOf(1 << 20),
+                "node.id", String.valueOf(NODE_ID)));
             try
             {
                 try (Admin admin = broker.admin())
