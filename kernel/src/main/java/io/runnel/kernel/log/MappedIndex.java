@@ -182,8 +182,15 @@ abstract class MappedIndex implements AutoCloseable
     @Override
     public void close()
     {
-        trimToEntries();
-        unmap();
+        try
+        {
+            trimToEntries();
+        }
+        finally
+        {
+            // Even on a failing disk: a mapping left behind would keep the file system busy.
+            unmap();
+        }
     }
 
     /**

@@ -219,7 +219,7 @@ public final class PartitionLog implements AutoCloseable
         catch (final UncheckedIOException ex)
         {
             // Nothing past the last whole batch counts: the state is as before, the file is cut back to it.
-            takeOffline("an append", ex, length + (config.preallocate() ? Segment.PREALLOCATE_CHUNK_BYTES : 0));
+            takeOffline("an append", ex, length + (config.preallocate() ? Segment.PREALLOCATE_CHUNK_BYTES : 0), logEndOffset);
             active.truncateTail();
             return AppendStatus.STORAGE_ERROR;
         }
@@ -429,7 +429,7 @@ public final class PartitionLog implements AutoCloseable
         }
         catch (final UncheckedIOException ex)
         {
-            takeOffline("an fsync", ex, active.size() - (hwSegment == active ? hwPosition : 0));
+            takeOffline("an fsync", ex, active.size() - (hwSegment == active ? hwPosition : 0), highWatermark);
             rollBackToHighWatermark();
             return true;
         }
@@ -467,7 +467,7 @@ public final class PartitionLog implements AutoCloseable
     }
 
     /** The one log line of a partition going offline. */
-    private void takeOffline(final String what, final UncheckedIOException ex, final long bytesFailed)
+    private void takeOffline(final String what, final UncheckedIOException ex, final long bytesFailed, final long logEndAfter)
     {
         bytesNeededOnline = Math.max(bytesNeededOnline, Math.max(bytesFailed, 0) + 2L * MappedIndex.BACKING_CHUNK_BYTES);
         if (offline)
@@ -477,7 +477,7 @@ public final class PartitionLog implements AutoCloseable
         offline = true;
         state.offline(true);
         LOG.error("{}: {} failed, partition offline (produce, fetch and ListOffsets answer KAFKA_STORAGE_ERROR until it "
-            + "recovers); log end offset stays {}: {}", name, what, logEndOffset, describe(ex));
+            + "recovers); log end offset is {}: {}", name, what, logEndAfter, describe(ex));
     }
 
     private static String describe(final UncheckedIOException ex)
@@ -731,22 +731,49 @@ public final class PartitionLog implements AutoCloseable
         {
             active.truncateTail();
         }
+        // On a failing disk every file is still closed; the first failure is thrown after.
+        UncheckedIOException failure = null;
         for (final Segment segment : segments)
         {
-            segment.flush();
+            try
+            {
+                segment.flush();
+            }
+            catch (final UncheckedIOException ex)
+            {
+                failure = failure == null ? ex : failure;
+            }
         }
         if (producerStateStale)
         {
             tryRebuildProducerState();
         }
-        if (!producerStateStale)
+        if (!producerStateStale && failure == null)
         {
             // A stale state would name rolled-back batches; without a snapshot the next start replays the log.
-            producerState.takeSnapshot(logEndOffset);
+            try
+            {
+                producerState.takeSnapshot(logEndOffset);
+            }
+            catch (final UncheckedIOException ex)
+            {
+                failure = ex;
+            }
         }
         for (final Segment segment : segments)
         {
-            segment.close();
+            try
+            {
+                segment.close();
+            }
+            catch (final UncheckedIOException ex)
+            {
+                failure = failure == null ? ex : failure;
+            }
+        }
+        if (failure != null)
+        {
+            throw failure;
         }
     }
 

@@ -633,15 +633,30 @@ public final class Segment implements AutoCloseable
         {
             truncateTail();
         }
-        offsetIndex.close();
-        timeIndex.close();
+        // Every file is closed even if trimming one fails (a failing disk at shutdown); the first failure is thrown.
+        UncheckedIOException failure = null;
+        for (final MappedIndex index : new MappedIndex[] {offsetIndex, timeIndex})
+        {
+            try
+            {
+                index.close();
+            }
+            catch (final UncheckedIOException ex)
+            {
+                failure = failure == null ? ex : failure;
+            }
+        }
         try
         {
             channel.close();
         }
         catch (final IOException ex)
         {
-            throw new UncheckedIOException("cannot close " + logFile, ex);
+            failure = failure == null ? new UncheckedIOException("cannot close " + logFile, ex) : failure;
+        }
+        if (failure != null)
+        {
+            throw failure;
         }
     }
 
