@@ -19,6 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 
+import io.runnel.broker.testing.FsyncFailingDisk;
 import io.runnel.broker.testing.RawKafkaClient;
 import io.runnel.broker.testing.TestBroker;
 import io.runnel.broker.testing.Tmpfs;
@@ -35,6 +36,7 @@ import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.message.MetadataResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -43,7 +45,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * A broker whose only log dir is a small tmpfs that fills up: producers get errors, never a false
  * success; the broker keeps answering and serving partitions that did not fail; once space is
  * freed writes resume without a restart; and every acknowledged record is there, before and
- * after a restart.
+ * after a restart. And a disk whose fsync fails: nothing it covered is acknowledged.
  */
 class DiskFullTest
 {
@@ -191,6 +193,84 @@ class DiskFullTest
         }
     }
 
+    /** Rounds of sends until every writer has had an error back; each error must be a storage error or a delivery timeout. */
+    private static void writeUntilEveryWriterFails(final List<Writer> writers)
+    {
+        int rounds = 0;
+        while (rounds++ < MAX_ROUNDS && writers.stream().anyMatch(w -> w.errors.isEmpty()))
+        {
+            writers.forEach(Writer::sendRound);
+            writers.forEach(w -> w.producer.flush());
+        }
+        for (final Writer writer : writers)
+        {
+            assertFalse(writer.errors.isEmpty(), writer.name + " never got an error from the failing disk");
+            assertFalse(writer.acked.isEmpty(), writer.name + " got nothing acknowledged before the disk failed");
+            for (final Exception error : writer.errors)
+            {
+                assertTrue(error instanceof KafkaStorageException || error instanceof TimeoutException, writer.name + ": " + error);
+            }
+        }
+    }
+
+    private static void assertPartitionReportedOffline(final TestBroker broker) throws Exception
+    {
+        try (RawKafkaClient raw = RawKafkaClient.connect(broker.port()))
+        {
+            assertEquals(Errors.NONE.code(), raw.apiVersions((short)3).errorCode());
+            final MetadataResponseData metadata = raw.request(ApiKeys.METADATA, (short)12, new MetadataRequestData()
+                .setTopics(List.of(new MetadataRequestData.MetadataRequestTopic().setName("full"))));
+            final MetadataResponseData.MetadataResponsePartition full = metadata.topics().find("full").partitions().get(0);
+            assertEquals(Errors.KAFKA_STORAGE_ERROR.code(), full.errorCode());
+            assertEquals(List.of(NODE_ID), full.offlineReplicas());
+        }
+    }
+
+    /**
+     * An fsync that fails for real (ext4 over a loop device whose backing tmpfs fills): the records
+     * that group commit covered are answered KAFKA_STORAGE_ERROR, never success, so once the disk is
+     * repaired and the broker restarted every record that was acknowledged is there.
+     */
+    @Test
+    void aFailedFsyncIsNeverAcknowledgedAndEveryAcknowledgedRecordSurvivesTheRepair() throws Exception
+    {
+        final Map<String, String> settings = Map.of("runnel.flush.policy", "fsync", "runnel.shards", "2", "node.id", String.valueOf(NODE_ID));
+        try (FsyncFailingDisk disk = FsyncFailingDisk.mount(Files.createDirectories(temp.resolve("ext4")), 8))
+        {
+            final Path data = disk.dir().resolve("data");
+            final List<Writer> writers;
+            final TestBroker broker = TestBroker.start(data, settings);
+            try
+            {
+                try (Admin admin = broker.admin())
+                {
+                    admin.createTopics(List.of(new NewTopic("full", 1, (short)1))).all().get(30, TimeUnit.SECONDS);
+                }
+                writers = List.of(new Writer(broker, "idempotent", true), new Writer(broker, "plain", false));
+                try
+                {
+                    writeUntilEveryWriterFails(writers);
+                    assertPartitionReportedOffline(broker);
+                }
+                finally
+                {
+                    writers.forEach(Writer::close);
+                }
+            }
+            finally
+            {
+                broker.close();
+            }
+
+            disk.repair();
+
+            try (TestBroker restarted = TestBroker.start(data, settings))
+            {
+                assertAllAcknowledgedPresent(writers, readAll(restarted, "full", 2), "after the disk was repaired");
+            }
+        }
+    }
+
     @ParameterizedTest(name = "runnel.flush.policy={0}, log.preallocate={1}")
     @CsvSource({"pagecache, false", "fsync, false", "fsync, true"})
     void producersGetStorageErrorsOnAFullDiskAndResumeWithoutLosingAnAcknowledgedRecordOnceSpaceIsFreed(final String flushPolicy,
@@ -221,22 +301,7 @@ class DiskFullTest
                 final List<Writer> writers = List.of(new Writer(broker, "idempotent", true), new Writer(broker, "plain", false));
                 try
                 {
-                    int rounds = 0;
-                    while (rounds++ < MAX_ROUNDS && writers.stream().anyMatch(w -> w.errors.isEmpty()))
-                    {
-                        writers.forEach(Writer::sendRound);
-                        writers.forEach(w -> w.producer.flush());
-                    }
-                    for (final Writer writer : writers)
-                    {
-                        assertFalse(writer.errors.isEmpty(), writer.name + " never got an error from a full disk");
-                        assertFalse(writer.acked.isEmpty(), writer.name + " got nothing acknowledged before the disk filled");
-                        for (final Exception error : writer.errors)
-                        {
-                            assertTrue(error instanceof KafkaStorageException || error instanceof TimeoutException,
-                                writer.name + ": " + error);
-                        }
-                    }
+                    writeUntilEveryWriterFails(writers);
 
                     // Full disk: the broker answers, reports the failed partition offline, and serves the one that did not fail.
                     try (RawKafkaClient raw = RawKafkaClient.connect(broker.port()))
