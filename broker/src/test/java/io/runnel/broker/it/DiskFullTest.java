@@ -32,6 +32,10 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.KafkaStorageException;
 import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.message.FetchRequestData;
+import org.apache.kafka.common.message.FetchResponseData;
+import org.apache.kafka.common.message.ListOffsetsRequestData;
+import org.apache.kafka.common.message.ListOffsetsResponseData;
 import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.message.MetadataResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -223,7 +227,21 @@ class DiskFullTest
             final MetadataResponseData.MetadataResponsePartition full = metadata.topics().find("full").partitions().get(0);
             assertEquals(Errors.KAFKA_STORAGE_ERROR.code(), full.errorCode());
             assertEquals(List.of(NODE_ID), full.offlineReplicas());
+            assertOfflineForReadsToo(raw);
         }
+    }
+
+    /** Fetch and ListOffsets of the offline partition answer KAFKA_STORAGE_ERROR, as Kafka does for a failed log dir. */
+    private static void assertOfflineForReadsToo(final RawKafkaClient raw) throws Exception
+    {
+        final FetchResponseData fetch = raw.request(ApiKeys.FETCH, (short)12, new FetchRequestData().setMaxWaitMs(0).setMinBytes(0)
+            .setMaxBytes(1 << 20).setTopics(List.of(new FetchRequestData.FetchTopic().setTopic("full").setPartitions(List.of(
+                new FetchRequestData.FetchPartition().setPartition(0).setFetchOffset(0).setPartitionMaxBytes(1 << 20))))));
+        assertEquals(Errors.KAFKA_STORAGE_ERROR.code(), fetch.responses().get(0).partitions().get(0).errorCode());
+        final ListOffsetsResponseData offsets = raw.request(ApiKeys.LIST_OFFSETS, (short)7, new ListOffsetsRequestData().setReplicaId(-1)
+            .setTopics(List.of(new ListOffsetsRequestData.ListOffsetsTopic().setName("full").setPartitions(List.of(
+                new ListOffsetsRequestData.ListOffsetsPartition().setPartitionIndex(0).setTimestamp(-1L))))));
+        assertEquals(Errors.KAFKA_STORAGE_ERROR.code(), offsets.topics().get(0).partitions().get(0).errorCode());
     }
 
     /**
@@ -315,6 +333,7 @@ class DiskFullTest
                         assertEquals(List.of(NODE_ID), full.offlineReplicas());
                         final MetadataResponseData.MetadataResponsePartition steady = metadata.topics().find("steady").partitions().get(0);
                         assertEquals(Errors.NONE.code(), steady.errorCode());
+                        assertOfflineForReadsToo(raw);
                     }
                     assertEquals(STEADY_RECORDS, readAll(broker, "steady", STEADY_RECORDS).size());
 
