@@ -273,7 +273,8 @@ final class FetchOperation implements ParkedOperation
             return false;
         }
         final PartitionState state = entry.partition.state();
-        if (state.highWatermark() != cached.highWatermark || state.logStartOffset() != cached.logStartOffset)
+        // An offline partition is read, so that its owner answers KAFKA_STORAGE_ERROR instead of "nothing new".
+        if (state.highWatermark() != cached.highWatermark || state.logStartOffset() != cached.logStartOffset || state.isOffline())
         {
             return false;
         }
