@@ -61,6 +61,7 @@ public final class BrokerConfigDef
     public static final String LOG_ROLL_HOURS = "log.roll.hours";
     public static final String LOG_INDEX_INTERVAL_BYTES = "log.index.interval.bytes";
     public static final String LOG_INDEX_SIZE_MAX_BYTES = "log.index.size.max.bytes";
+    public static final String LOG_PREALLOCATE = "log.preallocate";
     public static final String LOG_RETENTION_MS = "log.retention.ms";
     public static final String LOG_RETENTION_MINUTES = "log.retention.minutes";
     public static final String LOG_RETENTION_HOURS = "log.retention.hours";
@@ -161,6 +162,7 @@ public final class BrokerConfigDef
             .doc("Roll the active segment once it is this many hours old (and not empty), unless log.roll.ms is set.").build())
         .define(brokerKey(LOG_INDEX_INTERVAL_BYTES, INT).group(SEGMENTS).suppliesTopicDefault(topicKey(TopicConfigDef.INDEX_INTERVAL_BYTES)).build())
         .define(brokerKey(LOG_INDEX_SIZE_MAX_BYTES, INT).group(SEGMENTS).suppliesTopicDefault(topicKey(TopicConfigDef.SEGMENT_INDEX_BYTES)).build())
+        .define(brokerKey(LOG_PREALLOCATE, BOOLEAN).group(SEGMENTS).suppliesTopicDefault(topicKey(TopicConfigDef.PREALLOCATE)).build())
         .define(brokerKey(LOG_RETENTION_MS, LONG).group(RETENTION).suppliesTopicDefault(topicKey(TopicConfigDef.RETENTION_MS)).noDefault()
             .doc("Delete segments whose newest record is older than this; -1: no time limit. If set, wins over the minutes and hours keys.").build())
         .define(brokerKey(LOG_RETENTION_MINUTES, INT).group(RETENTION).noDefault()

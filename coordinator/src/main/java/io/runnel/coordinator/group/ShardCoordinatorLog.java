@@ -1,5 +1,7 @@
 package io.runnel.coordinator.group;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.List;
 
@@ -52,7 +54,11 @@ final class ShardCoordinatorLog implements CoordinatorLog
             simple[i] = new SimpleRecord(timestampMs, GroupRecords.key(records.get(i)), GroupRecords.value(records.get(i)));
         }
         final ByteBuffer bytes = MemoryRecords.withRecords(Compression.NONE, simple).buffer();
-        shard.append(log, batchFlyweight.wrap(new UnsafeBuffer(bytes), 0), bytes);
+        if (shard.append(log, batchFlyweight.wrap(new UnsafeBuffer(bytes), 0), bytes) == PartitionLog.AppendStatus.STORAGE_ERROR)
+        {
+            // The offsets partition is offline (disk full, I/O error): fail before the records are replayed.
+            throw new UncheckedIOException(new IOException(log.name() + " is offline: group records not appended"));
+        }
     }
 
     @Override

@@ -32,6 +32,7 @@ import org.apache.kafka.common.record.TimestampType;
  * @param lz4Level               the level batches re-encoded in lz4 are compressed at (compression.lz4.level)
  * @param zstdLevel              the level batches re-encoded in zstd are compressed at (compression.zstd.level)
  * @param flushPolicy            when appended bytes are forced to disk (a broker setting, runnel.flush.policy)
+ * @param preallocate            allocate the active segment's disk space ahead of its appends (preallocate)
  */
 public record LogConfig(
     int segmentBytes,
@@ -54,7 +55,8 @@ public record LogConfig(
     int gzipLevel,
     int lz4Level,
     int zstdLevel,
-    FlushPolicy flushPolicy)
+    FlushPolicy flushPolicy,
+    boolean preallocate)
 {
     /** Which of retention's two ways a topic uses: delete old segments, compact to the newest record per key, or both. */
     public record CleanupPolicy(boolean delete, boolean compact)
@@ -72,7 +74,7 @@ public record LogConfig(
     /** The declared defaults hold every topic key, so each of the seed's topic fields is replaced. */
     private static final LogConfig DEFAULTS = new LogConfig(TopicConfigDef.MIN_SEGMENT_BYTES, 1, 0, TopicConfigDef.MIN_INDEX_BYTES, 0,
         -1, -1, 0, CleanupPolicy.DELETE, 0, 0, 1, 0.5, TimestampType.CREATE_TIME, Long.MAX_VALUE, Long.MAX_VALUE, "producer",
-        -1, 0, 0, FlushPolicy.PAGE_CACHE).withTopicConfigs(TopicConfigDef.defaults());
+        -1, 0, 0, FlushPolicy.PAGE_CACHE, false).withTopicConfigs(TopicConfigDef.defaults());
 
     /** The declared defaults of every topic key, with page-cache flushing. */
     public static LogConfig defaults()
@@ -137,7 +139,8 @@ public record LogConfig(
             (Integer)parsed.getOrDefault(TopicConfigDef.COMPRESSION_GZIP_LEVEL, gzipLevel),
             (Integer)parsed.getOrDefault(TopicConfigDef.COMPRESSION_LZ4_LEVEL, lz4Level),
             (Integer)parsed.getOrDefault(TopicConfigDef.COMPRESSION_ZSTD_LEVEL, zstdLevel),
-            flushPolicy);
+            flushPolicy,
+            (Boolean)parsed.getOrDefault(TopicConfigDef.PREALLOCATE, preallocate));
     }
 
     /**
@@ -181,6 +184,11 @@ public record LogConfig(
     {
         return new LogConfig(segmentBytes, segmentMs, indexIntervalBytes, maxIndexBytes, maxMessageBytes, retentionMs, retentionBytes,
             fileDeleteDelayMs, cleanupPolicy, deleteRetentionMs, minCompactionLagMs, maxCompactionLagMs, minCleanableDirtyRatio,
-            timestampType, timestampBeforeMaxMs, timestampAfterMaxMs, compressionType, gzipLevel, lz4Level, zstdLevel, policy);
+            timestampType, timestampBeforeMaxMs, timestampAfterMaxMs, compressionType, gzipLevel, lz4Level, zstdLevel, policy, preallocate);
+    }
+
+    public LogConfig withPreallocate(final boolean enabled)
+    {
+        return withTopicConfigs(Map.of(TopicConfigDef.PREALLOCATE, enabled));
     }
 }

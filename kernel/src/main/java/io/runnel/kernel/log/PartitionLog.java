@@ -25,12 +25,16 @@ public final class PartitionLog implements AutoCloseable
 {
     public enum AppendStatus
     {
-        APPENDED, DUPLICATE, OUT_OF_ORDER_SEQUENCE, INVALID_PRODUCER_EPOCH
+        APPENDED, DUPLICATE, OUT_OF_ORDER_SEQUENCE, INVALID_PRODUCER_EPOCH,
+        /** The write failed (disk full, I/O error) or the partition is offline: nothing was appended. */
+        STORAGE_ERROR
     }
 
     public enum ReadStatus
     {
-        OK, OFFSET_OUT_OF_RANGE
+        OK, OFFSET_OUT_OF_RANGE,
+        /** The partition is offline after a failed write; see {@link #isOffline()}. */
+        STORAGE_ERROR
     }
 
     /** ListOffsets sentinels, as on the wire. */
@@ -47,7 +51,6 @@ public final class PartitionLog implements AutoCloseable
     private final PartitionState state;
     private final SegmentList segments = new SegmentList();
     private final ProducerStateManager producerState;
-    private final List<Segment> unflushed = new ArrayList<>();
     private final RecordBatch headerFlyweight = new RecordBatch();
     private Segment active;
     private long logStartOffset;
@@ -58,6 +61,12 @@ public final class PartitionLog implements AutoCloseable
     private int hwPosition;
     private boolean dirty;
     private long lastBaseOffset;
+    /** Set when a write or fsync failed; the owning shard retries {@link #tryBringOnline()} until it clears. */
+    private boolean offline;
+    /** Producer state still names batches a failed fsync rolled back: rebuilt before the log comes back. */
+    private boolean producerStateStale;
+    /** Free bytes the log dir must have again before the log takes writes: what failed, and index room. */
+    private long bytesNeededOnline;
 
     private PartitionLog(final String name, final Path dir, final LogConfig config, final EpochClock clock, final PartitionState state)
     {
@@ -139,8 +148,8 @@ public final class PartitionLog implements AutoCloseable
             final int truncated = active.recover();
             if (truncated > 0)
             {
-                LOG.warn("{}: recovery truncated {} bytes of torn or corrupt batches at the end of segment {}; log end offset is now {}",
-                    name, truncated, active.baseOffset(), active.nextOffset());
+                LOG.warn("{}: recovery truncated {} bytes of torn or corrupt batches{} at the end of segment {}; log end offset is now {}",
+                    name, truncated, config.preallocate() ? " or unused preallocated space" : "", active.baseOffset(), active.nextOffset());
             }
         }
         logEndOffset = active.nextOffset();
@@ -184,6 +193,10 @@ public final class PartitionLog implements AutoCloseable
      */
     public AppendStatus append(final RecordBatch batch, final ByteBuffer bytes)
     {
+        if (offline)
+        {
+            return AppendStatus.STORAGE_ERROR;
+        }
         switch (producerState.check(batch))
         {
             case DUPLICATE:
@@ -196,10 +209,21 @@ public final class PartitionLog implements AutoCloseable
             default:
                 break;
         }
-        maybeRoll(bytes.remaining());
+        final int length = bytes.remaining();
         final long baseOffset = logEndOffset;
-        batch.assignOffsetAndEpoch(baseOffset, 0);
-        active.append(bytes, baseOffset, batch.lastOffset(), batch.maxTimestamp());
+        try
+        {
+            maybeRoll(length);
+            batch.assignOffsetAndEpoch(baseOffset, 0);
+            active.append(bytes, baseOffset, batch.lastOffset(), batch.maxTimestamp());
+        }
+        catch (final UncheckedIOException ex)
+        {
+            // Nothing past the last whole batch counts: the state is as before, the file is cut back to it.
+            takeOffline("an append", ex, length + (config.preallocate() ? Segment.PREALLOCATE_CHUNK_BYTES : 0), logEndOffset);
+            active.truncateTail();
+            return AppendStatus.STORAGE_ERROR;
+        }
         producerState.onAppend(batch);
         logEndOffset = batch.lastOffset() + 1;
         lastBaseOffset = baseOffset;
@@ -316,13 +340,6 @@ public final class PartitionLog implements AutoCloseable
         }
         final List<Segment> removed = new ArrayList<>(segments.subList(0, count));
         segments.removeFirst(count);
-        if (unflushed.removeAll(removed))
-        {
-            for (final Segment segment : removed)
-            {
-                segment.flush();
-            }
-        }
         logStartOffset = Math.max(logStartOffset, segments.first().baseOffset());
         state.update(logStartOffset, logEndOffset, highWatermark);
         return removed;
@@ -339,7 +356,7 @@ public final class PartitionLog implements AutoCloseable
         for (; i < segments.size() - 1; i++)
         {
             final Segment segment = segments.get(i);
-            if (segment.nextOffset() > highWatermark || segment == hwSegment || unflushed.contains(segment))
+            if (segment.nextOffset() > highWatermark || segment == hwSegment)
             {
                 break;
             }
@@ -379,7 +396,7 @@ public final class PartitionLog implements AutoCloseable
         for (int k = 0; k < old.size(); k++)
         {
             final Segment segment = segments.get(from + k);
-            if (segment != old.get(k) || segment == hwSegment || unflushed.contains(segment))
+            if (segment != old.get(k) || segment == hwSegment)
             {
                 return false;
             }
@@ -423,34 +440,167 @@ public final class PartitionLog implements AutoCloseable
         }
     }
 
-    /** Seals the active segment and starts a new one at the log end offset. */
+    /**
+     * Seals the active segment and starts a new one at the log end offset. Under the fsync policy
+     * the segment is forced first, so what waits for a group commit is always in the active
+     * segment alone (a failed fsync rolls back only there). Each step that can fail (fsync,
+     * snapshot, new files on a full disk) comes before the log changes, so a failure leaves the
+     * log as it was and the next append tries again.
+     *
+     * @throws UncheckedIOException if a file cannot be written or created
+     */
     public void roll()
     {
-        active.seal();
         if (config.flushPolicy() == FlushPolicy.FSYNC && dirty)
         {
-            unflushed.add(active);
+            flushIfDirty();
+            if (offline)
+            {
+                throw new UncheckedIOException(new IOException("fsync before rolling " + name + " failed"));
+            }
         }
         producerState.takeSnapshot(logEndOffset);
-        active = Segment.create(dir, logEndOffset, config, clock.time());
+        final Segment next = Segment.create(dir, logEndOffset, config, clock.time());
+        try
+        {
+            active.seal();
+        }
+        catch (final UncheckedIOException ex)
+        {
+            // Its empty files must not outlive the failed roll: a later start would take them for the log's end.
+            next.closeAndDelete();
+            throw ex;
+        }
+        active = next;
         segments.append(active);
     }
 
-    /** Group commit: forces what was appended since the last flush, then exposes it to readers. */
+    /**
+     * Group commit: forces what was appended since the last flush, then exposes it to readers. If
+     * the fsync fails, what it covered is rolled back (its acknowledgements see it is not below the
+     * high watermark, see {@link #isCommitted}) and the log goes offline.
+     *
+     * @return true if there was something to flush
+     */
     public boolean flushIfDirty()
     {
         if (!dirty)
         {
             return false;
         }
-        for (final Segment segment : unflushed)
+        try
         {
-            segment.flush();
+            active.flush();
         }
-        unflushed.clear();
-        active.flush();
+        catch (final UncheckedIOException ex)
+        {
+            takeOffline("an fsync", ex, active.size() - (hwSegment == active ? hwPosition : 0), highWatermark);
+            rollBackToHighWatermark();
+            return true;
+        }
         markFlushed();
         return true;
+    }
+
+    /**
+     * After a failed fsync nothing past the high watermark may be trusted (Linux may have dropped
+     * the dirty pages): the log end goes back to it, in memory and in the file, and producer state
+     * forgets the batches, so an idempotent producer's retry is appended again, not taken for a duplicate.
+     */
+    private void rollBackToHighWatermark()
+    {
+        final int position = hwSegment == active ? hwPosition : 0;
+        active.rollBackTo(position, highWatermark);
+        logEndOffset = highWatermark;
+        dirty = false;
+        producerStateStale = true;
+        state.update(logStartOffset, logEndOffset, highWatermark);
+        tryRebuildProducerState();
+    }
+
+    private void tryRebuildProducerState()
+    {
+        try
+        {
+            rebuildProducerState();
+            producerStateStale = false;
+        }
+        catch (final UncheckedIOException ex)
+        {
+            LOG.debug("{}: producer state not rebuilt yet", name, ex);
+        }
+    }
+
+    /** The one log line of a partition going offline. */
+    private void takeOffline(final String what, final UncheckedIOException ex, final long bytesFailed, final long logEndAfter)
+    {
+        bytesNeededOnline = Math.max(bytesNeededOnline, Math.max(bytesFailed, 0) + 2L * MappedIndex.BACKING_CHUNK_BYTES);
+        if (offline)
+        {
+            return;
+        }
+        offline = true;
+        state.offline(true);
+        LOG.error("{}: {} failed, partition offline (produce, fetch and ListOffsets answer KAFKA_STORAGE_ERROR until it "
+            + "recovers); log end offset is {}: {}", name, what, logEndAfter, describe(ex));
+    }
+
+    private static String describe(final UncheckedIOException ex)
+    {
+        final Throwable cause = ex.getCause() != null ? ex.getCause() : ex;
+        return ex.getMessage() + " (" + cause + ")";
+    }
+
+    /**
+     * The owning shard's retry of an offline log: cuts a torn tail back to the last whole batch,
+     * rebuilds producer state if a rollback left it stale, and takes writes again once the log
+     * dir has room for what failed (a full disk stays offline quietly until space is freed; an
+     * I/O error shows again on the next write). Owner thread only.
+     *
+     * @return true if the log is online
+     */
+    public boolean tryBringOnline()
+    {
+        if (!offline)
+        {
+            return true;
+        }
+        if (!active.truncateTail())
+        {
+            return false;
+        }
+        if (producerStateStale)
+        {
+            tryRebuildProducerState();
+            if (producerStateStale)
+            {
+                return false;
+            }
+        }
+        if (dir.toFile().getUsableSpace() < bytesNeededOnline)
+        {
+            return false;
+        }
+        offline = false;
+        bytesNeededOnline = 0;
+        state.offline(false);
+        LOG.info("{}: back online, taking writes at offset {}", name, logEndOffset);
+        return true;
+    }
+
+    /** True after a failed write or fsync, until {@link #tryBringOnline()} succeeds. */
+    public boolean isOffline()
+    {
+        return offline;
+    }
+
+    /**
+     * True if {@code offset} is below the high watermark: an acknowledgement that waited for a
+     * group commit checks this, since a failed fsync rolls its batch back.
+     */
+    public boolean isCommitted(final long offset)
+    {
+        return offset < highWatermark;
     }
 
     private void markFlushed()
@@ -470,6 +620,10 @@ public final class PartitionLog implements AutoCloseable
     public ReadStatus read(final long offset, final int maxBytes, final FileRegion region)
     {
         region.clear();
+        if (offline)
+        {
+            return ReadStatus.STORAGE_ERROR;
+        }
         if (offset < logStartOffset || offset > highWatermark)
         {
             return ReadStatus.OFFSET_OUT_OF_RANGE;
@@ -630,18 +784,61 @@ public final class PartitionLog implements AutoCloseable
         return producerState;
     }
 
-    /** Clean close: flushes, snapshots producer state and trims indexes so the next start can skip recovery. */
+    /**
+     * Clean close: flushes, snapshots producer state and trims indexes so the next start can skip
+     * recovery. An offline log gets one more try at cutting a torn tail; if that fails, the next
+     * start finds the tail does not parse and recovers the segment anyway.
+     */
     @Override
     public void close()
     {
-        for (final Segment segment : segments)
+        if (offline)
         {
-            segment.flush();
+            active.truncateTail();
         }
-        producerState.takeSnapshot(logEndOffset);
+        // On a failing disk every file is still closed; the first failure is thrown after.
+        UncheckedIOException failure = null;
         for (final Segment segment : segments)
         {
-            segment.close();
+            try
+            {
+                segment.flush();
+            }
+            catch (final UncheckedIOException ex)
+            {
+                failure = failure == null ? ex : failure;
+            }
+        }
+        if (producerStateStale)
+        {
+            tryRebuildProducerState();
+        }
+        if (!producerStateStale && failure == null)
+        {
+            // A stale state would name rolled-back batches; without a snapshot the next start replays the log.
+            try
+            {
+                producerState.takeSnapshot(logEndOffset);
+            }
+            catch (final UncheckedIOException ex)
+            {
+                failure = ex;
+            }
+        }
+        for (final Segment segment : segments)
+        {
+            try
+            {
+                segment.close();
+            }
+            catch (final UncheckedIOException ex)
+            {
+                failure = failure == null ? ex : failure;
+            }
+        }
+        if (failure != null)
+        {
+            throw failure;
         }
     }
 

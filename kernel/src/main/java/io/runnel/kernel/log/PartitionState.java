@@ -9,6 +9,7 @@ public final class PartitionState
     private volatile long logStartOffset;
     private volatile long logEndOffset;
     private volatile long highWatermark;
+    private volatile boolean offline;
 
     public long logStartOffset()
     {
@@ -24,6 +25,20 @@ public final class PartitionState
     public long highWatermark()
     {
         return highWatermark;
+    }
+
+    /**
+     * True while the partition's log is offline after a failed write: Metadata reports it as an
+     * offline replica with KAFKA_STORAGE_ERROR.
+     */
+    public boolean isOffline()
+    {
+        return offline;
+    }
+
+    void offline(final boolean isOffline)
+    {
+        offline = isOffline;
     }
 
     void update(final long logStart, final long logEnd, final long hw)

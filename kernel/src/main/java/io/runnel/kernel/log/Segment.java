@@ -62,6 +62,14 @@ public final class Segment implements AutoCloseable
     private long nextOffset;
     private long maxTimestamp = -1;
     private long offsetOfMaxTimestamp = -1;
+    /** preallocate: the active segment's file is allocated (zeros written) ahead of its data, up to {@link #allocatedEnd}. */
+    private boolean preallocating;
+    private long allocatedEnd;
+    private final int segmentBytes;
+
+    /** Allocated ahead in steps of this: one write of zeros per MiB of log, and never more than a MiB unused. */
+    static final int PREALLOCATE_CHUNK_BYTES = 1 << 20;
+    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(PREALLOCATE_CHUNK_BYTES).asReadOnlyBuffer();
 
     private Segment(final Path dir, final long baseOffset, final LogConfig config, final boolean active, final long createdMs)
     {
@@ -76,6 +84,8 @@ public final class Segment implements AutoCloseable
         this.indexIntervalBytes = config.indexIntervalBytes();
         this.createdMs = createdMs;
         this.contiguous = active && suffix.isEmpty();
+        this.segmentBytes = config.segmentBytes();
+        this.preallocating = active && config.preallocate();
         try
         {
             channel = FileChannel.open(logFile, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
@@ -85,14 +95,73 @@ public final class Segment implements AutoCloseable
         {
             throw new UncheckedIOException("cannot open segment " + logFile, ex);
         }
-        offsetIndex = new OffsetIndex(dir.resolve(fileName(baseOffset, ".index") + suffix), baseOffset, config.maxIndexBytes(), active);
-        timeIndex = new TimeIndex(dir.resolve(fileName(baseOffset, ".timeindex") + suffix), baseOffset, config.maxIndexBytes(), active);
+        OffsetIndex offsets = null;
+        try
+        {
+            offsets = new OffsetIndex(dir.resolve(fileName(baseOffset, ".index") + suffix), baseOffset, config.maxIndexBytes(), active);
+            timeIndex = new TimeIndex(dir.resolve(fileName(baseOffset, ".timeindex") + suffix), baseOffset, config.maxIndexBytes(), active);
+        }
+        catch (final UncheckedIOException ex)
+        {
+            // A roll on a full disk (or an unreadable index at start-up): leave no open file behind.
+            closeQuietly(offsets, ex);
+            try
+            {
+                channel.close();
+            }
+            catch (final IOException closeFailure)
+            {
+                ex.addSuppressed(closeFailure);
+            }
+            throw ex;
+        }
+        offsetIndex = offsets;
         nextOffset = baseOffset;
     }
 
+    private static void closeQuietly(final MappedIndex index, final RuntimeException failure)
+    {
+        if (index != null)
+        {
+            try
+            {
+                index.closeAndDiscard();
+            }
+            catch (final RuntimeException ex)
+            {
+                failure.addSuppressed(ex);
+            }
+        }
+    }
+
+    /**
+     * Creates an empty active segment.
+     *
+     * @throws UncheckedIOException if its files cannot be created (a roll on a full disk): the files
+     * this attempt left are removed, so that a later start never takes them for the log's end.
+     */
     public static Segment create(final Path dir, final long baseOffset, final LogConfig config, final long nowMs)
     {
-        final Segment segment = new Segment(dir, baseOffset, config, true, nowMs);
+        final Segment segment;
+        try
+        {
+            segment = new Segment(dir, baseOffset, config, true, nowMs);
+        }
+        catch (final UncheckedIOException ex)
+        {
+            for (final String suffix : new String[] {".log", ".index", ".timeindex"})
+            {
+                try
+                {
+                    Files.deleteIfExists(dir.resolve(fileName(baseOffset, suffix)));
+                }
+                catch (final IOException deleteFailure)
+                {
+                    ex.addSuppressed(deleteFailure);
+                }
+            }
+            throw ex;
+        }
         segment.truncateTo(0);
         return segment;
     }
@@ -122,13 +191,9 @@ public final class Segment implements AutoCloseable
         {
             return segment;
         }
-        if (!segment.offsetIndex.isConsistentWith(segment.size))
+        if (!segment.offsetIndex.isConsistentWith(segment.size) || !segment.loadTail())
         {
             segment.recover();
-        }
-        else
-        {
-            segment.loadTail();
         }
         return segment;
     }
@@ -138,8 +203,13 @@ public final class Segment implements AutoCloseable
         return String.format("%020d%s", offset, suffix);
     }
 
-    /** Finds the next offset and max timestamp by walking headers from the last index entry. */
-    private void loadTail()
+    /**
+     * Finds the next offset and max timestamp by walking headers from the last index entry.
+     *
+     * @return false if the walk ended before the end of the file (a torn tail a failed write left
+     * behind, even after a clean shutdown): the caller recovers the segment.
+     */
+    private boolean loadTail()
     {
         int position = offsetIndex.entries() == 0 ? 0 : offsetIndex.filePositionAt(offsetIndex.entries() - 1);
         maxTimestamp = timeIndex.lastTimestamp();
@@ -156,6 +226,7 @@ public final class Segment implements AutoCloseable
             trackMaxTimestamp(header.getLong(MAX_TIMESTAMP_OFFSET, ByteOrder.BIG_ENDIAN), lastOffset);
             position += batchSize;
         }
+        return position == size;
     }
 
     /**
@@ -228,11 +299,24 @@ public final class Segment implements AutoCloseable
         return truncated;
     }
 
-    /** Appends one batch whose bytes lie between the buffer's position and limit. */
+    /**
+     * Appends one batch whose bytes lie between the buffer's position and limit.
+     *
+     * @throws UncheckedIOException if the write fails (ENOSPC, EIO): the segment's size, offsets
+     * and indexes are as before, but the file may hold part of the batch past {@link #size()};
+     * {@link #truncateTail()} cuts it off.
+     */
     public void append(final ByteBuffer bytes, final long batchBaseOffset, final long lastOffset, final long batchMaxTimestamp)
     {
         final int position = size;
         final int length = bytes.remaining();
+        // Index space first: its pages are stored through a mapping, where a full disk would be a SIGBUS.
+        offsetIndex.ensureRoomForEntry();
+        timeIndex.ensureRoomForEntry();
+        if (preallocating && position + length > allocatedEnd)
+        {
+            allocateAhead(position + length);
+        }
         long written = 0;
         try
         {
@@ -243,11 +327,37 @@ public final class Segment implements AutoCloseable
         }
         catch (final IOException ex)
         {
-            throw new UncheckedIOException("append to " + logFile + " failed", ex);
+            throw new UncheckedIOException("append of " + length + " bytes at position " + position + " of " + logFile + " failed", ex);
         }
         indexBatch(lastOffset, batchMaxTimestamp, position, length);
         size += length;
         nextOffset = lastOffset + 1;
+    }
+
+    /**
+     * preallocate: writes zeros from the allocated end to a chunk past {@code end} (not past the
+     * segment's size limit unless the batch itself is), so the appends after it overwrite blocks the
+     * file system has already allocated and an fdatasync has no allocation to record.
+     */
+    private void allocateAhead(final long end)
+    {
+        final long from = Math.max(allocatedEnd, size);
+        final long to = Math.max(end, Math.min(from + PREALLOCATE_CHUNK_BYTES, segmentBytes));
+        final ByteBuffer zeros = ZEROS.duplicate();
+        try
+        {
+            long at = from;
+            while (at < to)
+            {
+                zeros.clear().limit((int)Math.min(zeros.capacity(), to - at));
+                at += channel.write(zeros, at);
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot preallocate " + (to - from) + " bytes in " + logFile, ex);
+        }
+        allocatedEnd = to;
     }
 
     /**
@@ -261,6 +371,7 @@ public final class Segment implements AutoCloseable
         {
             if (!offsetIndex.isFull())
             {
+                offsetIndex.ensureRoomForEntry();
                 offsetIndex.append(batchLastOffset, position);
             }
             bytesSinceLastIndexEntry = 0;
@@ -268,6 +379,7 @@ public final class Segment implements AutoCloseable
         bytesSinceLastIndexEntry += length;
         if (batchMaxTimestamp > maxTimestamp && !timeIndex.isFull())
         {
+            timeIndex.ensureRoomForEntry();
             timeIndex.maybeAppend(batchMaxTimestamp, batchLastOffset);
         }
         trackMaxTimestamp(batchMaxTimestamp, batchLastOffset);
@@ -430,6 +542,50 @@ public final class Segment implements AutoCloseable
         }
     }
 
+    /**
+     * Forgets every batch from file position {@code position} on, whose first offset is
+     * {@code newNextOffset} (appends whose fsync failed): in memory at once, in the file if it can
+     * be truncated.
+     *
+     * @return false if the file could not be truncated: {@link #truncateTail()} retries.
+     */
+    public boolean rollBackTo(final int position, final long newNextOffset)
+    {
+        size = position;
+        nextOffset = newNextOffset;
+        scanStart = -1;
+        offsetIndex.truncateToPosition(position);
+        timeIndex.truncateToOffset(newNextOffset);
+        final int indexed = offsetIndex.entries();
+        bytesSinceLastIndexEntry = indexed == 0 ? 0 : position - offsetIndex.filePositionAt(indexed - 1);
+        maxTimestamp = timeIndex.lastTimestamp();
+        offsetOfMaxTimestamp = timeIndex.entries() == 0 ? -1 : timeIndex.offsetAt(timeIndex.entries() - 1);
+        return truncateTail();
+    }
+
+    /**
+     * Cuts the file back to {@link #size()}, the end of the last batch fully written: what a
+     * failed append may have left past it goes.
+     *
+     * @return false if the truncation failed too (the tail stays until a retry or the next start's recovery).
+     */
+    public boolean truncateTail()
+    {
+        try
+        {
+            if (channel.size() > size)
+            {
+                channel.truncate(size);
+            }
+            allocatedEnd = Math.min(allocatedEnd, size);
+            return true;
+        }
+        catch (final IOException ex)
+        {
+            return false;
+        }
+    }
+
     private void truncateFile(final int position)
     {
         try
@@ -441,6 +597,7 @@ public final class Segment implements AutoCloseable
             throw new UncheckedIOException("cannot truncate " + logFile, ex);
         }
         size = position;
+        allocatedEnd = Math.min(allocatedEnd, position);
         scanStart = -1;
         offsetIndex.truncateToPosition(position);
         timeIndex.truncateToOffset(nextOffset);
@@ -461,9 +618,17 @@ public final class Segment implements AutoCloseable
         timeIndex.flush();
     }
 
-    /** The segment stops being active: indexes are trimmed to their entries. */
+    /**
+     * The segment stops being active: indexes are trimmed to their entries and a preallocated log
+     * file to its data, so that a sealed segment's files hold exactly what Kafka's tools expect.
+     */
     public void seal()
     {
+        if (preallocating && !truncateTail())
+        {
+            throw new UncheckedIOException(new IOException("cannot trim preallocated " + logFile + " to " + size + " bytes"));
+        }
+        preallocating = false;
         offsetIndex.trimToEntries();
         timeIndex.trimToEntries();
     }
@@ -509,18 +674,38 @@ public final class Segment implements AutoCloseable
         return channel;
     }
 
+    /** Closes the files; a preallocated log file is trimmed to its data first (if that fails, the next start's walk finds the zeros and recovers). */
     @Override
     public void close()
     {
-        offsetIndex.close();
-        timeIndex.close();
+        if (preallocating)
+        {
+            truncateTail();
+        }
+        // Every file is closed even if trimming one fails (a failing disk at shutdown); the first failure is thrown.
+        UncheckedIOException failure = null;
+        for (final MappedIndex index : new MappedIndex[] {offsetIndex, timeIndex})
+        {
+            try
+            {
+                index.close();
+            }
+            catch (final UncheckedIOException ex)
+            {
+                failure = failure == null ? ex : failure;
+            }
+        }
         try
         {
             channel.close();
         }
         catch (final IOException ex)
         {
-            throw new UncheckedIOException("cannot close " + logFile, ex);
+            failure = failure == null ? new UncheckedIOException("cannot close " + logFile, ex) : failure;
+        }
+        if (failure != null)
+        {
+            throw failure;
         }
     }
 

@@ -11,6 +11,7 @@ import org.apache.kafka.common.record.internal.CompressionType;
 
 import static org.apache.kafka.common.config.ConfigDef.Range.atLeast;
 import static org.apache.kafka.common.config.ConfigDef.Range.between;
+import static org.apache.kafka.common.config.ConfigDef.Type.BOOLEAN;
 import static org.apache.kafka.common.config.ConfigDef.Type.DOUBLE;
 import static org.apache.kafka.common.config.ConfigDef.Type.INT;
 import static org.apache.kafka.common.config.ConfigDef.Type.LIST;
@@ -45,6 +46,7 @@ public final class TopicConfigDef
     public static final String MIN_CLEANABLE_DIRTY_RATIO = "min.cleanable.dirty.ratio";
     public static final String MIN_COMPACTION_LAG_MS = "min.compaction.lag.ms";
     public static final String MIN_INSYNC_REPLICAS = "min.insync.replicas";
+    public static final String PREALLOCATE = "preallocate";
     public static final String RETENTION_BYTES = "retention.bytes";
     public static final String RETENTION_MS = "retention.ms";
     public static final String SEGMENT_BYTES = "segment.bytes";
@@ -102,6 +104,10 @@ public final class TopicConfigDef
         .define(topicKey(MIN_INSYNC_REPLICAS, INT).defaultValue(1).validator(atLeast(1))
             .notEnforcedYet("a single node holds one replica of each partition")
             .doc("Replicas that must have a write before acks=all is answered.").build())
+        .define(topicKey(PREALLOCATE, BOOLEAN).defaultValue(false)
+            .doc("Allocate the active segment's disk space ahead of its appends (zeros written in 1 MiB steps), so that an fsync "
+                + "finds no new blocks to record; trimmed to its data when the segment rolls or the broker stops. Meant for "
+                + "runnel.flush.policy=fsync, where it made appends faster in the median (results/2026-12-02-segment-preallocation).").build())
         .define(topicKey(RETENTION_BYTES, LONG).defaultValue(-1L)
             .doc("Delete old segments once a partition is larger than this; -1: no size limit.").build())
         .define(topicKey(RETENTION_MS, LONG).defaultValue(7L * 24 * 60 * 60 * 1000).validator(atLeast(-1))

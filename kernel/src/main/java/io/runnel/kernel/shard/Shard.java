@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * run commands from other shards and the conductor, move commands that did not fit into other
  * shards' inboxes, run the duties (network I/O, parked fetches, coordinators), then, under the
  * fsync policy, group-commit the partitions appended to in this cycle and release the
- * acknowledgements that waited for it.
+ * acknowledgements that waited for it; and once every {@link #OFFLINE_RETRY_INTERVAL_MS}, try to
+ * bring back partitions a failed write took offline (a full disk that got space again).
  *
  * <p>A shard never creates or deletes files, never takes a lock shared with another thread and
  * never waits for another thread: partitions arrive and leave through {@link #adopt} and
@@ -35,6 +36,11 @@ public final class Shard implements Agent
     public static final int INBOX_CAPACITY = 64 * 1024;
     private static final int INBOX_DRAIN_LIMIT = 1024;
     private static final Logger LOG = LoggerFactory.getLogger(Shard.class);
+    /**
+     * How often offline partitions are retried: a statvfs and a truncate each, cheap enough to do
+     * every second, and a second is soon enough for a producer that retries for minutes.
+     */
+    public static final long OFFLINE_RETRY_INTERVAL_MS = 1_000;
 
     private final int id;
     private final EpochClock clock;
@@ -51,6 +57,7 @@ public final class Shard implements Agent
     private final ArrayDeque<Runnable> runAfterFlush = new ArrayDeque<>();
     private volatile Runnable wakeup = () -> { };
     private final Thread[] thread = new Thread[1];
+    private long nextOfflineRetryMs;
 
     public Shard(final int id, final EpochClock clock, final ShardCounters counters)
     {
@@ -190,6 +197,34 @@ public final class Shard implements Agent
             work += duties.get(i).doWork(nowMs);
         }
         work += groupCommit();
+        work += retryOfflinePartitions(nowMs);
+        return work;
+    }
+
+    /** Partitions a failed write or fsync took offline come back here, without a restart, once their disk allows. */
+    private int retryOfflinePartitions(final long nowMs)
+    {
+        if (nowMs < nextOfflineRetryMs)
+        {
+            return 0;
+        }
+        nextOfflineRetryMs = nowMs + OFFLINE_RETRY_INTERVAL_MS;
+        int work = 0;
+        for (int i = 0, n = owned.size(); i < n; i++)
+        {
+            final PartitionLog log = owned.get(i).log();
+            if (log != null && log.isOffline())
+            {
+                try
+                {
+                    work += log.tryBringOnline() ? 1 : 0;
+                }
+                catch (final RuntimeException ex)
+                {
+                    LOG.error("shard {}: retrying offline partition {} failed", id, owned.get(i), ex);
+                }
+            }
+        }
         return work;
     }
 
@@ -276,8 +311,9 @@ public final class Shard implements Agent
     }
 
     /**
-     * Runs {@code ack} once everything appended so far is durable: at the end of this cycle under
-     * the fsync policy, at once otherwise.
+     * Runs {@code ack} once everything appended so far is durable or has failed to become so: at
+     * the end of this cycle under the fsync policy, at once otherwise. A failed fsync rolls its
+     * log back to the high watermark, so the ack tells success by {@link PartitionLog#isCommitted}.
      */
     public void whenDurable(final Runnable ack)
     {
@@ -299,7 +335,15 @@ public final class Shard implements Agent
         }
         for (int i = 0, n = dirty.size(); i < n; i++)
         {
-            dirty.get(i).flushIfDirty();
+            try
+            {
+                dirty.get(i).flushIfDirty();
+            }
+            catch (final RuntimeException ex)
+            {
+                // Its acks still run below and, finding their batches not committed, answer with an error.
+                LOG.error("shard {}: group commit of {} failed", id, dirty.get(i).name(), ex);
+            }
         }
         dirty.clear();
         // Acks may append again (not today), so run the ones registered before this flush only.

@@ -175,13 +175,16 @@ public final class AdminHandlers
             .setTopicAuthorizedOperations(AUTHORIZED_OPERATIONS_OMITTED);
         for (int i = 0; i < topic.partitionCount(); i++)
         {
+            // A partition offline after a failed write: its one replica is offline, as Kafka reports a failed log dir.
+            final boolean offline = topic.partition(i).state().isOffline();
             out.partitions().add(new MetadataResponseData.MetadataResponsePartition()
                 .setPartitionIndex(i)
+                .setErrorCode(offline ? Errors.KAFKA_STORAGE_ERROR.code() : Errors.NONE.code())
                 .setLeaderId(node)
                 .setLeaderEpoch(topic.partition(i).leaderEpoch())
                 .setReplicaNodes(List.of(node))
                 .setIsrNodes(List.of(node))
-                .setOfflineReplicas(List.of()));
+                .setOfflineReplicas(offline ? List.of(node) : List.of()));
         }
         return out;
     }

@@ -1,5 +1,6 @@
 package io.runnel.io.api.control;
 
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -68,6 +69,11 @@ final class PartitionLookups implements ShardCommand
             {
                 answerError(Errors.NOT_LEADER_OR_FOLLOWER.code());
             }
+            else if (log.isOffline())
+            {
+                // As Kafka answers for a partition whose log dir failed.
+                answerError(Errors.KAFKA_STORAGE_ERROR.code());
+            }
             else
             {
                 lookUp(partition, log);
@@ -86,7 +92,7 @@ final class PartitionLookups implements ShardCommand
                 // lookUp threw after it had handed its report to someone else, who still sends it.
                 return;
             }
-            answerError(cause instanceof java.io.UncheckedIOException ? Errors.KAFKA_STORAGE_ERROR.code() : Errors.UNKNOWN_SERVER_ERROR.code());
+            answerError(cause instanceof UncheckedIOException ? Errors.KAFKA_STORAGE_ERROR.code() : Errors.UNKNOWN_SERVER_ERROR.code());
             gather.reportFrom(owner);
         }
     }

@@ -1,5 +1,6 @@
 package io.runnel.io.api.fetch;
 
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -88,7 +89,7 @@ final class FetchOperation implements ParkedOperation
         @Override
         public void onFailure(final Shard owner, final Throwable cause)
         {
-            errorCode = Errors.UNKNOWN_SERVER_ERROR.code();
+            errorCode = cause instanceof UncheckedIOException ? Errors.KAFKA_STORAGE_ERROR.code() : Errors.UNKNOWN_SERVER_ERROR.code();
             region.set(null, 0, 0);
             owner.proxyTo(origin.id()).send(readDone);
         }
@@ -272,7 +273,8 @@ final class FetchOperation implements ParkedOperation
             return false;
         }
         final PartitionState state = entry.partition.state();
-        if (state.highWatermark() != cached.highWatermark || state.logStartOffset() != cached.logStartOffset)
+        // An offline partition is read, so that its owner answers KAFKA_STORAGE_ERROR instead of "nothing new".
+        if (state.highWatermark() != cached.highWatermark || state.logStartOffset() != cached.logStartOffset || state.isOffline())
         {
             return false;
         }
@@ -294,7 +296,12 @@ final class FetchOperation implements ParkedOperation
         else
         {
             final PartitionLog.ReadStatus status = log.read(entry.fetchOffset, Math.max(1, entry.maxBytes), entry.region);
-            entry.errorCode = status == PartitionLog.ReadStatus.OK ? Errors.NONE.code() : Errors.OFFSET_OUT_OF_RANGE.code();
+            entry.errorCode = switch (status)
+            {
+                case OK -> Errors.NONE.code();
+                case OFFSET_OUT_OF_RANGE -> Errors.OFFSET_OUT_OF_RANGE.code();
+                case STORAGE_ERROR -> Errors.KAFKA_STORAGE_ERROR.code();
+            };
             entry.highWatermark = log.highWatermark();
             entry.logStartOffset = log.logStartOffset();
         }

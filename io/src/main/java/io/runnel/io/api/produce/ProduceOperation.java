@@ -197,6 +197,7 @@ final class ProduceOperation
                 case DUPLICATE -> baseOffset[i] = log.lastBaseOffset();
                 case OUT_OF_ORDER_SEQUENCE -> errorCode[i] = Errors.OUT_OF_ORDER_SEQUENCE_NUMBER.code();
                 case INVALID_PRODUCER_EPOCH -> errorCode[i] = Errors.INVALID_PRODUCER_EPOCH.code();
+                case STORAGE_ERROR -> errorCode[i] = Errors.KAFKA_STORAGE_ERROR.code();
             }
             logStartOffset[i] = log.logStartOffset();
         }
@@ -317,10 +318,19 @@ final class ProduceOperation
             shard.whenDurable(this);
         }
 
-        /** On the owning shard, once what it appended is durable (at once unless the flush policy is fsync). */
+        /**
+         * On the owning shard, once what it appended is durable (at once unless the flush policy is
+         * fsync) or its fsync failed, which rolled the batch back: then it is a storage error, never a success.
+         */
         @Override
         public void run()
         {
+            final PartitionLog log = partitions[slot].log();
+            if (errorCode[slot] == Errors.NONE.code() && log != null && !log.isCommitted(baseOffset[slot]))
+            {
+                errorCode[slot] = Errors.KAFKA_STORAGE_ERROR.code();
+                baseOffset[slot] = -1;
+            }
             owner.proxyTo(origin.id()).send(partitionDone);
         }
     }
