@@ -6,16 +6,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 import io.runnel.kernel.conductor.Conductor;
 import io.runnel.kernel.shard.Shard;
 import io.runnel.kernel.topic.Partition;
 import io.runnel.kernel.topic.TopicRegistry;
-import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.EpochClock;
-import org.agrona.concurrent.SleepingMillisIdleStrategy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +29,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class LogCleaner implements AutoCloseable
 {
+    private static final long IDLE_MIN_PARK_NS = TimeUnit.MILLISECONDS.toNanos(1);
+    private static final int CLOSE_RETRY_MS = 50;
     private static final Logger LOG = LoggerFactory.getLogger(LogCleaner.class);
 
     private final CleanerConfig config;
@@ -60,13 +63,13 @@ public final class LogCleaner implements AutoCloseable
         this.throttler = new Throttler(config.maxIoBytesPerSecond());
     }
 
-    /** Starts the cleaner threads (none if log.cleaner.enable is false). */
     /** The settings this cleaner runs with. */
     public CleanerConfig config()
     {
         return config;
     }
 
+    /** Starts the cleaner threads (none if log.cleaner.enable is false). */
     public void start()
     {
         if (!config.enable())
@@ -77,7 +80,9 @@ public final class LogCleaner implements AutoCloseable
         for (int i = 0; i < config.threads(); i++)
         {
             final CleanerThread thread = new CleanerThread(i, this, config, throttler);
-            final AgentRunner runner = new AgentRunner(new SleepingMillisIdleStrategy(config.backoffMs()),
+            // Parked rather than asleep between rounds, so that close can wake a thread at once (see close).
+            final AgentRunner runner = new AgentRunner(new BackoffIdleStrategy(1, 1, IDLE_MIN_PARK_NS,
+                TimeUnit.MILLISECONDS.toNanos(Math.max(1, config.backoffMs()))),
                 ex -> LOG.error("log cleaner thread error", ex), null, thread);
             runners.add(runner);
             AgentRunner.startOnThread(runner);
@@ -89,7 +94,11 @@ public final class LogCleaner implements AutoCloseable
     public void close()
     {
         stopping = true;
-        CloseHelper.closeAll(runners);
+        for (final AgentRunner runner : runners)
+        {
+            // An idle thread parks for up to log.cleaner.backoff.ms: each retry of the close unparks it.
+            runner.close(CLOSE_RETRY_MS, LockSupport::unpark);
+        }
         runners.clear();
     }
 

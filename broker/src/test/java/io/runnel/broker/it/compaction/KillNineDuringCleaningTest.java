@@ -67,6 +67,7 @@ class KillNineDuringCleaningTest
         final Path dataDir = root.resolve("data");
         final Random random = new Random(20261202L);
         final Map<String, String> expected = new HashMap<>();
+        final StringBuilder outputs = new StringBuilder();
         for (int round = 0; round < ROUNDS; round++)
         {
             broker = ChildBroker.start(dataDir, OVERRIDES);
@@ -90,12 +91,14 @@ class KillNineDuringCleaningTest
             // Let the cleaner work for a random while, then kill it wherever it is.
             Thread.sleep(random.nextInt(1500));
             broker.kill9();
+            outputs.append(broker.output());
             broker = null;
         }
         broker = ChildBroker.start(dataDir, OVERRIDES);
         final List<ConsumerRecord<byte[], byte[]>> records = readFromTheStart();
         assertEquals(expected, newestPerKey(records), "after the last kill -9");
-        assertTrue(broker.output().contains("cleaned offsets"), "the cleaner did clean during the test");
+        outputs.append(broker.output());
+        assertTrue(outputs.toString().contains("cleaned offsets"), "the cleaner did clean in at least one of the brokers' lives");
     }
 
     /** Updates every key several times, deletes some (and revives some deleted ones); every send acknowledged. */
