@@ -3,13 +3,9 @@ package io.runnel.broker.config;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
-import java.io.Writer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -26,6 +22,7 @@ import io.runnel.kernel.conductor.BrokerConfigUpdate;
 import io.runnel.kernel.config.ConfigChange;
 import io.runnel.kernel.config.ConfigRefusedException;
 import io.runnel.kernel.config.DeclaredKey;
+import io.runnel.kernel.files.AtomicFile;
 import io.runnel.kernel.log.LogConfig;
 import io.runnel.kernel.threading.ShardThreads;
 import org.apache.kafka.common.config.ConfigDef;
@@ -51,7 +48,7 @@ public final class DynamicBrokerConfigs implements BrokerConfigs
 {
     /** The file in the log directory; hidden, like the topic store, so no one takes it for a partition. */
     public static final String FILE_NAME = ".runnel-broker-configs.properties";
-    private static final String TEMP_SUFFIX = ".tmp";
+    private static final String TEMP_SUFFIX = AtomicFile.TEMP_SUFFIX;
     /** Keys of the cluster-wide level are stored as {@code default.<key>}, those of a broker as {@code broker.<node.id>.<key>}. */
     private static final String DEFAULT_PREFIX = "default.";
     private static final String BROKER_PREFIX = "broker.";
@@ -278,22 +275,7 @@ public final class DynamicBrokerConfigs implements BrokerConfigs
         otherBrokers.forEach(properties::setProperty);
         next.clusterDynamic().forEach((key, value) -> properties.setProperty(DEFAULT_PREFIX + key, value));
         next.nodeDynamic().forEach((key, value) -> properties.setProperty(BROKER_PREFIX + nodeId + "." + key, value));
-        final Path temp = file.resolveSibling(FILE_NAME + TEMP_SUFFIX);
-        try
-        {
-            try (Writer writer = Files.newBufferedWriter(temp, StandardCharsets.UTF_8))
-            {
-                properties.store(writer, "Runnel dynamic broker configs (IncrementalAlterConfigs, AlterConfigs); over server.properties");
-            }
-            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE))
-            {
-                channel.force(true);
-            }
-            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException("cannot persist the dynamic broker configs in " + file, ex);
-        }
+        AtomicFile.write(file, properties, "Runnel dynamic broker configs (IncrementalAlterConfigs, AlterConfigs); over server.properties",
+            "the dynamic broker configs");
     }
 }

@@ -2,17 +2,15 @@ package io.runnel.kernel.log;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+
+import io.runnel.kernel.files.AtomicFile;
 
 /**
  * The log start offset of every partition of a log directory, in Kafka's
@@ -96,24 +94,6 @@ public final class LogStartOffsetCheckpoint
             }
         }
         final byte[] bytes = (VERSION + "\n" + count + "\n" + text).getBytes(StandardCharsets.UTF_8);
-        final Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
-        try
-        {
-            try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING))
-            {
-                final ByteBuffer buffer = ByteBuffer.wrap(bytes);
-                while (buffer.hasRemaining())
-                {
-                    channel.write(buffer);
-                }
-                channel.force(true);
-            }
-            Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException("cannot write " + file, ex);
-        }
+        AtomicFile.write(file, bytes, "a log offset checkpoint");
     }
 }

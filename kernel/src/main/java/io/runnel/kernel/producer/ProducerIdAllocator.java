@@ -2,12 +2,11 @@ package io.runnel.kernel.producer;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
+
+import io.runnel.kernel.files.AtomicFile;
 
 /**
  * Hands out producer ids that are never reused, even across restarts: ids are reserved in blocks
@@ -47,20 +46,7 @@ public final class ProducerIdAllocator
 
     private void reserve(final long end)
     {
-        final Path temp = file.resolveSibling(file.getFileName() + ".tmp");
-        try
-        {
-            Files.writeString(temp, Long.toString(end), StandardCharsets.UTF_8);
-            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE))
-            {
-                channel.force(true);
-            }
-            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException("cannot persist producer id block to " + file, ex);
-        }
+        AtomicFile.write(file, Long.toString(end).getBytes(StandardCharsets.UTF_8), "the producer id block");
         blockEnd = end;
     }
 }

@@ -3,19 +3,16 @@ package io.runnel.kernel.topic;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
-import java.io.Writer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
 
+import io.runnel.kernel.files.AtomicFile;
 import io.runnel.kernel.threading.ShardThreads;
 import org.apache.kafka.common.Uuid;
 
@@ -32,7 +29,7 @@ public final class TopicRegistry
     public static final int MAX_TOPIC_NAME_LENGTH = 249;
     private static final String STORE_DIR = ".runnel-topics";
     private static final String SUFFIX = ".properties";
-    private static final String TEMP_SUFFIX = ".tmp";
+    private static final String TEMP_SUFFIX = AtomicFile.TEMP_SUFFIX;
     /** The longest file name ext4, xfs and most file systems take, in bytes. */
     private static final int MAX_FILE_NAME_BYTES = 255;
     /** Prefix of a file named by topic id; '=' is not legal in a topic name, so no topic's file can look like one. */
@@ -189,25 +186,15 @@ public final class TopicRegistry
         properties.setProperty("id", topic.id().toString());
         properties.setProperty("partitions", Integer.toString(topic.partitionCount()));
         topic.configs().forEach((key, value) -> properties.setProperty("config." + key, value));
-        final Path target = storeDir.resolve(fileName(topic));
-        final Path temp = storeDir.resolve(fileName(topic) + TEMP_SUFFIX);
         try
         {
             Files.createDirectories(storeDir);
-            try (Writer writer = Files.newBufferedWriter(temp, StandardCharsets.UTF_8))
-            {
-                properties.store(writer, "Runnel topic metadata");
-            }
-            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE))
-            {
-                channel.force(true);
-            }
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         }
         catch (final IOException ex)
         {
-            throw new UncheckedIOException("cannot persist topic " + topic.name(), ex);
+            throw new UncheckedIOException("cannot create " + storeDir, ex);
         }
+        AtomicFile.write(storeDir.resolve(fileName(topic)), properties, "Runnel topic metadata", "topic " + topic.name());
     }
 
     /**
