@@ -86,9 +86,13 @@ record LogToClean(Partition partition, CleanableSegments view, long firstDirtyOf
         return total == 0 ? 0 : (double)cleanableBytes / total;
     }
 
-    /** Worth a clean now: dirty enough, or a record waited too long, or tombstones are due for removal. */
+    /**
+     * Worth a clean now: dirtier than min.cleanable.dirty.ratio (strictly, as Kafka's
+     * LogCleanerManager compares, so a ratio of 1.0 holds a log uncleaned), or a record waited too
+     * long, or tombstones are due for removal.
+     */
     boolean isCleanable()
     {
-        return cleanableBytes > 0 && (dirtyRatio() >= view.config().minCleanableDirtyRatio() || needCompactionNow) || deleteHorizonDue;
+        return cleanableBytes > 0 && (dirtyRatio() > view.config().minCleanableDirtyRatio() || needCompactionNow) || deleteHorizonDue;
     }
 }

@@ -50,6 +50,8 @@ class LogToCleanTest
         assertTrue(log.isCleanable(), "0.75 is above the default 0.5");
         assertFalse(LogToClean.of(null, view(config("min.cleanable.dirty.ratio", "0.8"), 0), 100, NOW, Long.MAX_VALUE, s -> -1)
             .isCleanable());
+        assertFalse(LogToClean.of(null, view(config("min.cleanable.dirty.ratio", "0.75"), 0), 100, NOW, Long.MAX_VALUE, s -> -1)
+            .isCleanable(), "Kafka cleans only above the ratio: at exactly 0.75 the log waits");
     }
 
     @Test
