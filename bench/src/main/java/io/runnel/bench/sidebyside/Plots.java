@@ -1,5 +1,6 @@
 package io.runnel.bench.sidebyside;
 
+import java.awt.Color;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -17,6 +18,7 @@ import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.lines.SeriesLines;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
@@ -28,6 +30,10 @@ final class Plots
     private static final int WIDTH = 1000;
     private static final int HEIGHT = 600;
     private static final double MIB = 1024.0 * 1024.0;
+    private static final Color KAFKA_BLUE = new Color(0x1f, 0x77, 0xb4);
+    private static final Color RUNNEL_ORANGE = new Color(0xff, 0x7f, 0x0e);
+    private static final Color[] OTHER_COLOURS = {new Color(0x2c, 0xa0, 0x2c), new Color(0x94, 0x67, 0xbd), new Color(0x8c, 0x56, 0x4b),
+        new Color(0xd6, 0x27, 0x28)};
 
     private Plots()
     {
@@ -80,7 +86,7 @@ final class Plots
             }
             if (!x.isEmpty())
             {
-                line(chart.addSeries(entry.getKey(), x, y));
+                line(chart, chart.addSeries(entry.getKey(), x, y));
             }
         }
         save(chart, png);
@@ -91,13 +97,14 @@ final class Plots
     {
         final XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle(xTitle).yAxisTitle("MiB").build();
         chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideS);
+        chart.getStyler().setYAxisMin(0.0);
         for (final Map.Entry<String, List<double[]>> entry : series.entrySet())
         {
             if (entry.getValue().isEmpty())
             {
                 continue;
             }
-            line(chart.addSeries(entry.getKey(), entry.getValue().stream().map(p -> p[0]).toList(),
+            line(chart, chart.addSeries(entry.getKey(), entry.getValue().stream().map(p -> p[0]).toList(),
                 entry.getValue().stream().map(p -> p[1]).toList()));
         }
         save(chart, png);
@@ -109,6 +116,7 @@ final class Plots
         final XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title)
             .xAxisTitle("time into the measured period (s)").yAxisTitle("MiB/s of payload").build();
         chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideS);
+        chart.getStyler().setYAxisMin(0.0);
         for (final RunRecord run : runs)
         {
             final OmbResult result = run.result();
@@ -137,12 +145,42 @@ final class Plots
             x.add((i + 1) * windowSeconds);
             y.add(messagesPerSecond.get(i) * messageMib);
         }
-        line(chart.addSeries(name, x, y));
+        line(chart, chart.addSeries(name, x, y));
     }
 
-    private static void line(final XYSeries series)
+    /**
+     * One colour per system in every plot (Kafka blue, Runnel orange, other systems by name); a
+     * system's second and later series in a chart (consume, cleaning) are dashed in its colour.
+     * A series is named "<system label>" or "<system label> <what>".
+     */
+    private static void line(final XYChart chart, final XYSeries series)
     {
         series.setMarker(SeriesMarkers.NONE);
+        final String system = systemOf(series.getName());
+        series.setLineColor(colourOf(system));
+        final long earlier = chart.getSeriesMap().values().stream()
+            .filter(other -> other != series && systemOf(other.getName()).equals(system)).count();
+        series.setLineStyle(earlier == 0 ? SeriesLines.SOLID : SeriesLines.DASH_DASH);
+    }
+
+    private static String systemOf(final String seriesName)
+    {
+        final int space = seriesName.indexOf(' ');
+        return space < 0 ? seriesName : seriesName.substring(0, space);
+    }
+
+    private static Color colourOf(final String system)
+    {
+        final String name = system.toLowerCase(java.util.Locale.ROOT);
+        if (name.contains("kafka"))
+        {
+            return KAFKA_BLUE;
+        }
+        if (name.equals("runnel"))
+        {
+            return RUNNEL_ORANGE;
+        }
+        return OTHER_COLOURS[Math.floorMod(name.hashCode(), OTHER_COLOURS.length)];
     }
 
     /** Labels the whole nines (0, 90, 99, 99.9...%) and leaves the ticks between them blank. */
