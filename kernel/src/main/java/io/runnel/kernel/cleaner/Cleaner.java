@@ -335,7 +335,7 @@ final class Cleaner
         {
             final ByteBuffer bytes = output.duplicate();
             bytes.position(position).limit(position + batch.sizeInBytes());
-            cleaned.append(bytes, batch.baseOffset(), batch.lastOffset(), batch.maxTimestamp());
+            cleaned.append(bytes, batch.lastOffset(), batch.maxTimestamp());
             if (batch.deleteHorizonMs().isPresent())
             {
                 earliestHorizon = Math.min(earliestHorizon, batch.deleteHorizonMs().getAsLong());

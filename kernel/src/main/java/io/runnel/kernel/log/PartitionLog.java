@@ -215,7 +215,7 @@ public final class PartitionLog implements AutoCloseable
         {
             maybeRoll(length);
             batch.assignOffsetAndEpoch(baseOffset, 0);
-            active.append(bytes, baseOffset, batch.lastOffset(), batch.maxTimestamp());
+            active.append(bytes, batch.lastOffset(), batch.maxTimestamp());
         }
         catch (final UncheckedIOException ex)
         {

@@ -306,7 +306,7 @@ public final class Segment implements AutoCloseable
      * and indexes are as before, but the file may hold part of the batch past {@link #size()};
      * {@link #truncateTail()} cuts it off.
      */
-    public void append(final ByteBuffer bytes, final long batchBaseOffset, final long lastOffset, final long batchMaxTimestamp)
+    public void append(final ByteBuffer bytes, final long lastOffset, final long batchMaxTimestamp)
     {
         final int position = size;
         final int length = bytes.remaining();
