@@ -175,9 +175,7 @@ record CleanerLatencyOptions(List<SystemUnderTest> systems, Map<String, Path> ho
         {
             throw new BenchConfigException("--system label '" + parsed.label() + "' is given twice");
         }
-        final Map<String, String> overrides = new LinkedHashMap<>(parsed.overrides());
-        final String systemHome = overrides.remove("home");
-        homes.put(parsed.label(), systemHome == null ? home : Path.of(systemHome).toAbsolutePath().normalize());
-        systems.add(new SystemUnderTest(parsed.label(), parsed.kind(), overrides));
+        homes.put(parsed.label(), parsed.homeOr(home));
+        systems.add(parsed);
     }
 }

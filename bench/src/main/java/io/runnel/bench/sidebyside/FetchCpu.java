@@ -112,10 +112,8 @@ public final class FetchCpu
                 case "--system" ->
                 {
                     final SystemUnderTest parsed = SystemUnderTest.parse(value);
-                    final Map<String, String> overrides = new LinkedHashMap<>(parsed.overrides());
-                    final String home = overrides.remove("home");
-                    homes.put(parsed.label(), home == null ? defaultHome : Path.of(home).toAbsolutePath().normalize());
-                    systems.add(new SystemUnderTest(parsed.label(), parsed.kind(), overrides));
+                    homes.put(parsed.label(), parsed.homeOr(defaultHome));
+                    systems.add(parsed);
                 }
                 case "--partitions" -> partitionCounts = List.of(value.split(",")).stream().map(Integer::parseInt).toList();
                 case "--fetches" -> fetches = Integer.parseInt(value);

@@ -27,7 +27,7 @@ import io.runnel.bench.omb.WorkloadRunner;
  * and plots.
  *
  * <pre>
- * SideBySide [--output DIR] [--plan FILE] [--driver FILE] [--system label=kafka|runnel[,key=value...]]...
+ * SideBySide [--output DIR] [--plan FILE] [--driver FILE] [--system label=kafka|runnel[,home=DIR][,key=value...]]...
  *            [--warmup-seconds N] [--duration-seconds N] [--window-seconds N] [--omb-durations] [--keep-broker-logs]
  *            [workload.yaml[@driver.yaml]]...
  * </pre>
@@ -41,7 +41,7 @@ import io.runnel.bench.omb.WorkloadRunner;
 public final class SideBySide
 {
     private static final String USAGE = "usage: bin/runnel bench [--output DIR] [--plan FILE] [--driver FILE] " +
-        "[--system label=kafka|runnel[,key=value...]]... [--warmup-seconds N] [--duration-seconds N] [--window-seconds N] " +
+        "[--system label=kafka|runnel[,home=DIR][,key=value...]]... [--warmup-seconds N] [--duration-seconds N] [--window-seconds N] " +
         "[--omb-durations] [--keep-broker-logs] [workload.yaml[@driver.yaml]]...";
 
     private SideBySide()
@@ -124,9 +124,9 @@ public final class SideBySide
         final int port = freePortPair();
         final BrokerProcess broker = switch (system.kind())
         {
-            case KAFKA -> new ApacheKafkaProcess(options.home(), options.kafkaLib(), dataDir, port, brokerLog, system.overrides(),
+            case KAFKA -> new ApacheKafkaProcess(system.homeOr(options.home()), options.kafkaLib(), dataDir, port, brokerLog, system.overrides(),
                 ApacheKafkaProcess.DEFAULT_JVM_OPTIONS);
-            case RUNNEL -> new RunnelProcess(options.home(), dataDir, port, brokerLog, system.overrides(), RunnelProcess.DEFAULT_JVM_OPTIONS);
+            case RUNNEL -> new RunnelProcess(system.homeOr(options.home()), dataDir, port, brokerLog, system.overrides(), RunnelProcess.DEFAULT_JVM_OPTIONS);
         };
         System.out.printf("%n== %s: %s with %s (%s) ==%n", system.label(), scenario.workload().name(), scenario.driverFile().getFileName(),
             system.describe());

@@ -1,5 +1,6 @@
 package io.runnel.bench.sidebyside;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
@@ -35,6 +36,17 @@ class SystemUnderTestTest
         assertEquals(List.of("runnel.shards", "log.flush.interval.messages", "x.list"), List.copyOf(one.overrides().keySet()));
         assertEquals("a=b", one.overrides().get("x.list"));
         assertEquals("Runnel {runnel.shards=1, log.flush.interval.messages=1, x.list=a=b}", one.describe());
+    }
+
+    @Test
+    void homeNamesAnotherCheckoutAndIsNoBrokerSetting()
+    {
+        final Path harness = Path.of("/work/main");
+        final SystemUnderTest before = SystemUnderTest.parse("before=runnel,home=/work/wt-before,runnel.shards=2");
+        assertEquals(Path.of("/work/wt-before"), before.homeOr(harness));
+        assertEquals(Map.of("runnel.shards", "2"), before.overrides());
+        assertEquals("Runnel from /work/wt-before {runnel.shards=2}", before.describe());
+        assertEquals(harness, SystemUnderTest.parse("after=runnel").homeOr(harness));
     }
 
     @ParameterizedTest
