@@ -11,18 +11,27 @@ public final class FileRegion
     private FileChannel channel;
     private long position;
     private int length;
+    private int firstBatchLength;
 
-    public FileRegion set(final FileChannel channel, final long position, final int length)
+    /** A range that starts with a batch of {@code firstBatchLength} bytes (the range may hold less of it, or more after it). */
+    public FileRegion set(final FileChannel channel, final long position, final int length, final int firstBatchLength)
     {
         this.channel = channel;
         this.position = position;
         this.length = length;
+        this.firstBatchLength = firstBatchLength;
         return this;
+    }
+
+    /** The same range, cut to its first {@code newLength} bytes. */
+    public FileRegion shortenTo(final int newLength)
+    {
+        return newLength <= 0 ? clear() : set(channel, position, Math.min(length, newLength), firstBatchLength);
     }
 
     public FileRegion clear()
     {
-        return set(null, 0, 0);
+        return set(null, 0, 0, 0);
     }
 
     public FileChannel channel()
@@ -38,5 +47,14 @@ public final class FileRegion
     public int length()
     {
         return length;
+    }
+
+    /**
+     * The size of the batch the range starts with. A range shorter than this holds no whole batch,
+     * which a consumer cannot make progress with (Kafka sends such a partition no records instead).
+     */
+    public int firstBatchLength()
+    {
+        return firstBatchLength;
     }
 }

@@ -645,7 +645,7 @@ public final class PartitionLog implements AutoCloseable
             {
                 final int firstBatch = segment.lastFoundBatchSize();
                 final int length = Math.min(end - position, Math.max(maxBytes, firstBatch));
-                region.set(segment.channel(), position, length);
+                region.set(segment.channel(), position, length, firstBatch);
                 return ReadStatus.OK;
             }
         }

@@ -90,7 +90,7 @@ final class FetchOperation implements ParkedOperation
         public void onFailure(final Shard owner, final Throwable cause)
         {
             errorCode = cause instanceof UncheckedIOException ? Errors.KAFKA_STORAGE_ERROR.code() : Errors.UNKNOWN_SERVER_ERROR.code();
-            region.set(null, 0, 0);
+            region.clear();
             owner.proxyTo(origin.id()).send(readDone);
         }
 
@@ -494,7 +494,9 @@ final class FetchOperation implements ParkedOperation
     /**
      * Applies the response-wide max_bytes in request order. The first partition with records keeps
      * its first batch whole however small the limits (KIP-74: a consumer always makes progress);
-     * later ones get at most their own partition_max_bytes and what remains of the response's.
+     * later ones get at most their own partition_max_bytes and what remains of the response's, and
+     * none at all if that would cut their first batch: a partition's records that hold no whole
+     * batch make the Java consumer fail ("no complete records were found"), so Kafka sends none.
      */
     private void trimToMaxBytes()
     {
@@ -514,8 +516,8 @@ final class FetchOperation implements ParkedOperation
                 continue;
             }
             final int allowed = (int)Math.max(0, Math.min(Math.min(length, entry.maxBytes), budget));
-            entry.region.set(allowed == 0 ? null : entry.region.channel(), entry.region.position(), allowed);
-            budget -= allowed;
+            entry.region.shortenTo(allowed < entry.region.firstBatchLength() ? 0 : allowed);
+            budget -= entry.region.length();
         }
     }
 }
