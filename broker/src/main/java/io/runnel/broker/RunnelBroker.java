@@ -62,7 +62,7 @@ public final class RunnelBroker implements AutoCloseable
         // Dynamic changes stored by an earlier run apply over server.properties from the start.
         dynamicConfigs = DynamicBrokerConfigs.load(config.resolved(), config.logDir(), config.nodeId());
         logManager = new LogManager(config.logDir(), config.shards(), dynamicConfigs.logDefaults(), SystemEpochClock.INSTANCE,
-            config.retentionCheckIntervalMs(), config.cleanerConfig());
+            config.retentionCheckIntervalMs(), config.cleanerConfig(), config.nodeId(), false);
         try
         {
             // Coordinators listen before the logs open: each loads its offsets partitions as its shard adopts them.

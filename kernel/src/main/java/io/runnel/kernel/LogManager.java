@@ -30,6 +30,7 @@ import io.runnel.kernel.log.LogConfig;
 import io.runnel.kernel.shard.Shard;
 import io.runnel.kernel.shard.ShardCounters;
 import io.runnel.kernel.threading.ShardThreads;
+import io.runnel.kernel.topic.Leadership;
 import io.runnel.kernel.topic.PartitionPlacement;
 import io.runnel.kernel.topic.Topic;
 import io.runnel.kernel.topic.TopicRegistry;
@@ -40,6 +41,7 @@ import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.status.CountersManager;
+import org.apache.kafka.common.Uuid;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -101,6 +103,20 @@ public final class LogManager implements AutoCloseable
     public LogManager(final Path logDir, final int shardCount, final LogConfig defaults, final EpochClock clock,
         final long retentionCheckIntervalMs, final CleanerConfig cleanerConfig)
     {
+        this(logDir, shardCount, defaults, clock, retentionCheckIntervalMs, cleanerConfig, 0, false);
+    }
+
+    /**
+     * @param retentionCheckIntervalMs how often the conductor has every shard look for segments
+     *                                 past retention (log.retention.check.interval.ms)
+     * @param cleanerConfig            the log cleaner's settings (log.cleaner.*)
+     * @param localNodeId              this node's id (node.id): a single node leads every partition it creates
+     * @param topicsFromQuorum         a cluster member: its topics are the metadata quorum's, given to
+     *                                 {@link TopicRegistry#loadFromQuorum} before {@link #open}, and none is stored here
+     */
+    public LogManager(final Path logDir, final int shardCount, final LogConfig defaults, final EpochClock clock,
+        final long retentionCheckIntervalMs, final CleanerConfig cleanerConfig, final int localNodeId, final boolean topicsFromQuorum)
+    {
         if (shardCount < 1)
         {
             throw new IllegalArgumentException("runnel.shards must be at least 1, was " + shardCount);
@@ -119,7 +135,7 @@ public final class LogManager implements AutoCloseable
         {
             shard.connect(shards);
         }
-        this.registry = new TopicRegistry(logDir, new PartitionPlacement(shardCount));
+        this.registry = new TopicRegistry(logDir, new PartitionPlacement(shardCount, localNodeId), !topicsFromQuorum);
         this.conductor = new Conductor(logDir, registry, shards, defaults, clock, new ShardCounters(counters, "conductor"),
             retentionCheckIntervalMs);
         this.externalConductor = conductor.externalProxy();
@@ -296,6 +312,17 @@ public final class LogManager implements AutoCloseable
     public Topic createTopic(final String name, final int partitions, final Map<String, String> configs)
     {
         return await("creating topic " + name, handler -> externalConductor.createTopic(name, partitions, configs, handler));
+    }
+
+    /**
+     * As {@link #createTopic}, for a cluster member applying a topic as the metadata quorum committed it.
+     *
+     * @return the topic as applied
+     * @throws IllegalStateException if it cannot be applied (the message says why)
+     */
+    public Topic applyTopicMetadata(final String name, final Uuid id, final Map<String, String> configs, final List<Leadership> leaderships)
+    {
+        return await("applying the quorum's topic " + name, handler -> externalConductor.applyTopicMetadata(name, id, configs, leaderships, handler));
     }
 
     /** As {@link #createTopic}, for growing a topic. @return the grown topic, or null if it does not exist. */

@@ -1,8 +1,11 @@
 package io.runnel.kernel.conductor;
 
+import java.util.List;
 import java.util.Map;
 
 import io.runnel.kernel.config.ConfigChange;
+import io.runnel.kernel.topic.Leadership;
+import org.apache.kafka.common.Uuid;
 
 /**
  * How one thread asks the conductor for a control-plane change. The ask returns at once; the
@@ -49,6 +52,22 @@ public final class ConductorProxy
     public void alterBrokerConfigs(final BrokerConfigUpdate update, final TopicResultHandler handler)
     {
         submit(new AlterBrokerConfigs(update, handler, requesterShard));
+    }
+
+    /**
+     * A cluster member applies a topic as the metadata quorum committed it (new, grown, reconfigured
+     * or with moved leaders); answered once the shards hold the logs of its partitions hosted here.
+     */
+    public void applyTopicMetadata(final String name, final Uuid id, final Map<String, String> configs, final List<Leadership> leaderships,
+        final TopicResultHandler handler)
+    {
+        submit(new ApplyTopicMetadata(name, id, configs, leaderships, handler, requesterShard));
+    }
+
+    /** A cluster member removes a topic the metadata quorum deleted, as {@link #deleteTopic} does. */
+    public void removeTopicMetadata(final String name, final TopicResultHandler handler)
+    {
+        submit(new DeleteTopic(name, handler, requesterShard));
     }
 
     private void submit(final TopicOperation operation)

@@ -9,23 +9,23 @@ import io.runnel.kernel.log.PartitionState;
  */
 public final class Partition
 {
-    /** A single node's partitions are led by it from their creation on: one leader epoch, 0, for ever. */
-    private static final int SINGLE_NODE_LEADER_EPOCH = 0;
-
     private final Topic topic;
     private final int index;
     private final int shard;
     private final PartitionState state = new PartitionState();
     private final String name;
+    /** Replaced whole by the conductor when the metadata moves the leader; read by any thread. */
+    private volatile Leadership leadership;
     /** Written and read by the owning shard only (after it adopts the log). */
     private PartitionLog log;
 
-    Partition(final Topic topic, final int index, final int shard)
+    Partition(final Topic topic, final int index, final int shard, final Leadership leadership)
     {
         this.topic = topic;
         this.index = index;
         this.shard = shard;
         this.name = topic.name() + "-" + index;
+        this.leadership = leadership;
     }
 
     /**
@@ -50,11 +50,23 @@ public final class Partition
 
     /**
      * The partition's current leader epoch, as Metadata reports it and OffsetForLeaderEpoch fences
-     * with. Replication will move it on each leader change.
+     * with. A single node's stays 0; in a cluster it moves on each leader change.
      */
     public int leaderEpoch()
     {
-        return SINGLE_NODE_LEADER_EPOCH;
+        return leadership.leaderEpoch();
+    }
+
+    /** Its leader, leader epoch, replicas and in-sync replicas. */
+    public Leadership leadership()
+    {
+        return leadership;
+    }
+
+    /** The metadata moved its leader or its replicas. Conductor thread only. */
+    public void lead(final Leadership next)
+    {
+        this.leadership = next;
     }
 
     public PartitionState state()

@@ -2,6 +2,7 @@ package io.runnel.kernel.topic;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 
 import org.apache.kafka.common.Uuid;
@@ -24,7 +25,7 @@ public final class Topic
         this.partitions = new Partition[partitionCount];
         for (int i = 0; i < partitionCount; i++)
         {
-            partitions[i] = new Partition(this, i, placement.shardOf(name, i));
+            partitions[i] = new Partition(this, i, placement.shardOf(name, i), placement.initialLeadership());
         }
     }
 
@@ -37,7 +38,22 @@ public final class Topic
         this.partitions = Arrays.copyOf(previous.partitions, partitionCount);
         for (int i = previous.partitions.length; i < partitionCount; i++)
         {
-            partitions[i] = new Partition(this, i, placement.shardOf(name, i));
+            partitions[i] = new Partition(this, i, placement.shardOf(name, i), placement.initialLeadership());
+        }
+    }
+
+    /** A topic the metadata quorum describes: its id, and each partition's leadership, are the quorum's. */
+    Topic(final String name, final Uuid id, final Map<String, String> configs, final List<Leadership> leaderships,
+        final PartitionPlacement placement)
+    {
+        this.name = name;
+        this.nameUtf8 = name.getBytes(StandardCharsets.UTF_8);
+        this.id = id;
+        this.configs = Map.copyOf(configs);
+        this.partitions = new Partition[leaderships.size()];
+        for (int i = 0; i < partitions.length; i++)
+        {
+            partitions[i] = new Partition(this, i, placement.shardOf(name, i), leaderships.get(i));
         }
     }
 
@@ -53,6 +69,17 @@ public final class Topic
     Topic withPartitions(final int partitionCount, final PartitionPlacement placement)
     {
         return new Topic(this, partitionCount, placement);
+    }
+
+    /** The same partitions (their logs stay with their shards), and more after them led as {@code leaderships} say, from index {@code partitionCount()} on. */
+    Topic withPartitions(final List<Leadership> leaderships, final PartitionPlacement placement)
+    {
+        final Topic grown = new Topic(this, leaderships.size(), placement);
+        for (int i = partitions.length; i < leaderships.size(); i++)
+        {
+            grown.partitions[i].lead(leaderships.get(i));
+        }
+        return grown;
     }
 
     /** The same topic, the same partitions (their logs stay with their shards), with other config overrides. */

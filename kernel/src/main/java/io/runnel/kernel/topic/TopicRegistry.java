@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
@@ -56,12 +57,35 @@ public final class TopicRegistry
 
     private final Path storeDir;
     private final PartitionPlacement placement;
+    /** A single node stores its topics here; a cluster member's are the quorum's, and it keeps none on disk. */
+    private final boolean persistent;
     private volatile Snapshot snapshot = new Snapshot(Map.of(), Map.of());
 
     public TopicRegistry(final Path logDir, final PartitionPlacement placement)
     {
+        this(logDir, placement, true);
+    }
+
+    /**
+     * @param persistent whether this registry is the topics' store (a single node), or a view of
+     *                   the metadata quorum's that is filled from it at start-up (a cluster member)
+     */
+    public TopicRegistry(final Path logDir, final PartitionPlacement placement, final boolean persistent)
+    {
         this.storeDir = logDir.resolve(STORE_DIR);
         this.placement = placement;
+        this.persistent = persistent;
+    }
+
+    public boolean isPersistent()
+    {
+        return persistent;
+    }
+
+    /** Which node this registry's placement puts partitions on (node.id). */
+    public int localNodeId()
+    {
+        return placement.localNodeId();
     }
 
     public Snapshot snapshot()
@@ -69,9 +93,16 @@ public final class TopicRegistry
         return snapshot;
     }
 
-    /** Reads every persisted topic. Called once at start-up, before any shard runs. */
+    /**
+     * Reads every persisted topic (a single node), or nothing (a cluster member: it is given the
+     * quorum's topics by {@link #loadFromQuorum}). Called once at start-up, before any shard runs.
+     */
     public void load()
     {
+        if (!persistent)
+        {
+            return;
+        }
         final Map<String, Topic> byName = new TreeMap<>();
         try
         {
@@ -107,6 +138,26 @@ public final class TopicRegistry
     }
 
     /**
+     * The quorum's topics, as its first image at start-up names them, before any shard runs: the
+     * logs on disk are then opened for these, and directories of no topic here are orphans.
+     */
+    public void loadFromQuorum(final Collection<Topic> topics)
+    {
+        final Map<String, Topic> byName = new TreeMap<>();
+        for (final Topic topic : topics)
+        {
+            byName.put(topic.name(), topic);
+        }
+        publish(byName);
+    }
+
+    /** A topic as the metadata quorum describes it: its id and leaderships are the quorum's. Not yet visible. */
+    public Topic fromQuorum(final String name, final Uuid id, final Map<String, String> configs, final List<Leadership> leaderships)
+    {
+        return new Topic(name, id, configs, leaderships, placement);
+    }
+
+    /**
      * A new topic with a fresh id, not yet visible: the conductor opens its logs and hands them to
      * their shards first, then {@link #publish}es it. Conductor thread only.
      */
@@ -118,6 +169,12 @@ public final class TopicRegistry
             id = Uuid.randomUuid();
         }
         return new Topic(name, id, configs, partitions, placement);
+    }
+
+    /** The topic with partitions added as the quorum leads them, not yet visible (see {@link #prepare}). */
+    public Topic prepareGrowth(final Topic existing, final List<Leadership> leaderships)
+    {
+        return existing.withPartitions(leaderships, placement);
     }
 
     /** The topic with partitions added, not yet visible (see {@link #prepare}). */
@@ -157,7 +214,10 @@ public final class TopicRegistry
         }
         try
         {
-            Files.deleteIfExists(storeDir.resolve(fileName(existing)));
+            if (persistent)
+            {
+                Files.deleteIfExists(storeDir.resolve(fileName(existing)));
+            }
         }
         catch (final IOException ex)
         {
@@ -181,6 +241,10 @@ public final class TopicRegistry
 
     private void persist(final Topic topic)
     {
+        if (!persistent)
+        {
+            return;
+        }
         final Properties properties = new Properties();
         properties.setProperty("name", topic.name());
         properties.setProperty("id", topic.id().toString());

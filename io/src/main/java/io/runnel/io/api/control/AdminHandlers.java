@@ -1,5 +1,6 @@
 package io.runnel.io.api.control;
 
+import java.util.ArrayList;
 import java.util.List;
 
 import io.runnel.codecs.protocol.ControlMessages;
@@ -8,6 +9,10 @@ import io.runnel.io.api.BrokerServices;
 import io.runnel.io.api.RequestContext;
 import io.runnel.io.api.SupportedApis;
 import io.runnel.io.api.TopicCreation;
+import io.runnel.kernel.metadata.BrokerEndpoint;
+import io.runnel.kernel.metadata.ClusterView;
+import io.runnel.kernel.topic.Leadership;
+import io.runnel.kernel.topic.Partition;
 import io.runnel.kernel.topic.TopicRegistry;
 import io.runnel.kernel.topic.Topic;
 import org.apache.kafka.common.message.ApiVersionsRequestData;
@@ -117,13 +122,16 @@ public final class AdminHandlers
 
     private ApiMessage metadata(final MetadataRequestData request, final short version)
     {
-        final var config = services.config();
+        final ClusterView cluster = services.cluster();
         final MetadataResponseData response = new MetadataResponseData()
-            .setClusterId(config.clusterId())
-            .setControllerId(config.nodeId())
+            .setClusterId(cluster.clusterId())
+            .setControllerId(cluster.controllerId())
             .setClusterAuthorizedOperations(AUTHORIZED_OPERATIONS_OMITTED);
-        response.brokers().add(new MetadataResponseData.MetadataResponseBroker()
-            .setNodeId(config.nodeId()).setHost(config.advertisedHost()).setPort(config.advertisedPort()));
+        for (final BrokerEndpoint broker : cluster.liveBrokers())
+        {
+            response.brokers().add(new MetadataResponseData.MetadataResponseBroker()
+                .setNodeId(broker.nodeId()).setHost(broker.host()).setPort(broker.port()).setRack(broker.rack()));
+        }
         final var snapshot = services.logManager().registry().snapshot();
         // v0: an empty list means all topics; v1+: null means all topics.
         final boolean allTopics = request.topics() == null || (version == 0 && request.topics().isEmpty());
@@ -167,7 +175,7 @@ public final class AdminHandlers
 
     private MetadataResponseData.MetadataResponseTopic describe(final Topic topic)
     {
-        final int node = services.config().nodeId();
+        final ClusterView cluster = services.cluster();
         final MetadataResponseData.MetadataResponseTopic out = new MetadataResponseData.MetadataResponseTopic()
             .setName(topic.name())
             .setTopicId(topic.id())
@@ -175,16 +183,29 @@ public final class AdminHandlers
             .setTopicAuthorizedOperations(AUTHORIZED_OPERATIONS_OMITTED);
         for (int i = 0; i < topic.partitionCount(); i++)
         {
-            // A partition offline after a failed write: its one replica is offline, as Kafka reports a failed log dir.
-            final boolean offline = topic.partition(i).state().isOffline();
+            final Partition partition = topic.partition(i);
+            final Leadership leadership = partition.leadership();
+            // A partition offline after a failed write here: this replica is offline, as Kafka reports a failed log dir.
+            final boolean offlineHere = partition.state().isOffline();
+            final List<Integer> offline = new ArrayList<>();
+            for (final int replica : leadership.replicas())
+            {
+                if (cluster.liveBroker(replica) == null || (offlineHere && replica == cluster.localNodeId()))
+                {
+                    offline.add(replica);
+                }
+            }
+            final boolean leaderLive = cluster.liveBroker(leadership.leader()) != null;
+            final Errors error = !leaderLive ? Errors.LEADER_NOT_AVAILABLE
+                : offlineHere && leadership.isLedBy(cluster.localNodeId()) ? Errors.KAFKA_STORAGE_ERROR : Errors.NONE;
             out.partitions().add(new MetadataResponseData.MetadataResponsePartition()
                 .setPartitionIndex(i)
-                .setErrorCode(offline ? Errors.KAFKA_STORAGE_ERROR.code() : Errors.NONE.code())
-                .setLeaderId(node)
-                .setLeaderEpoch(topic.partition(i).leaderEpoch())
-                .setReplicaNodes(List.of(node))
-                .setIsrNodes(List.of(node))
-                .setOfflineReplicas(offline ? List.of(node) : List.of()));
+                .setErrorCode(error.code())
+                .setLeaderId(leaderLive ? leadership.leader() : Leadership.NO_LEADER)
+                .setLeaderEpoch(leadership.leaderEpoch())
+                .setReplicaNodes(leadership.replicas())
+                .setIsrNodes(leadership.isr())
+                .setOfflineReplicas(offline));
         }
         return out;
     }
@@ -209,14 +230,17 @@ public final class AdminHandlers
 
     private ApiMessage describeCluster(final DescribeClusterRequestData request)
     {
-        final var config = services.config();
+        final ClusterView cluster = services.cluster();
         final DescribeClusterResponseData response = new DescribeClusterResponseData()
-            .setClusterId(config.clusterId())
-            .setControllerId(config.nodeId())
+            .setClusterId(cluster.clusterId())
+            .setControllerId(cluster.controllerId())
             .setEndpointType(BROKER_ENDPOINT)
             .setClusterAuthorizedOperations(AUTHORIZED_OPERATIONS_OMITTED);
-        response.brokers().add(new DescribeClusterResponseData.DescribeClusterBroker()
-            .setBrokerId(config.nodeId()).setHost(config.advertisedHost()).setPort(config.advertisedPort()));
+        for (final BrokerEndpoint broker : cluster.liveBrokers())
+        {
+            response.brokers().add(new DescribeClusterResponseData.DescribeClusterBroker()
+                .setBrokerId(broker.nodeId()).setHost(broker.host()).setPort(broker.port()).setRack(broker.rack()));
+        }
         return response;
     }
 }

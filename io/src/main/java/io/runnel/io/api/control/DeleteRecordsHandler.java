@@ -64,6 +64,10 @@ public final class DeleteRecordsHandler
                 {
                     out.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
                 }
+                else if (!partition.leadership().isLedBy(services.cluster().localNodeId()))
+                {
+                    out.setErrorCode(Errors.NOT_LEADER_OR_FOLLOWER.code());
+                }
                 else if (requestPartition.offset() < HIGH_WATERMARK)
                 {
                     out.setErrorCode(Errors.OFFSET_OUT_OF_RANGE.code());

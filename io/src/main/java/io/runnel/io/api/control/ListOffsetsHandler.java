@@ -59,6 +59,11 @@ public final class ListOffsetsHandler
                     partitionResponse.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
                     continue;
                 }
+                if (!partition.leadership().isLedBy(services.cluster().localNodeId()))
+                {
+                    partitionResponse.setErrorCode(Errors.NOT_LEADER_OR_FOLLOWER.code());
+                    continue;
+                }
                 if (withLeaderEpoch)
                 {
                     partitionResponse.setLeaderEpoch(partition.leaderEpoch());

@@ -61,6 +61,11 @@ public final class OffsetForLeaderEpochHandler
                     out.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
                     continue;
                 }
+                if (!partition.leadership().isLedBy(services.cluster().localNodeId()))
+                {
+                    out.setErrorCode(Errors.NOT_LEADER_OR_FOLLOWER.code());
+                    continue;
+                }
                 final Errors fenced = fence(requestPartition.currentLeaderEpoch(), partition.leaderEpoch());
                 if (fenced != Errors.NONE)
                 {

@@ -241,6 +241,11 @@ final class FetchOperation implements ParkedOperation
         {
             entry.errorCode = Errors.UNKNOWN_TOPIC_OR_PARTITION.code();
         }
+        else if (!entry.partition.leadership().isLedBy(services.cluster().localNodeId()))
+        {
+            // Consumers fetch from leaders (follower fetching, KIP-392, is not offered).
+            entry.errorCode = Errors.NOT_LEADER_OR_FOLLOWER.code();
+        }
         partitions.add(entry);
         return entry;
     }
@@ -250,7 +255,8 @@ final class FetchOperation implements ParkedOperation
         pending = 1;
         for (final PartitionEntry entry : partitions)
         {
-            if (entry.partition != null && !nothingNew(entry))
+            // Unknown or not led here: answered with the error set when it was added.
+            if (entry.partition != null && entry.errorCode == Errors.NONE.code() && !nothingNew(entry))
             {
                 pending++;
                 origin.send(entry.partition.shard(), entry);

@@ -13,6 +13,7 @@ import io.runnel.coordinator.group.GroupState;
 import io.runnel.io.api.ApiShard;
 import io.runnel.io.api.BrokerServices;
 import io.runnel.io.api.RequestContext;
+import io.runnel.kernel.metadata.BrokerEndpoint;
 import io.runnel.kernel.topic.Topic;
 import org.apache.kafka.common.message.ConsumerGroupDescribeRequestData;
 import org.apache.kafka.common.message.ConsumerGroupDescribeResponseData;
@@ -99,10 +100,9 @@ public final class GroupHandlers
 
     private void findCoordinator(final RequestContext context, final FindCoordinatorRequestData request)
     {
-        final var config = services.config();
         final FindCoordinatorResponseData response = new FindCoordinatorResponseData();
         final List<String> keys = context.apiVersion() >= 4 ? request.coordinatorKeys() : List.of(request.key());
-        boolean groupKeys = false;
+        final List<FindCoordinatorResponseData.Coordinator> groups = new ArrayList<>();
         for (final String key : keys)
         {
             final FindCoordinatorResponseData.Coordinator coordinator = new FindCoordinatorResponseData.Coordinator().setKey(key)
@@ -118,27 +118,45 @@ public final class GroupHandlers
             }
             else
             {
-                groupKeys = true;
-                coordinator.setNodeId(config.nodeId()).setHost(config.advertisedHost()).setPort(config.advertisedPort());
+                groups.add(coordinator);
             }
             response.coordinators().add(coordinator);
         }
-        if (context.apiVersion() < 4)
+        if (groups.isEmpty())
+        {
+            context.respond(flattenBeforeV4(response, context.apiVersion()));
+            return;
+        }
+        // Coordinators live with the leaders of the offsets topic's partitions: it exists before anyone is sent to one.
+        router.withOffsetsTopic(context, () ->
+        {
+            for (final FindCoordinatorResponseData.Coordinator coordinator : groups)
+            {
+                final BrokerEndpoint leader = services.cluster().liveBroker(router.coordinatorLeadership(coordinator.key()).leader());
+                if (leader == null)
+                {
+                    coordinator.setErrorCode(Errors.COORDINATOR_NOT_AVAILABLE.code()).setErrorMessage("the group's offsets partition has no leader");
+                }
+                else
+                {
+                    coordinator.setNodeId(leader.nodeId()).setHost(leader.host()).setPort(leader.port());
+                }
+            }
+            context.respond(flattenBeforeV4(response, context.apiVersion()));
+        });
+    }
+
+    /** Before v4 a response names one coordinator in its top-level fields. */
+    private static FindCoordinatorResponseData flattenBeforeV4(final FindCoordinatorResponseData response, final short version)
+    {
+        if (version < 4)
         {
             final FindCoordinatorResponseData.Coordinator only = response.coordinators().get(0);
             response.setErrorCode(only.errorCode()).setErrorMessage(only.errorMessage())
                 .setNodeId(only.nodeId()).setHost(only.host()).setPort(only.port());
             response.setCoordinators(new ArrayList<>());
         }
-        if (groupKeys)
-        {
-            // Coordinators live with the offsets topic's partitions: it exists before anyone is sent to one.
-            router.withOffsetsTopic(context, () -> context.respond(response));
-        }
-        else
-        {
-            context.respond(response);
-        }
+        return response;
     }
 
     // ---------------------------------------------------------------- membership

@@ -13,6 +13,7 @@ import io.runnel.coordinator.group.GroupConfig;
 import io.runnel.coordinator.group.GroupCoordinator;
 import io.runnel.kernel.shard.Shard;
 import io.runnel.kernel.shard.ShardCommand;
+import io.runnel.kernel.topic.Leadership;
 import io.runnel.kernel.topic.Topic;
 
 /**
@@ -59,6 +60,12 @@ final class GroupRouter
             }
             then.run();
         });
+    }
+
+    /** The leadership of a group's offsets partition: its leader is the group's coordinator. The offsets topic must exist. */
+    Leadership coordinatorLeadership(final String groupId)
+    {
+        return offsetsTopic().partition(config().partitionFor(groupId)).leadership();
     }
 
     /** The coordinating shard of a group; the offsets topic must exist. */

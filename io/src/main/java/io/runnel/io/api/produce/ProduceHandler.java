@@ -32,6 +32,8 @@ public final class ProduceHandler
     private final ProduceRequestDecoder decoder = new ProduceRequestDecoder();
     private final BatchValidator validator;
     private final TopicCache topics;
+    /** This broker's node id: a partition led by another node is NOT_LEADER_OR_FOLLOWER here. */
+    private final int localNodeId;
     private final ArrayDeque<ProduceOperation> operations = new ArrayDeque<>();
 
     public ProduceHandler(final ApiShard local, final BrokerServices services)
@@ -39,6 +41,7 @@ public final class ProduceHandler
         this.local = local;
         this.validator = new BatchValidator(services.config().validateCompressedRecords());
         this.topics = new TopicCache(services.logManager().registry());
+        this.localNodeId = services.cluster().localNodeId();
     }
 
     public void handle(final RequestContext context)
@@ -98,6 +101,10 @@ public final class ProduceHandler
                 else if (partition == null)
                 {
                     error = Errors.UNKNOWN_TOPIC_OR_PARTITION.code();
+                }
+                else if (!partition.leadership().isLedBy(localNodeId))
+                {
+                    error = Errors.NOT_LEADER_OR_FOLLOWER.code();
                 }
                 else
                 {

@@ -1,0 +1,59 @@
+package io.runnel.kernel.metadata;
+
+import java.util.List;
+
+/**
+ * The cluster as this broker sees it now: the cluster id, the active controller and the brokers
+ * clients may use. A single node sees itself ({@link #singleNode}); a cluster member's view follows
+ * the metadata quorum's image. Implementations are thread-safe and answer from an immutable
+ * snapshot, so a request handler on any thread reads a consistent one.
+ */
+public interface ClusterView
+{
+    String clusterId();
+
+    /** This broker's node id. */
+    int localNodeId();
+
+    /** The active controller's node id, -1 while none is known. */
+    int controllerId();
+
+    /** The registered, unfenced brokers, by node id: the ones Metadata lists. */
+    List<BrokerEndpoint> liveBrokers();
+
+    /** A live broker's endpoint, or null if {@code nodeId} names no live broker. */
+    BrokerEndpoint liveBroker(int nodeId);
+
+    /** A one-broker cluster: this node, its own controller. */
+    static ClusterView singleNode(final String clusterId, final BrokerEndpoint self)
+    {
+        final List<BrokerEndpoint> brokers = List.of(self);
+        return new ClusterView()
+        {
+            public String clusterId()
+            {
+                return clusterId;
+            }
+
+            public int localNodeId()
+            {
+                return self.nodeId();
+            }
+
+            public int controllerId()
+            {
+                return self.nodeId();
+            }
+
+            public List<BrokerEndpoint> liveBrokers()
+            {
+                return brokers;
+            }
+
+            public BrokerEndpoint liveBroker(final int nodeId)
+            {
+                return nodeId == self.nodeId() ? self : null;
+            }
+        };
+    }
+}
