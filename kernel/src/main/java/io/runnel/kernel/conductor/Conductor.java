@@ -66,6 +66,8 @@ public final class Conductor implements Agent
     private volatile boolean running;
     private volatile boolean closed;
     private volatile Thread thread;
+    /** A cluster member's: where its topic changes are decided; null on a single node. */
+    private volatile QuorumTopics quorumTopics;
 
     public Conductor(final Path logDir, final TopicRegistry registry, final Shard[] shards,
         final LogConfig defaults, final EpochClock clock, final ShardCounters counters, final long retentionCheckIntervalMs)
@@ -100,6 +102,17 @@ public final class Conductor implements Agent
     TopicRegistry registry()
     {
         return registry;
+    }
+
+    /** A cluster member forwards topic changes to the metadata quorum from now on (set before clients connect). */
+    public void forwardTopicChangesTo(final QuorumTopics quorum)
+    {
+        this.quorumTopics = quorum;
+    }
+
+    QuorumTopics quorumTopics()
+    {
+        return quorumTopics;
     }
 
     /** The settings every log starts from before its topic's overrides: the broker's topic defaults in force now. */

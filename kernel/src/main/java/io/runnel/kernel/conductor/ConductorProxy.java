@@ -26,16 +26,34 @@ public final class ConductorProxy
 
     public void createTopic(final String name, final int partitions, final Map<String, String> configs, final TopicResultHandler handler)
     {
+        final QuorumTopics quorum = conductor.quorumTopics();
+        if (quorum != null)
+        {
+            quorum.createTopic(name, partitions, configs, answer -> submit(new AnswerFromQuorum(name, false, answer, handler, requesterShard)));
+            return;
+        }
         submit(new CreateTopic(name, partitions, configs, handler, requesterShard));
     }
 
     public void createPartitions(final String name, final int newCount, final TopicResultHandler handler)
     {
+        final QuorumTopics quorum = conductor.quorumTopics();
+        if (quorum != null)
+        {
+            quorum.createPartitions(name, newCount, answer -> submit(new AnswerFromQuorum(name, false, answer, handler, requesterShard)));
+            return;
+        }
         submit(new CreatePartitions(name, newCount, handler, requesterShard));
     }
 
     public void deleteTopic(final String name, final TopicResultHandler handler)
     {
+        final QuorumTopics quorum = conductor.quorumTopics();
+        if (quorum != null)
+        {
+            quorum.deleteTopic(name, answer -> submit(new AnswerFromQuorum(name, true, answer, handler, requesterShard)));
+            return;
+        }
         submit(new DeleteTopic(name, handler, requesterShard));
     }
 
@@ -64,7 +82,7 @@ public final class ConductorProxy
         submit(new ApplyTopicMetadata(name, id, configs, leaderships, handler, requesterShard));
     }
 
-    /** A cluster member removes a topic the metadata quorum deleted, as {@link #deleteTopic} does. */
+    /** A cluster member removes a topic the metadata quorum deleted, as a single node's {@link #deleteTopic} does. */
     public void removeTopicMetadata(final String name, final TopicResultHandler handler)
     {
         submit(new DeleteTopic(name, handler, requesterShard));

@@ -25,18 +25,22 @@ public record TopicResult(Outcome outcome, Topic topic, String message)
         INVALID_CONFIG,
         /** Configs: the change cannot be made at all (a key that cannot change at run time); nothing changed. */
         INVALID_REQUEST,
+        /** Create: more replicas asked for than there are brokers to hold them. */
+        INVALID_REPLICATION_FACTOR,
+        /** A cluster member: the metadata quorum did not answer in time; the change may or may not have been made. */
+        TIMED_OUT,
         /** The conductor's queue is full: retry later. */
         BUSY,
         /** File or metadata work failed; nothing was made visible. */
         FAILED
     }
 
-    static TopicResult done(final Topic topic)
+    public static TopicResult done(final Topic topic)
     {
         return new TopicResult(Outcome.DONE, topic, null);
     }
 
-    static TopicResult failed(final Outcome outcome, final String message)
+    public static TopicResult failed(final Outcome outcome, final String message)
     {
         return new TopicResult(outcome, null, message);
     }

@@ -68,6 +68,9 @@ final class ConductorAnswers
             case INVALID_PARTITIONS -> Errors.INVALID_PARTITIONS;
             case INVALID_CONFIG -> Errors.INVALID_CONFIG;
             case INVALID_REQUEST -> Errors.INVALID_REQUEST;
+            case INVALID_REPLICATION_FACTOR -> Errors.INVALID_REPLICATION_FACTOR;
+            // Retriable: the client asks again, and finds the topic if the first ask was committed.
+            case TIMED_OUT -> Errors.REQUEST_TIMED_OUT;
             // Retriable: the Java admin client backs off and retries (KIP-599).
             case BUSY -> Errors.THROTTLING_QUOTA_EXCEEDED;
             case FAILED -> Errors.UNKNOWN_SERVER_ERROR;

@@ -1,0 +1,24 @@
+package io.runnel.kernel.conductor;
+
+import java.util.Map;
+import java.util.function.Consumer;
+
+
+/**
+ * Where a cluster member's topic changes are decided: the metadata quorum. The conductor forwards
+ * CreateTopics, CreatePartitions and DeleteTopics (from clients and from auto-creation) here instead of
+ * making them itself, and answers the asking shard once the quorum committed the change and this
+ * broker applied it (see {@code ConductorProxy}). A single node has none.
+ *
+ * <p>Implementations are thread-safe: any shard may ask. Each ask is answered exactly once, on any
+ * thread, with {@link TopicResult.Outcome#TIMED_OUT} if the quorum does not answer in time.
+ * A DONE answer carries no topic: the conductor fills in the topic as this broker applied it.
+ */
+public interface QuorumTopics
+{
+    void createTopic(String name, int partitions, Map<String, String> configs, Consumer<TopicResult> done);
+
+    void createPartitions(String name, int newCount, Consumer<TopicResult> done);
+
+    void deleteTopic(String name, Consumer<TopicResult> done);
+}
