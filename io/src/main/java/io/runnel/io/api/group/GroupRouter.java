@@ -81,7 +81,17 @@ final class GroupRouter
     <T> void onCoordinator(final RequestContext context, final String groupId, final BiConsumer<GroupCoordinator, Consumer<T>> work,
         final Consumer<T> onResult)
     {
-        withOffsetsTopic(context, () -> local.send(coordinatorShard(groupId), new CoordinatorWork<>(context, work, onResult)));
+        withOffsetsTopic(context, () ->
+        {
+            if (!coordinatorLeadership(groupId).isLedBy(services.cluster().localNodeId()))
+            {
+                // In a cluster the group's coordinator is the broker leading its offsets partition: the client looks it up again.
+                context.fail(new org.apache.kafka.common.errors.NotCoordinatorException("this broker does not lead the offsets partition of "
+                    + groupId));
+                return;
+            }
+            local.send(coordinatorShard(groupId), new CoordinatorWork<>(context, work, onResult));
+        });
     }
 
     /** Runs {@code work} on every shard's coordinator, hands each answer to {@code onEach} here, then runs {@code afterAll}. */
