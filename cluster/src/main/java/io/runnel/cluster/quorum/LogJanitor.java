@@ -10,7 +10,6 @@ import io.aeron.Aeron;
 import io.aeron.archive.client.AeronArchive;
 import io.aeron.cluster.ConsensusModule;
 import io.aeron.cluster.RecordingLog;
-import io.aeron.cluster.client.ClusterException;
 import io.aeron.exceptions.AeronException;
 import org.agrona.collections.MutableLong;
 import org.agrona.concurrent.Agent;
@@ -57,7 +56,7 @@ final class LogJanitor implements Agent
         {
             purge();
         }
-        catch (final ClusterException | AeronException ex)
+        catch (final AeronException ex)
         {
             LOG.warn("quorum member {}: log purge skipped: {}", config.memberId(), ex.toString());
         }
