@@ -173,9 +173,10 @@ public final class ControllerNode implements AutoCloseable
     }
 
     /**
-     * The nearest an in-process test gets to kill -9: the media driver goes first, so the other
-     * members hear nothing more (no end of streams) and must time the leader out; the rest is then
-     * stopped only to free its threads.
+     * The nearest an in-process test gets to kill -9: the service goes (a dead process's service
+     * says nothing either), then the media driver, so the other members hear nothing more from this
+     * one and must time its heartbeats out; the rest is stopped only to free its threads. (The
+     * service container goes first because, with its driver gone, closing it waits out a 15 s latch.)
      */
     void closeAbruptly()
     {
@@ -184,7 +185,7 @@ public final class ControllerNode implements AutoCloseable
             return;
         }
         closed = true;
-        CloseHelper.quietCloseAll(driver, janitor, consensusModule, container, archive, lock);
+        CloseHelper.quietCloseAll(container, driver, janitor, consensusModule, archive, lock);
         LOG.info("quorum member {} stopped abruptly", config.memberId());
     }
 

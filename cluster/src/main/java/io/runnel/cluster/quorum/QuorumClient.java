@@ -142,7 +142,7 @@ public final class QuorumClient implements Agent, AutoCloseable
     private static final int FAILURE_LOG_EVERY = 10;
 
     private final Context ctx;
-    private final Aeron aeron;
+    private Aeron aeron;
     private final NanoClock clock = SystemNanoClock.INSTANCE;
     private final EgressListener egress = new EgressAdapter();
     private AeronCluster.AsyncConnect connecting;
@@ -161,10 +161,7 @@ public final class QuorumClient implements Agent, AutoCloseable
             throw new IllegalArgumentException("quorum client: aeronDirectoryName, members and listener are required");
         }
         this.ctx = ctx;
-        this.aeron = Aeron.connect(new Aeron.Context()
-            .aeronDirectoryName(ctx.aeronDirectoryName)
-            .clientName(ctx.clientName)
-            .useConductorAgentInvoker(true));
+        this.aeron = connectAeron();
     }
 
     @Override
@@ -176,8 +173,12 @@ public final class QuorumClient implements Agent, AutoCloseable
     @Override
     public int doWork()
     {
-        int work = aeron.conductorAgentInvoker().invoke();
         final long nowNs = clock.nanoTime();
+        if (aeron.isClosed())
+        {
+            return reopenAeron(nowNs);
+        }
+        int work = aeron.conductorAgentInvoker().invoke();
         if (null != cluster)
         {
             work += pollSession(nowNs);
@@ -244,6 +245,50 @@ public final class QuorumClient implements Agent, AutoCloseable
     public void onClose()
     {
         close();
+    }
+
+    private Aeron connectAeron()
+    {
+        return Aeron.connect(new Aeron.Context()
+            .aeronDirectoryName(ctx.aeronDirectoryName)
+            .clientName(ctx.clientName)
+            .useConductorAgentInvoker(true));
+    }
+
+    /**
+     * The Aeron client closes itself when its driver stops answering, or when it was not polled
+     * for the driver's liveness timeout (a stalled owner): start again with a new one.
+     */
+    private int reopenAeron(final long nowNs)
+    {
+        if (null != cluster || null != connecting)
+        {
+            final boolean hadSession = null != cluster;
+            CloseHelper.quietCloseAll(connecting, cluster);
+            connecting = null;
+            cluster = null;
+            leaderChangePending = false;
+            nextConnectNs = nowNs;
+            LOG.warn("quorum client: its Aeron client closed (driver {} gone, or not polled in time); reconnecting",
+                ctx.aeronDirectoryName);
+            if (hadSession)
+            {
+                ctx.listener.onDisconnected("the Aeron client closed");
+            }
+        }
+        if (closed || nowNs - nextConnectNs < 0)
+        {
+            return 0;
+        }
+        try
+        {
+            aeron = connectAeron();
+        }
+        catch (final AeronException ex)
+        {
+            onConnectFailed(nowNs, ex);
+        }
+        return 1;
     }
 
     private int pollSession(final long nowNs)

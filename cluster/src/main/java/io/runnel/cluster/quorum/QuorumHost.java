@@ -37,6 +37,7 @@ public final class QuorumHost implements ClusteredService
     private static final Logger LOG = LoggerFactory.getLogger(QuorumHost.class);
 
     private final Supplier<? extends ReplicatedStateMachine> machines;
+    private final int memberId;
     private final int snapshotEveryCommands;
     private final long snapshotIntervalNs;
     private final SessionOutput output;
@@ -54,6 +55,7 @@ public final class QuorumHost implements ClusteredService
     public QuorumHost(final Supplier<? extends ReplicatedStateMachine> machines, final QuorumNodeConfig config)
     {
         this.machines = machines;
+        this.memberId = config.memberId();
         this.snapshotEveryCommands = config.snapshotEveryCommands();
         this.snapshotIntervalNs = config.snapshotIntervalNs();
         this.output = new SessionOutput(config.egressRetries());
@@ -70,8 +72,7 @@ public final class QuorumHost implements ClusteredService
         {
             machine.loadSnapshot(new SnapshotStream.Reader(snapshotImage, cluster.idleStrategy()));
             loadedSnapshot = true;
-            LOG.info("quorum member {}: state loaded from the snapshot at log position {}",
-                cluster.memberId(), snapshotImage.joinPosition());
+            LOG.info("quorum member {}: state loaded from its newest snapshot", memberId);
         }
     }
 
@@ -164,7 +165,7 @@ public final class QuorumHost implements ClusteredService
     @Override
     public void onTerminate(final Cluster cluster)
     {
-        LOG.info("quorum member {}: service terminating", cluster.memberId());
+        LOG.info("quorum member {}: service terminating", memberId);
     }
 
     /** The member's role as the service last heard it. */
@@ -215,7 +216,7 @@ public final class QuorumHost implements ClusteredService
         final boolean toggled = ClusterControl.ToggleState.SNAPSHOT.toggle(controlToggle);
         if (toggled)
         {
-            LOG.info("quorum member {}: snapshot requested after {} commands", cluster.memberId(), commandsSinceSnapshot);
+            LOG.info("quorum member {}: snapshot requested after {} commands", memberId, commandsSinceSnapshot);
         }
         return toggled;
     }

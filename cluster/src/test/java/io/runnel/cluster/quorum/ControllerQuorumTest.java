@@ -2,7 +2,9 @@ package io.runnel.cluster.quorum;
 
 import java.io.File;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
 import io.aeron.cluster.RecordingLog;
@@ -188,6 +190,8 @@ class ControllerQuorumTest
         final File firstSegment = new File(new File(quorum.baseDir(node), "archive"), logRecordingId + "-0.rec");
 
         TestQuorum.await("the log's first segment purged on node " + node, () -> !firstSegment.exists());
+        // What stays: the log and the newest snapshot (one recording for the consensus module, one for the service).
+        TestQuorum.await("old snapshot recordings purged on node " + node, () -> recordingIds(node).size() <= 3);
 
         quorum.awaitState(expected);
         quorum.stop(node);
@@ -248,6 +252,17 @@ class ControllerQuorumTest
         final TestClient newClient = new TestClient(new File(dir, "client"), quorum.members(), 64 * 1024);
         newClient.awaitConnected();
         return newClient;
+    }
+
+    private Set<String> recordingIds(final int id)
+    {
+        final Set<String> ids = new TreeSet<>();
+        final File[] files = new File(quorum.baseDir(id), "archive").listFiles((file) -> file.getName().endsWith(".rec"));
+        for (final File file : null == files ? new File[0] : files)
+        {
+            ids.add(file.getName().substring(0, file.getName().indexOf('-')));
+        }
+        return ids;
     }
 
     private long logRecordingId(final int id)

@@ -134,12 +134,14 @@ final class TestQuorum implements AutoCloseable
     {
         nodes[id].close();
         nodes[id] = null;
+        machines.set(id, null);
     }
 
     void crash(final int id)
     {
         nodes[id].closeAbruptly();
         nodes[id] = null;
+        machines.set(id, null);
     }
 
     ControllerNode node(final int id)
