@@ -37,6 +37,8 @@ public final class ClientMediaDriver
             .dirDeleteOnShutdown(true)
             .warnIfDirectoryExists(false)
             .termBufferSparseFile(true)
+            // No thread for name resolution: voters are few, resolved once, and mostly IP literals.
+            .asyncExecutorEnabled(false)
             .publicationTermBufferLength(QuorumNodeConfig.DEFAULT_INGRESS_TERM_LENGTH)
             .ipcTermBufferLength(QuorumNodeConfig.DEFAULT_INGRESS_TERM_LENGTH)
             .errorHandler((throwable) -> LOG.warn("quorum client media driver: {}", throwable.toString(), throwable)));

@@ -42,6 +42,8 @@ final class QuorumContexts
             .dirDeleteOnShutdown(true)
             .warnIfDirectoryExists(false)
             .termBufferSparseFile(true)
+            // No thread for name resolution: voters are few, resolved once, and mostly IP literals.
+            .asyncExecutorEnabled(false)
             // Channels without a term-length (consensus, catch-up, replay, snapshots) get the log's.
             .publicationTermBufferLength(config.logTermLength())
             .ipcTermBufferLength(config.logTermLength())

@@ -10,7 +10,10 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+
+import org.agrona.concurrent.BackoffIdleStrategy;
 
 /**
  * One controller node in a JVM of its own, for the kill -9 test: {@code voters id baseDir}. It
@@ -33,7 +36,15 @@ public final class QuorumNodeProcess
         final int id = Integer.parseInt(args[1]);
         final File baseDir = new File(args[2]);
         final AtomicReference<KeyValueMachine> machine = new AtomicReference<>();
-        final ControllerNode node = ControllerNode.launch(TestQuorum.testConfig(voters, id, baseDir), () ->
+        final QuorumNodeConfig config = TestQuorum.testConfig(voters, id, baseDir);
+        final String maxParkMs = System.getProperty("quorum.maxParkMs");
+        if (null != maxParkMs)
+        {
+            // For measuring what idle costs against how fast a command commits.
+            final long maxParkNs = TimeUnit.MILLISECONDS.toNanos(Long.parseLong(maxParkMs));
+            config.idleStrategySupplier(() -> new BackoffIdleStrategy(10, 5, TimeUnit.MICROSECONDS.toNanos(10), maxParkNs));
+        }
+        final ControllerNode node = ControllerNode.launch(config, () ->
         {
             final KeyValueMachine fresh = new KeyValueMachine();
             machine.set(fresh);
