@@ -144,7 +144,7 @@ public final class MetadataCommands
             final CreatePartitionsEncoder.TopicsEncoder topics = createPartitionsEncoder.topicsCount(create.topics().size());
             for (final PartitionCount topic : create.topics())
             {
-                topics.next().count(topic.count()).name(topic.name());
+                topics.next().totalPartitions(topic.count()).name(topic.name());
             }
             bodyLength = createPartitionsEncoder.encodedLength();
         }
@@ -333,7 +333,7 @@ public final class MetadataCommands
         final List<PartitionCount> topics = new ArrayList<>();
         for (final CreatePartitionsDecoder.TopicsDecoder topic : decoder.topics())
         {
-            final int count = topic.count();
+            final int count = topic.totalPartitions();
             topics.add(new PartitionCount(topic.name(), count));
         }
         return new CreatePartitions(correlationId, validateOnly, topics);

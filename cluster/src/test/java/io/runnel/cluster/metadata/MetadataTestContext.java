@@ -201,9 +201,11 @@ final class MetadataTestContext
             {
                 break;
             }
+            // Copied first: TreeMap reuses a removed entry's node for its successor.
+            final long timerId = due.getKey();
             nowMs = Math.max(nowMs, due.getValue());
-            out.timers.remove(due.getKey());
-            machine.onTimer(due.getKey(), nowMs, out);
+            out.timers.remove(timerId);
+            machine.onTimer(timerId, nowMs, out);
         }
         nowMs = timeMs;
     }
