@@ -99,6 +99,8 @@ public final class MetadataImageBuilder
      * @return true when an ImageEnd or a DeltaEnd was applied: {@link #image()} is a new one.
      * @throws IllegalArgumentException if the record is malformed or does not fit the state (a
      *                                  partition of an unknown topic): the quorum never sends one.
+     * @throws IllegalStateException    if a change came whose version is not the next one: changes
+     *                                  were lost, and only a new subscription (a whole image) repairs that.
      */
     public boolean apply(final DirectBuffer buffer, final int offset, final int length)
     {
@@ -229,10 +231,23 @@ public final class MetadataImageBuilder
         }
     }
 
-    /** Records inside an image always; outside, only deltas newer than the image we have. */
+    /** Records inside an image always; outside, only deltas newer than the image we have, and with none missed. */
     private boolean accepts(final long recordVersion)
     {
-        return inImage || (hasImage && recordVersion > version);
+        if (inImage)
+        {
+            return true;
+        }
+        if (!hasImage || recordVersion <= version)
+        {
+            return false;
+        }
+        if (recordVersion != version + 1)
+        {
+            throw new IllegalStateException("missed metadata changes: the image is at version " + version + ", a change of version " +
+                recordVersion + " came; subscribe again for a whole image");
+        }
+        return true;
     }
 
     private void reset()

@@ -101,6 +101,11 @@ public final class MetadataStateMachine implements ReplicatedStateMachine
             refuse(sessionId, ex, out);
             return;
         }
+        catch (final RuntimeException ex)
+        {
+            refuse(sessionId, new MalformedCommandException(correlationId, Errors.INVALID_REQUEST, "undecodable command: " + ex), out);
+            return;
+        }
         try
         {
             execute(sessionId, command, clusterTimeMs, out);

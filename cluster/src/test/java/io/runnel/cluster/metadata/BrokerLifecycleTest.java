@@ -4,13 +4,16 @@ import java.util.List;
 
 import io.runnel.cluster.metadata.MetadataCommand.AllocateProducerIds;
 import io.runnel.cluster.metadata.MetadataCommand.BrokerHeartbeat;
+import io.runnel.cluster.metadata.MetadataCommand.RegisterBroker;
 import io.runnel.cluster.metadata.MetadataImage.Broker;
+import io.runnel.cluster.metadata.MetadataImage.Endpoint;
 import io.runnel.cluster.metadata.MetadataImage.Partition;
 import io.runnel.cluster.metadata.MetadataReply.BrokerHeartbeatReply;
 import io.runnel.cluster.metadata.MetadataReply.BrokerRegistered;
 import io.runnel.cluster.metadata.MetadataReply.CommandResult;
 import io.runnel.cluster.metadata.MetadataReply.ProducerIdBlock;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.junit.jupiter.api.Test;
 
 import static io.runnel.cluster.metadata.MetadataTestContext.BROKER_SESSION_BASE;
@@ -273,6 +276,24 @@ class BrokerLifecycleTest
         assertEquals(Errors.INVALID_REQUEST, ((CommandResult)zeroIncarnation).error());
         assertEquals(version, context.image().version());
         assertEquals("", context.image().clusterId());
+    }
+
+    @Test
+    void registrationWithBadListenersIsRefused()
+    {
+        final List<List<Endpoint>> bad = List.of(
+            List.of(),
+            List.of(new Endpoint("PLAINTEXT", "127.0.0.1", 70_000, SecurityProtocol.PLAINTEXT.id)),
+            List.of(new Endpoint("PLAINTEXT", "127.0.0.1", 9092, (short)42)),
+            List.of(new Endpoint("PLAINTEXT", "", 9092, SecurityProtocol.PLAINTEXT.id)),
+            List.of(new Endpoint("A", "h", 1, SecurityProtocol.PLAINTEXT.id), new Endpoint("A", "h", 2, SecurityProtocol.PLAINTEXT.id)));
+
+        for (final List<Endpoint> listeners : bad)
+        {
+            final MetadataReply reply = context.send(new RegisterBroker(context.correlationId(), 1, incarnation(1, 1), CLUSTER_ID, "", listeners));
+            assertEquals(Errors.INVALID_REQUEST, ((CommandResult)reply).error(), listeners.toString());
+        }
+        assertTrue(context.image().brokers().isEmpty());
     }
 
     private Partition partitionLedBy(final int nodeId)

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ImageSubscriptionTest
@@ -113,6 +114,19 @@ class ImageSubscriptionTest
 
         assertFalse(subscriber.hasImage());
         assertEquals(MetadataImage.EMPTY, subscriber.image());
+    }
+
+    @Test
+    void subscriberThatMissedAChangeIsToldToSubscribeAgain()
+    {
+        context.startBrokers(1);
+        final MetadataImageBuilder subscriber = new MetadataImageBuilder(context.image());
+        context.createTopic("missed", 1, 1);
+        final int from = context.out.events.size();
+        context.createTopic("next", 1, 1);
+        final byte[] firstOfNext = context.out.broadcastsSince(from).get(0);
+
+        assertThrows(IllegalStateException.class, () -> subscriber.apply(new UnsafeBuffer(firstOfNext), 0, firstOfNext.length));
     }
 
     @Test
