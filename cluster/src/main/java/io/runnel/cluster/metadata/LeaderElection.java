@@ -1,0 +1,85 @@
+package io.runnel.cluster.metadata;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import io.runnel.cluster.metadata.MetadataImage.Broker;
+import io.runnel.cluster.metadata.MetadataImage.Partition;
+import io.runnel.cluster.metadata.MetadataImage.Topic;
+
+/**
+ * What fencing or unfencing a broker does to partitions, staged as PartitionRecords. Leaders come
+ * from the ISR only (no unclean election); a fenced broker leaves the ISR unless it is its last
+ * member, as in Kafka, so that a partition whose only in-sync replica comes back gets it as
+ * leader again, with its data. Partitions are visited in topic-name, partition order.
+ */
+final class LeaderElection
+{
+    private LeaderElection()
+    {
+    }
+
+    /**
+     * Broker {@code nodeId} stops being usable: every partition it leads gets the first usable ISR
+     * member (in replica order) as leader ({@link MetadataImage#NO_LEADER} if there is none), leader epoch + 1, and
+     * it leaves every ISR it is not the last member of.
+     */
+    static void onFenced(final MetadataImage image, final int nodeId, final MetadataChange change)
+    {
+        for (final Topic topic : image.topics())
+        {
+            for (final Partition partition : topic.partitions())
+            {
+                final boolean leads = partition.leader() == nodeId;
+                final boolean inIsr = partition.isr().contains(nodeId);
+                if (!leads && !inIsr)
+                {
+                    continue;
+                }
+                final List<Integer> isr = new ArrayList<>(partition.isr());
+                if (inIsr && isr.size() > 1)
+                {
+                    isr.remove(Integer.valueOf(nodeId));
+                }
+                if (!leads && isr.size() == partition.isr().size())
+                {
+                    continue;
+                }
+                final int leader = leads ? nextLeader(image, partition.replicas(), isr, nodeId) : partition.leader();
+                final int leaderEpoch = leads ? partition.leaderEpoch() + 1 : partition.leaderEpoch();
+                change.partition(topic.id(), new Partition(
+                    partition.partition(), partition.replicas(), isr, leader, leaderEpoch, partition.partitionEpoch() + 1));
+            }
+        }
+    }
+
+    /** Broker {@code nodeId} is usable again: it leads every leaderless partition whose ISR names it. */
+    static void onUnfenced(final MetadataImage image, final int nodeId, final MetadataChange change)
+    {
+        for (final Topic topic : image.topics())
+        {
+            for (final Partition partition : topic.partitions())
+            {
+                if (partition.leader() == MetadataImage.NO_LEADER && partition.isr().contains(nodeId))
+                {
+                    change.partition(topic.id(), new Partition(partition.partition(), partition.replicas(), partition.isr(),
+                        nodeId, partition.leaderEpoch() + 1, partition.partitionEpoch() + 1));
+                }
+            }
+        }
+    }
+
+    /** Kafka's choice: the first replica, in assignment order, that is in the ISR and usable. */
+    private static int nextLeader(final MetadataImage image, final List<Integer> replicas, final List<Integer> isr, final int leaving)
+    {
+        for (final int candidate : replicas)
+        {
+            final Broker broker = image.broker(candidate);
+            if (candidate != leaving && isr.contains(candidate) && broker != null && broker.active())
+            {
+                return candidate;
+            }
+        }
+        return MetadataImage.NO_LEADER;
+    }
+}

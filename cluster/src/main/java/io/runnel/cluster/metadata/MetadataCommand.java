@@ -1,0 +1,123 @@
+package io.runnel.cluster.metadata;
+
+import java.util.List;
+
+import io.runnel.cluster.metadata.MetadataImage.Endpoint;
+import org.apache.kafka.common.Uuid;
+
+/**
+ * A command to the metadata quorum, decoded: what a broker sends (encoded by
+ * {@link MetadataCommands#encode}) and what the state machine acts on. Every command has a
+ * correlation id that its reply carries back.
+ */
+public sealed interface MetadataCommand
+{
+    long correlationId();
+
+    /** A broker process starts (or restarts) and joins; the reply is its epoch. */
+    record RegisterBroker(long correlationId, int nodeId, Uuid incarnationId, String clusterId, String rack, List<Endpoint> listeners)
+        implements MetadataCommand
+    {
+        public RegisterBroker
+        {
+            listeners = List.copyOf(listeners);
+        }
+    }
+
+    /**
+     * Keeps a broker's session alive and says what it wants.
+     *
+     * @param wantFence               true while the broker is not ready to lead (still loading).
+     * @param wantShutdown            controlled shutdown: hand my leaderships to others, then fence me.
+     * @param caughtUpMetadataVersion the version of the image the broker has applied.
+     */
+    record BrokerHeartbeat(long correlationId, int nodeId, long brokerEpoch, boolean wantFence, boolean wantShutdown, long caughtUpMetadataVersion)
+        implements MetadataCommand
+    {
+    }
+
+    record CreateTopics(long correlationId, boolean validateOnly, List<NewTopic> topics) implements MetadataCommand
+    {
+        public CreateTopics
+        {
+            topics = List.copyOf(topics);
+        }
+    }
+
+    /** A topic to create; the client chooses its id, so that every replica gives it the same one. */
+    record NewTopic(String name, Uuid topicId, int partitions, short replicationFactor, List<ConfigEntry> configs)
+    {
+        public NewTopic
+        {
+            configs = List.copyOf(configs);
+        }
+    }
+
+    record ConfigEntry(String key, String value)
+    {
+    }
+
+    record DeleteTopics(long correlationId, List<TopicReference> topics) implements MetadataCommand
+    {
+        public DeleteTopics
+        {
+            topics = List.copyOf(topics);
+        }
+    }
+
+    /** A topic named by id, or (when the id is {@link Uuid#ZERO_UUID}) by name. */
+    record TopicReference(String name, Uuid topicId)
+    {
+        public boolean byId()
+        {
+            return !Uuid.ZERO_UUID.equals(topicId);
+        }
+    }
+
+    record CreatePartitions(long correlationId, boolean validateOnly, List<PartitionCount> topics) implements MetadataCommand
+    {
+        public CreatePartitions
+        {
+            topics = List.copyOf(topics);
+        }
+    }
+
+    /** The new total number of partitions of a topic. */
+    record PartitionCount(String name, int count)
+    {
+    }
+
+    record AlterTopicConfigs(long correlationId, boolean validateOnly, List<TopicConfigChanges> topics) implements MetadataCommand
+    {
+        public AlterTopicConfigs
+        {
+            topics = List.copyOf(topics);
+        }
+    }
+
+    record TopicConfigChanges(String name, List<ConfigChange> changes)
+    {
+        public TopicConfigChanges
+        {
+            changes = List.copyOf(changes);
+        }
+    }
+
+    /** Set {@code key} to {@code value}, or delete {@code key} when {@code value} is null. */
+    record ConfigChange(String key, String value)
+    {
+        public boolean delete()
+        {
+            return value == null;
+        }
+    }
+
+    record AllocateProducerIds(long correlationId, int nodeId, long brokerEpoch) implements MetadataCommand
+    {
+    }
+
+    /** Send the whole image to this session now; every change after it is broadcast. */
+    record SubscribeImage(long correlationId) implements MetadataCommand
+    {
+    }
+}
