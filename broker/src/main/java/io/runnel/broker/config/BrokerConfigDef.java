@@ -9,6 +9,7 @@ import io.runnel.kernel.config.DeclaredKey;
 import io.runnel.kernel.log.FlushPolicy;
 import io.runnel.kernel.log.TopicConfigDef;
 import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigException;
 
 import static io.runnel.kernel.config.DeclaredKey.check;
 import static org.apache.kafka.common.config.ConfigDef.Range.atLeast;
@@ -149,16 +150,16 @@ public final class BrokerConfigDef
         .define(brokerKey(CLUSTER_ID, STRING).group(SERVER).noDefault().defaultText("generated")
             .doc("The cluster id reported in Metadata and DescribeCluster; the first start stores it in the log directory, later starts read it back.").build())
         .define(brokerKey(PROCESS_ROLES, LIST).group(SERVER).defaultValue("broker,controller")
-            .validator(check(BrokerConfigDef::processRolesRefusal, "[broker, controller, broker,controller]"))
+            .validator(ConfigDef.LambdaValidator.with(BrokerConfigDef::checkProcessRoles, () -> "[broker, controller, broker,controller]"))
             .doc("The roles of this node, as in KRaft: broker, controller, or both. A node with neither controller.quorum.voters "
                 + "nor controller.quorum.bootstrap.servers is a single broker that is its own controller (broker,controller or "
                 + "broker).").build())
-        .define(brokerKey(LISTENERS, STRING).group(SOCKET).defaultValue("PLAINTEXT://127.0.0.1:9092").validator(listenerList())
+        .define(brokerKey(LISTENERS, LIST).group(SOCKET).defaultValue("PLAINTEXT://127.0.0.1:9092").validator(listenerList())
             .doc("Comma-separated NAME://host:port listeners, each name with its own port; listener.security.protocol.map gives "
                 + "each name its security protocol, and only PLAINTEXT is implemented (TLS and SASL come later). Clients are "
                 + "served on the first listener that controller.listener.names does not name; an empty host binds every "
                 + "interface.").build())
-        .define(brokerKey(ADVERTISED_LISTENERS, STRING).group(SOCKET).noDefault().defaultText("value of listeners").validator(listenerList())
+        .define(brokerKey(ADVERTISED_LISTENERS, LIST).group(SOCKET).noDefault().defaultText("value of listeners").validator(listenerList())
             .doc("The addresses clients are told to connect to (Metadata), as NAME://host:port for listeners named in listeners. "
                 + "Set it when clients reach the broker through another name or address. A controller listener here is the "
                 + "address the controller is reached at; clients are never given it.").build())
@@ -174,7 +175,7 @@ public final class BrokerConfigDef
         .define(brokerKey(MAX_INCREMENTAL_FETCH_SESSION_CACHE_SLOTS, INT).group(SOCKET).defaultValue(1000).validator(atLeast(0))
             .doc("The maximum number of total incremental fetch sessions that we will maintain (Kafka's doc). The limit is divided "
                 + "equally among the shards, and a connection's sessions live on its shard; 0 declines sessions, so every fetch is full.").build())
-        .define(brokerKey(CONTROLLER_LISTENER_NAMES, STRING).group(KRAFT).noDefault().notEnforcedYet(CLUSTER_NOT_YET)
+        .define(brokerKey(CONTROLLER_LISTENER_NAMES, LIST).group(KRAFT).noDefault().notEnforcedYet(CLUSTER_NOT_YET)
             .doc("Comma-separated names of the controller's listeners. A controller serves them (they must be in listeners); "
                 + "a broker-only node reaches the controllers through the first (it must not be in listeners).").build())
         .define(brokerKey(CONTROLLER_QUORUM_VOTERS, LIST).group(KRAFT).noDefault().defaultText("none: a single node")
@@ -366,25 +367,30 @@ public final class BrokerConfigDef
 
     private static ConfigDef.Validator listenerList()
     {
-        return ConfigDef.LambdaValidator.with((key, value) -> ListenerList.checkSyntax(key, (String)value), () -> "NAME://host:port,...");
+        return ConfigDef.LambdaValidator.with((key, value) -> ListenerList.checkSyntax(key, listOf(value)), () -> "NAME://host:port,...");
     }
 
-    /** @return null if {@code value} is a list of KRaft's roles, each once, else why not. */
-    private static String processRolesRefusal(final Object value)
+    /** process.roles must name KRaft's roles, each once. */
+    private static void checkProcessRoles(final String key, final Object value)
     {
-        final List<?> roles = (List<?>)value;
-        if (roles.isEmpty())
+        final List<String> roles = listOf(value);
+        final String refusal;
+        if (roles == null || roles.isEmpty())
         {
-            return "a node has the broker role, the controller role, or both";
+            refusal = "a node has the broker role, the controller role, or both";
         }
-        for (final Object role : roles)
+        else if (roles.stream().anyMatch(role -> ProcessRole.forConfigName(role) == null))
         {
-            if (ProcessRole.forConfigName((String)role) == null)
-            {
-                return "the roles are broker and controller";
-            }
+            refusal = "the roles are broker and controller";
         }
-        return roles.stream().distinct().count() == roles.size() ? null : "a role is named twice";
+        else
+        {
+            refusal = roles.stream().distinct().count() == roles.size() ? null : "a role is named twice";
+        }
+        if (refusal != null)
+        {
+            throw new ConfigException(key, roles == null ? null : String.join(",", roles), refusal);
+        }
     }
 
     @SuppressWarnings("unchecked")

@@ -181,7 +181,7 @@ public final class ClusterRoleResolver
         final Set<String> names = new LinkedHashSet<>();
         if (config.isSet(CONTROLLER_LISTENER_NAMES))
         {
-            for (final String name : config.<String>value(CONTROLLER_LISTENER_NAMES).split(","))
+            for (final String name : config.<List<String>>value(CONTROLLER_LISTENER_NAMES))
             {
                 final String normalised = name.trim().toUpperCase(Locale.ROOT);
                 if (!ListenerList.isListenerName(normalised))

@@ -15,7 +15,7 @@ import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.security.auth.SecurityProtocol;
 
 /**
- * A {@code listeners} or {@code advertised.listeners} value: NAME://host:port entries, as Kafka
+ * A {@code listeners} or {@code advertised.listeners} value (a list): NAME://host:port entries, as Kafka
  * writes them ({@code PLAINTEXT://127.0.0.1:9092,CONTROLLER://:9093}, an IPv6 host in brackets).
  * Names are unique; in {@code listeners} ports are too, except one IPv4 and one IPv6 listener may
  * share a port (Kafka's rule), and port 0 binds an ephemeral port.
@@ -48,7 +48,7 @@ final class ListenerList
      *
      * @throws ConfigException naming {@code key} otherwise
      */
-    static void checkSyntax(final String key, final String value)
+    static void checkSyntax(final String key, final List<String> value)
     {
         entries(key, value);
     }
@@ -59,10 +59,11 @@ final class ListenerList
      * @throws ConfigException naming {@code key} for a malformed entry, a name given twice, a port
      *                         given twice in {@code listeners}, or a name {@code protocols} lacks
      */
-    static List<ListenerEndpoint> parse(final String key, final String value, final Map<String, SecurityProtocol> protocols)
+    static List<ListenerEndpoint> parse(final String key, final List<String> entries, final Map<String, SecurityProtocol> protocols)
     {
+        final String value = String.join(",", entries);
         final List<ListenerEndpoint> listeners = new ArrayList<>();
-        for (final Entry entry : entries(key, value))
+        for (final Entry entry : entries(key, entries))
         {
             final SecurityProtocol protocol = protocols.get(entry.name);
             if (protocol == null)
@@ -75,11 +76,16 @@ final class ListenerList
         return Collections.unmodifiableList(listeners);
     }
 
-    private static List<Entry> entries(final String key, final String value)
+    private static List<Entry> entries(final String key, final List<String> texts)
     {
+        final String value = String.join(",", texts);
         final List<Entry> entries = new ArrayList<>();
         final Set<String> names = new HashSet<>();
-        for (final String text : value.split(",", -1))
+        if (texts.isEmpty())
+        {
+            throw new ConfigException(key, value, "name at least one listener");
+        }
+        for (final String text : texts)
         {
             final Matcher matcher = ENTRY.matcher(text.trim());
             if (!matcher.matches())
