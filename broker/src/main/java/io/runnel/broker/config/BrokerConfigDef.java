@@ -129,7 +129,7 @@ public final class BrokerConfigDef
     /** Listener names and ports of a cluster are set per node; a typo must not reach for a 17-bit port. */
     private static final int MAX_PORT = 65_535;
     /** What the cluster keys say until the broker runs as a cluster: validated now, applied by the cluster (issue 11). */
-    private static final String CLUSTER_NOT_YET = "validated now; the cluster that applies it is issue 11";
+    private static final String CLUSTER_NOT_YET = "validated; applied once the cluster runs, issue 11";
 
     private static final String SERVER = "Server Basics";
     private static final String SOCKET = "Socket Server Settings";
@@ -163,10 +163,12 @@ public final class BrokerConfigDef
             .doc("The addresses clients are told to connect to (Metadata), as NAME://host:port for listeners named in listeners. "
                 + "Set it when clients reach the broker through another name or address. A controller listener here is the "
                 + "address the controller is reached at; clients are never given it.").build())
-        .define(brokerKey(LISTENER_SECURITY_PROTOCOL_MAP, STRING).group(SOCKET).defaultValue(SecurityProtocolMap.KAFKA_DEFAULT)
+        .define(brokerKey(LISTENER_SECURITY_PROTOCOL_MAP, STRING).group(SOCKET).noDefault()
+            .defaultText(SecurityProtocolMap.KAFKA_DEFAULT + ", and the controller listener names PLAINTEXT")
             .validator(ConfigDef.LambdaValidator.with((key, value) -> SecurityProtocolMap.parse(key, (String)value), () -> "NAME:PROTOCOL,..."))
-            .doc("The security protocol of each listener name, as NAME:PROTOCOL pairs. Unless this is set, the names in "
-                + "controller.listener.names are PLAINTEXT too (as in KRaft).").build())
+            .doc("The security protocol of each listener name, as NAME:PROTOCOL pairs. Unset, each protocol is a name of its own "
+                + "and the names in controller.listener.names are PLAINTEXT too (Kafka's default, as in KRaft); once set, it must "
+                + "name every listener, controller listeners included.").build())
         .define(brokerKey(INTER_BROKER_LISTENER_NAME, STRING).group(SOCKET).noDefault().defaultText("PLAINTEXT")
             .notEnforcedYet(CLUSTER_NOT_YET)
             .doc("The listener other brokers reach this broker on; one of the advertised listeners.").build())
@@ -178,7 +180,7 @@ public final class BrokerConfigDef
         .define(brokerKey(CONTROLLER_LISTENER_NAMES, LIST).group(KRAFT).noDefault().notEnforcedYet(CLUSTER_NOT_YET)
             .doc("Comma-separated names of the controller's listeners. A controller serves them (they must be in listeners); "
                 + "a broker-only node reaches the controllers through the first (it must not be in listeners).").build())
-        .define(brokerKey(CONTROLLER_QUORUM_VOTERS, LIST).group(KRAFT).noDefault().defaultText("none: a single node")
+        .define(brokerKey(CONTROLLER_QUORUM_VOTERS, LIST).group(KRAFT).noDefault().defaultText("none (a single node)")
             .validator(ConfigDef.LambdaValidator.with((key, value) -> QuorumVoter.parseList(key, listOf(value)), () -> "id@host:port,..."))
             .notEnforcedYet(CLUSTER_NOT_YET)
             .doc("The controllers of the metadata quorum, as id@host:port entries naming each voter's first controller "

@@ -200,12 +200,13 @@ public final class ClusterRoleResolver
     /** Kafka's effective map: unless the map is set, the controller listener names are PLAINTEXT too. */
     private Map<String, SecurityProtocol> protocols(final List<String> controllerNames)
     {
-        final Map<String, SecurityProtocol> protocols =
-            new LinkedHashMap<>(SecurityProtocolMap.parse(LISTENER_SECURITY_PROTOCOL_MAP, config.value(LISTENER_SECURITY_PROTOCOL_MAP)));
-        if (!config.isSet(LISTENER_SECURITY_PROTOCOL_MAP))
+        if (config.isSet(LISTENER_SECURITY_PROTOCOL_MAP))
         {
-            controllerNames.forEach(name -> protocols.putIfAbsent(name, SecurityProtocol.PLAINTEXT));
+            return SecurityProtocolMap.parse(LISTENER_SECURITY_PROTOCOL_MAP, config.value(LISTENER_SECURITY_PROTOCOL_MAP));
         }
+        final Map<String, SecurityProtocol> protocols =
+            new LinkedHashMap<>(SecurityProtocolMap.parse(LISTENER_SECURITY_PROTOCOL_MAP, SecurityProtocolMap.KAFKA_DEFAULT));
+        controllerNames.forEach(name -> protocols.putIfAbsent(name, SecurityProtocol.PLAINTEXT));
         return protocols;
     }
 

@@ -104,6 +104,15 @@ class ClusterRoleConfigTest
     }
 
     @Test
+    void theShippedServerPropertiesBecomeAClusterNodeWithTheKraftKeysAlone()
+    {
+        // Surefire runs in the module directory; config/ is at the repository root.
+        final BrokerConfig config = BrokerConfig.parse(Path.of("..", ConfigDocs.SERVER_PROPERTIES), combined(1, 9092));
+        assertFalse(config.clusterRole().singleNode());
+        assertEquals(List.of(plaintext("CONTROLLER", "127.0.0.1", 9093)), config.clusterRole().listeners().controller());
+    }
+
+    @Test
     void brokerOnlyAndControllerOnlyNodes()
     {
         final ClusterRoleConfig broker = BrokerConfig.of(Map.of("process.roles", "broker", "node.id", "4", "controller.quorum.voters", VOTERS,
