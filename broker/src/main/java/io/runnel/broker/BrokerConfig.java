@@ -3,18 +3,21 @@ package io.runnel.broker;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.Locale;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
 import io.runnel.broker.config.BrokerConfigDef;
+import io.runnel.broker.config.ClusterRoleConfig;
+import io.runnel.broker.config.ClusterRoleResolver;
 import io.runnel.broker.config.IdleStrategyType;
+import io.runnel.broker.config.ListenerEndpoint;
+import io.runnel.broker.config.NodeListeners;
 import io.runnel.broker.config.ResolvedConfig;
 import io.runnel.io.DescribedConfigs;
 import io.runnel.kernel.cleaner.CleanerConfig;
@@ -22,7 +25,6 @@ import io.runnel.coordinator.group.GroupConfig;
 import io.runnel.kernel.log.LogConfig;
 import io.runnel.kernel.log.TopicConfigDef;
 
-import static io.runnel.broker.config.BrokerConfigDef.ADVERTISED_LISTENERS;
 import static io.runnel.broker.config.BrokerConfigDef.AUTO_CREATE_TOPICS_ENABLE;
 import static io.runnel.broker.config.BrokerConfigDef.BROKER_ID;
 import static io.runnel.broker.config.BrokerConfigDef.CLUSTER_ID;
@@ -35,7 +37,6 @@ import static io.runnel.broker.config.BrokerConfigDef.GROUP_MIN_SESSION_TIMEOUT_
 import static io.runnel.broker.config.BrokerConfigDef.IDLE_SPINS;
 import static io.runnel.broker.config.BrokerConfigDef.IDLE_STRATEGY;
 import static io.runnel.broker.config.BrokerConfigDef.IDLE_YIELDS;
-import static io.runnel.broker.config.BrokerConfigDef.LISTENERS;
 import static io.runnel.broker.config.BrokerConfigDef.LOG_CLEANER_BACKOFF_MS;
 import static io.runnel.broker.config.BrokerConfigDef.LOG_CLEANER_DEDUPE_BUFFER_SIZE;
 import static io.runnel.broker.config.BrokerConfigDef.LOG_CLEANER_ENABLE;
@@ -66,6 +67,8 @@ import static io.runnel.broker.config.BrokerConfigDef.VALIDATE_COMPRESSED_RECORD
  */
 public final class BrokerConfig
 {
+    /** An empty listener host binds every interface. */
+    private static final String ALL_INTERFACES = "0.0.0.0";
 
     private final ResolvedConfig resolved;
     private final String host;
@@ -73,6 +76,7 @@ public final class BrokerConfig
     private final String advertisedHost;
     private final int advertisedPort;
     private final int nodeId;
+    private final ClusterRoleConfig clusterRole;
     private final Path logDir;
     private final int numPartitions;
     private final LogConfig logConfig;
@@ -92,15 +96,15 @@ public final class BrokerConfig
     private BrokerConfig(final ResolvedConfig resolved)
     {
         this.resolved = resolved;
-        final String listeners = resolved.value(LISTENERS);
-        final URI listener = BrokerConfigDef.listener(LISTENERS, listeners);
-        host = listener.getHost() == null ? "127.0.0.1" : listener.getHost();
-        port = listener.getPort();
-        final URI advertised = BrokerConfigDef.listener(ADVERTISED_LISTENERS, resolved.first(ADVERTISED_LISTENERS, LISTENERS));
-        advertisedHost = advertised.getHost() == null || advertised.getHost().equals("0.0.0.0") ? "127.0.0.1" : advertised.getHost();
-        advertisedPort = advertised.getPort();
         nodeId = resolved.<Integer>first(NODE_ID, BROKER_ID);
         logDir = Path.of(resolved.<String>first(LOG_DIRS, LOG_DIR).split(",")[0].trim());
+        clusterRole = ClusterRoleResolver.resolve(resolved, logDir);
+        final ListenerEndpoint served = servedListener(clusterRole.listeners());
+        host = served.host().isEmpty() ? ALL_INTERFACES : served.host();
+        port = served.port();
+        final ListenerEndpoint advertised = advertisedListener(clusterRole.listeners(), served);
+        advertisedHost = advertised.host();
+        advertisedPort = advertised.port();
         numPartitions = resolved.<Integer>value(NUM_PARTITIONS);
         logConfig = resolved.logDefaults();
         autoCreateTopics = resolved.<Boolean>value(AUTO_CREATE_TOPICS_ENABLE);
@@ -139,6 +143,22 @@ public final class BrokerConfig
             resolved.<Integer>value(GROUP_MAX_SIZE),
             resolved.<Integer>value(GROUP_CONSUMER_SESSION_TIMEOUT_MS),
             resolved.<Integer>value(GROUP_CONSUMER_HEARTBEAT_INTERVAL_MS));
+    }
+
+    /**
+     * The listener the broker serves clients on: its first broker listener. A controller-only node
+     * has none; until the cluster runs, such a node serves its first controller listener instead.
+     */
+    private static ListenerEndpoint servedListener(final NodeListeners listeners)
+    {
+        return listeners.broker().isEmpty() ? listeners.controller().get(0) : listeners.broker().get(0);
+    }
+
+    /** What Metadata advertises for {@code served}: its advertised entry, else the first advertised broker listener. */
+    private static ListenerEndpoint advertisedListener(final NodeListeners listeners, final ListenerEndpoint served)
+    {
+        final List<ListenerEndpoint> advertised = listeners.broker().isEmpty() ? listeners.advertisedController() : listeners.advertisedBroker();
+        return advertised.stream().filter(listener -> listener.name().equals(served.name())).findFirst().orElse(advertised.get(0));
     }
 
     /**
@@ -212,6 +232,12 @@ public final class BrokerConfig
     public int nodeId()
     {
         return nodeId;
+    }
+
+    /** The node's roles, listeners and quorum settings (KRaft's keys); {@link ClusterRoleConfig#singleNode()} without a quorum. */
+    public ClusterRoleConfig clusterRole()
+    {
+        return clusterRole;
     }
 
     public Path logDir()

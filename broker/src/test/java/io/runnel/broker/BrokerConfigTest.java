@@ -54,7 +54,7 @@ class BrokerConfigTest
             refused(Map.of("auto.create.topics.enable", "maybe")));
         assertEquals("Invalid value sometimes for configuration runnel.flush.policy: must be pagecache or fsync",
             refused(Map.of("runnel.flush.policy", "sometimes")));
-        assertEquals("Invalid value SSL://host:9093 for configuration listeners: must be a PLAINTEXT://host:port listener (TLS and SASL come later)",
+        assertEquals("listeners: SSL://host:9093 uses security protocol SSL; Runnel implements only PLAINTEXT so far (TLS and SASL come later)",
             refused(Map.of("listeners", "SSL://host:9093")));
         assertEquals("Invalid value 100 for configuration log.segment.bytes: Value must be at least 1024", refused(Map.of("log.segment.bytes", "100")));
     }

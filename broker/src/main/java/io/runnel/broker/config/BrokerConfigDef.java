@@ -1,6 +1,5 @@
 package io.runnel.broker.config;
 
-import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -45,6 +44,21 @@ public final class BrokerConfigDef
     public static final String PROCESS_ROLES = "process.roles";
     public static final String LISTENERS = "listeners";
     public static final String ADVERTISED_LISTENERS = "advertised.listeners";
+    public static final String LISTENER_SECURITY_PROTOCOL_MAP = "listener.security.protocol.map";
+    public static final String INTER_BROKER_LISTENER_NAME = "inter.broker.listener.name";
+    public static final String CONTROLLER_LISTENER_NAMES = "controller.listener.names";
+    public static final String CONTROLLER_QUORUM_VOTERS = "controller.quorum.voters";
+    public static final String CONTROLLER_QUORUM_BOOTSTRAP_SERVERS = "controller.quorum.bootstrap.servers";
+    public static final String CONTROLLER_QUORUM_ELECTION_TIMEOUT_MS = "controller.quorum.election.timeout.ms";
+    public static final String CONTROLLER_QUORUM_FETCH_TIMEOUT_MS = "controller.quorum.fetch.timeout.ms";
+    public static final String BROKER_HEARTBEAT_INTERVAL_MS = "broker.heartbeat.interval.ms";
+    public static final String BROKER_SESSION_TIMEOUT_MS = "broker.session.timeout.ms";
+    public static final String BROKER_RACK = "broker.rack";
+    public static final String METADATA_LOG_DIR = "metadata.log.dir";
+    public static final String QUORUM_PORT_OFFSET = "runnel.quorum.port.offset";
+    public static final String QUORUM_DIR = "runnel.quorum.dir";
+    public static final String QUORUM_AERON_DIR = "runnel.quorum.aeron.dir";
+    public static final String QUORUM_SNAPSHOT_INTERVAL_COMMANDS = "runnel.quorum.snapshot.interval.commands";
     public static final String SOCKET_REQUEST_MAX_BYTES = "socket.request.max.bytes";
     public static final String MAX_INCREMENTAL_FETCH_SESSION_CACHE_SLOTS = "max.incremental.fetch.session.cache.slots";
     public static final String LOG_DIRS = "log.dirs";
@@ -112,8 +126,15 @@ public final class BrokerConfigDef
     /** A read buffer must hold a batch header and then some; it grows for larger batches. */
     private static final int MIN_IO_BUFFER_BYTES = 1024;
 
+    /** Listener names and ports of a cluster are set per node; a typo must not reach for a 17-bit port. */
+    private static final int MAX_PORT = 65_535;
+    /** What the cluster keys say until the broker runs as a cluster: validated now, applied by the cluster (issue 11). */
+    private static final String CLUSTER_NOT_YET = "validated; applied once the cluster runs, issue 11";
+
     private static final String SERVER = "Server Basics";
     private static final String SOCKET = "Socket Server Settings";
+    private static final String KRAFT = "Cluster (KRaft)";
+    private static final String QUORUM = "Runnel: metadata quorum";
     private static final String LOG = "Log Basics";
     private static final String SEGMENTS = "Segments and Indexes";
     private static final String RETENTION = "Retention";
@@ -129,18 +150,78 @@ public final class BrokerConfigDef
         .define(brokerKey(CLUSTER_ID, STRING).group(SERVER).noDefault().defaultText("generated")
             .doc("The cluster id reported in Metadata and DescribeCluster; the first start stores it in the log directory, later starts read it back.").build())
         .define(brokerKey(PROCESS_ROLES, LIST).group(SERVER).defaultValue("broker,controller")
-            .validator(check(value -> ((List<?>)value).contains("broker") && List.of("broker", "controller").containsAll((List<?>)value) ? null :
-                "a Runnel node is a broker (and, being a single node, its own controller)", "[broker, controller]"))
-            .doc("Accepted so that Kafka's KRaft properties files work: a Runnel node is always a broker and, being a single node, its own controller.").build())
-        .define(brokerKey(LISTENERS, STRING).group(SOCKET).defaultValue("PLAINTEXT://127.0.0.1:9092").validator(listener())
-            .doc("The address the broker listens on, as PLAINTEXT://host:port (TLS and SASL come later). The first listener is used.").build())
-        .define(brokerKey(ADVERTISED_LISTENERS, STRING).group(SOCKET).noDefault().defaultText("value of listeners").validator(listener())
-            .doc("The address clients are told to connect to (Metadata). Set it when clients reach the broker through another name or address.").build())
+            .validator(ConfigDef.LambdaValidator.with(BrokerConfigDef::checkProcessRoles, () -> "[broker, controller, broker,controller]"))
+            .doc("The roles of this node, as in KRaft: broker, controller, or both. A node with neither controller.quorum.voters "
+                + "nor controller.quorum.bootstrap.servers is a single broker that is its own controller (broker,controller or "
+                + "broker).").build())
+        .define(brokerKey(LISTENERS, LIST).group(SOCKET).defaultValue("PLAINTEXT://127.0.0.1:9092").validator(listenerList())
+            .doc("Comma-separated NAME://host:port listeners, each name with its own port; listener.security.protocol.map gives "
+                + "each name its security protocol, and only PLAINTEXT is implemented (TLS and SASL come later). Clients are "
+                + "served on the first listener that controller.listener.names does not name; an empty host binds every "
+                + "interface.").build())
+        .define(brokerKey(ADVERTISED_LISTENERS, LIST).group(SOCKET).noDefault().defaultText("value of listeners").validator(listenerList())
+            .doc("The addresses clients are told to connect to (Metadata), as NAME://host:port for listeners named in listeners. "
+                + "Set it when clients reach the broker through another name or address. A controller listener here is the "
+                + "address the controller is reached at; clients are never given it.").build())
+        .define(brokerKey(LISTENER_SECURITY_PROTOCOL_MAP, STRING).group(SOCKET).noDefault()
+            .defaultText(SecurityProtocolMap.KAFKA_DEFAULT + ", and the controller listener names PLAINTEXT")
+            .validator(ConfigDef.LambdaValidator.with((key, value) -> SecurityProtocolMap.parse(key, (String)value), () -> "NAME:PROTOCOL,..."))
+            .doc("The security protocol of each listener name, as NAME:PROTOCOL pairs. Unset, each protocol is a name of its own "
+                + "and the names in controller.listener.names are PLAINTEXT too (Kafka's default, as in KRaft); once set, it must "
+                + "name every listener, controller listeners included.").build())
+        .define(brokerKey(INTER_BROKER_LISTENER_NAME, STRING).group(SOCKET).noDefault().defaultText("PLAINTEXT")
+            .notEnforcedYet(CLUSTER_NOT_YET)
+            .doc("The listener other brokers reach this broker on; one of the advertised listeners.").build())
         .define(brokerKey(SOCKET_REQUEST_MAX_BYTES, INT).group(SOCKET).defaultValue(104_857_600).validator(atLeast(1024))
             .doc("The largest request the broker reads; a bigger frame closes the connection.").build())
         .define(brokerKey(MAX_INCREMENTAL_FETCH_SESSION_CACHE_SLOTS, INT).group(SOCKET).defaultValue(1000).validator(atLeast(0))
             .doc("The maximum number of total incremental fetch sessions that we will maintain (Kafka's doc). The limit is divided "
                 + "equally among the shards, and a connection's sessions live on its shard; 0 declines sessions, so every fetch is full.").build())
+        .define(brokerKey(CONTROLLER_LISTENER_NAMES, LIST).group(KRAFT).noDefault().notEnforcedYet(CLUSTER_NOT_YET)
+            .doc("Comma-separated names of the controller's listeners. A controller serves them (they must be in listeners); "
+                + "a broker-only node reaches the controllers through the first (it must not be in listeners).").build())
+        .define(brokerKey(CONTROLLER_QUORUM_VOTERS, LIST).group(KRAFT).noDefault().defaultText("none (a single node)")
+            .validator(ConfigDef.LambdaValidator.with((key, value) -> QuorumVoter.parseList(key, listOf(value)), () -> "id@host:port,..."))
+            .notEnforcedYet(CLUSTER_NOT_YET)
+            .doc("The controllers of the metadata quorum, as id@host:port entries naming each voter's first controller "
+                + "listener. The quorum's own UDP ports follow from each port (see runnel.quorum.port.offset).").build())
+        .define(brokerKey(CONTROLLER_QUORUM_BOOTSTRAP_SERVERS, LIST).group(KRAFT).noDefault().defaultText("none")
+            .validator(ConfigDef.LambdaValidator.with((key, value) -> QuorumVoter.parseBootstrapServers(key, listOf(value)),
+                () -> "host:port,..."))
+            .notEnforcedYet(CLUSTER_NOT_YET)
+            .doc("host:port of controllers a broker-only node can reach the quorum through, instead of controller.quorum.voters. "
+                + "A controller needs the voters: the quorum's membership is fixed.").build())
+        .define(brokerKey(CONTROLLER_QUORUM_ELECTION_TIMEOUT_MS, INT).group(KRAFT).defaultValue(1_000).validator(atLeast(1))
+            .notEnforcedYet(CLUSTER_NOT_YET)
+            .doc("How long an election of the quorum's leader may take before a new one starts.").build())
+        .define(brokerKey(CONTROLLER_QUORUM_FETCH_TIMEOUT_MS, INT).group(KRAFT).defaultValue(2_000).validator(atLeast(1))
+            .notEnforcedYet(CLUSTER_NOT_YET)
+            .doc("How long a voter goes without hearing from the quorum's leader before it starts an election.").build())
+        .define(brokerKey(BROKER_HEARTBEAT_INTERVAL_MS, INT).group(KRAFT).defaultValue(2_000).validator(atLeast(1))
+            .notEnforcedYet(CLUSTER_NOT_YET)
+            .doc("Time between a broker's heartbeats to the quorum; at most half of broker.session.timeout.ms.").build())
+        .define(brokerKey(BROKER_SESSION_TIMEOUT_MS, INT).group(KRAFT).defaultValue(9_000).validator(atLeast(1))
+            .notEnforcedYet(CLUSTER_NOT_YET)
+            .doc("A broker whose last heartbeat is older than this is fenced: it leads no partition until it heartbeats again.").build())
+        .define(brokerKey(BROKER_RACK, STRING).group(KRAFT).noDefault().notEnforcedYet(CLUSTER_NOT_YET)
+            .doc("The rack of this broker: partitions place their replicas on different racks first.").build())
+        .define(brokerKey(METADATA_LOG_DIR, STRING).group(KRAFT).noDefault().defaultText("the first log directory")
+            .notEnforcedYet(CLUSTER_NOT_YET)
+            .doc("Where a controller keeps the metadata quorum's log (in __quorum, unless runnel.quorum.dir says otherwise).").build())
+        .define(brokerKey(QUORUM_PORT_OFFSET, INT).group(QUORUM).defaultValue(0).validator(between(-MAX_PORT, MAX_PORT))
+            .notEnforcedYet(CLUSTER_NOT_YET)
+            .doc("The quorum (Aeron Cluster) speaks UDP on five ports of each voter: its controller port P (from "
+                + "controller.quorum.voters) plus this offset, and the four above (ingress, consensus, log, catch-up, archive).").build())
+        .define(brokerKey(QUORUM_DIR, STRING).group(QUORUM).noDefault().defaultText("metadata.log.dir/__quorum")
+            .notEnforcedYet(CLUSTER_NOT_YET)
+            .doc("The quorum's archive, log and snapshots on this controller.").build())
+        .define(brokerKey(QUORUM_AERON_DIR, STRING).group(QUORUM).noDefault().defaultText("a folder of this node under /dev/shm")
+            .notEnforcedYet(CLUSTER_NOT_YET)
+            .doc("The quorum's Aeron media driver folder (shared memory; emptied on start). Without /dev/shm it is in runnel.quorum.dir.").build())
+        .define(brokerKey(QUORUM_SNAPSHOT_INTERVAL_COMMANDS, INT).group(QUORUM).defaultValue(100_000).validator(atLeast(1))
+            .notEnforcedYet(CLUSTER_NOT_YET)
+            .doc("The quorum snapshots its state after this many commands since the last snapshot, and its log keeps only what "
+                + "follows the newest one (at some 130 bytes a command, about Kafka's 20 MiB between metadata snapshots).").build())
         .define(brokerKey(LOG_DIRS, STRING).group(LOG).defaultValue("./data")
             .doc("Where partition logs are stored (one directory, locked by the running broker; of a comma-separated list the first is used). A relative path resolves against the broker's working directory.").build())
         .define(brokerKey(LOG_DIR, STRING).group(LOG).noDefault()
@@ -286,33 +367,38 @@ public final class BrokerConfigDef
         return synonyms;
     }
 
-    /**
-     * The first listener of a {@code listeners} value, as a URI.
-     *
-     * @throws ConfigException unless it is PLAINTEXT://host:port (an empty host means all interfaces)
-     */
-    public static URI listener(final String key, final String value)
+    private static ConfigDef.Validator listenerList()
     {
-        final String first = value.split(",")[0].trim();
-        final URI uri;
-        try
-        {
-            uri = URI.create(first.replace("://:", "://0.0.0.0:"));
-        }
-        catch (final IllegalArgumentException ex)
-        {
-            throw new ConfigException(key, value, "must look like PLAINTEXT://host:port");
-        }
-        if (!"PLAINTEXT".equalsIgnoreCase(uri.getScheme()) || uri.getPort() < 0 || uri.getPort() > 65535)
-        {
-            throw new ConfigException(key, value, "must be a PLAINTEXT://host:port listener (TLS and SASL come later)");
-        }
-        return uri;
+        return ConfigDef.LambdaValidator.with((key, value) -> ListenerList.checkSyntax(key, listOf(value)), () -> "NAME://host:port,...");
     }
 
-    private static ConfigDef.Validator listener()
+    /** process.roles must name KRaft's roles, each once. */
+    private static void checkProcessRoles(final String key, final Object value)
     {
-        return ConfigDef.LambdaValidator.with((key, value) -> listener(key, (String)value), () -> "PLAINTEXT://host:port");
+        final List<String> roles = listOf(value);
+        final String refusal;
+        if (roles == null || roles.isEmpty())
+        {
+            refusal = "a node has the broker role, the controller role, or both";
+        }
+        else if (roles.stream().anyMatch(role -> ProcessRole.forConfigName(role) == null))
+        {
+            refusal = "the roles are broker and controller";
+        }
+        else
+        {
+            refusal = roles.stream().distinct().count() == roles.size() ? null : "a role is named twice";
+        }
+        if (refusal != null)
+        {
+            throw new ConfigException(key, roles == null ? null : String.join(",", roles), refusal);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<String> listOf(final Object value)
+    {
+        return (List<String>)value;
     }
 
     private static DeclaredKey.Builder brokerKey(final String name, final ConfigDef.Type type)

@@ -37,7 +37,9 @@ public final class ConfigDocs
         # Every value below is the built-in default: delete a line and nothing changes. Any key can also
         # be set on the command line:  bin/runnel broker config/server.properties --override key=value
         #
-        # Runnel is single-node for now: there is no replication, controller quorum, TLS, SASL or ACLs.
+        # With neither controller.quorum.voters nor controller.quorum.bootstrap.servers set, a node is a single
+        # broker that is its own controller. The cluster keys (KRaft's names) are validated as Kafka validates
+        # them but not applied yet (issue 11); there is no replication, TLS, SASL or ACLs yet.
         #
         # This file is generated from the key declarations (broker/.../config/BrokerConfigDef.java) by
         # %s; change a default or a description there, then regenerate.

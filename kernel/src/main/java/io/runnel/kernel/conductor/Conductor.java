@@ -162,7 +162,7 @@ public final class Conductor implements Agent
     /**
      * Start-up, before any shard runs: loads the registry, opens (and after an unclean shutdown
      * recovers) every partition log, hands each to its shard, and deletes partition directories
-     * whose topic no longer exists (a change cut short by a crash).
+     * whose topic no longer exists (a change cut short by a crash); other folders are left alone.
      */
     public void openExisting(final boolean cleanShutdown) throws IOException
     {
@@ -192,7 +192,7 @@ public final class Conductor implements Agent
             for (final Path dir : dirs)
             {
                 final String name = dir.getFileName().toString();
-                if (!name.startsWith(".") && !expected.contains(name))
+                if (isPartitionDirectoryName(name) && !expected.contains(name))
                 {
                     LOG.info("deleting {}: its topic no longer exists", dir);
                     deleteRecursively(dir);
@@ -454,6 +454,36 @@ public final class Conductor implements Agent
     public String roleName()
     {
         return "runnel-conductor";
+    }
+
+    /**
+     * Whether a directory in the log directory can be a partition's (topic-N) or a deleted one's
+     * (topic-N.tag-delete): only those are the conductor's to delete. Anything else there is
+     * somebody else's, such as the metadata quorum's __quorum or Runnel's own dot-folders.
+     */
+    static boolean isPartitionDirectoryName(final String name)
+    {
+        if (name.startsWith("."))
+        {
+            return false;
+        }
+        if (name.endsWith(SegmentRetirement.DELETED_DIR_SUFFIX))
+        {
+            return true;
+        }
+        final int dash = name.lastIndexOf('-');
+        if (dash <= 0 || dash == name.length() - 1)
+        {
+            return false;
+        }
+        for (int i = dash + 1; i < name.length(); i++)
+        {
+            if (!Character.isDigit(name.charAt(i)))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static void deleteRecursively(final Path dir) throws IOException

@@ -114,6 +114,25 @@ class ConductorTest
     }
 
     @Test
+    void startUpDeletesOrphanedPartitionDirectoriesAndLeavesOtherFoldersAlone() throws Exception
+    {
+        logs.createTopic("kept", 1, Map.of());
+        logs.close();
+        final Path orphan = Files.createDirectories(dir.resolve("gone-0"));
+        final Path deleted = Files.createDirectories(dir.resolve("gone-1.0123456789abcdef-delete"));
+        final Path quorum = Files.createDirectories(dir.resolve("__quorum").resolve("archive"));
+        final Path other = Files.createDirectories(dir.resolve("notes"));
+        logs = new LogManager(dir, SHARDS, LogConfig.defaults(), SystemEpochClock.INSTANCE);
+        logs.open();
+        logs.start(shard -> new SleepingMillisIdleStrategy(1));
+        assertFalse(Files.exists(orphan), "a partition directory of no topic is deleted");
+        assertFalse(Files.exists(deleted), "a deleted partition's leftover is deleted");
+        assertTrue(Files.isDirectory(quorum), "the quorum's folder is not a partition's");
+        assertTrue(Files.isDirectory(other), "nor is any other folder");
+        assertTrue(Files.isDirectory(dir.resolve("kept-0")));
+    }
+
+    @Test
     void growingATopicHandsOnlyTheNewPartitionsToTheirShards() throws Exception
     {
         logs.createTopic("growing", 2, Map.of());
