@@ -6,12 +6,18 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 
+import io.runnel.broker.config.ClusterRoleConfig;
 import io.runnel.broker.config.DynamicBrokerConfigs;
 import io.runnel.broker.config.IdleStrategyType;
+import io.runnel.broker.config.QuorumSettings;
+import io.runnel.cluster.member.ClusterMember;
+import io.runnel.cluster.member.MemberSettings;
+import io.runnel.cluster.metadata.MetadataImage;
 import io.runnel.coordinator.group.GroupConfig;
 import io.runnel.coordinator.group.GroupCoordinator;
 import io.runnel.io.IoConfig;
@@ -24,6 +30,9 @@ import io.runnel.io.net.Reactor;
 import io.runnel.io.net.ReactorIdleStrategy;
 import io.runnel.io.router.ApiRouter;
 import io.runnel.kernel.LogManager;
+import io.runnel.kernel.files.AtomicFile;
+import io.runnel.kernel.metadata.BrokerEndpoint;
+import io.runnel.kernel.metadata.ClusterView;
 import io.runnel.kernel.producer.ProducerIdAllocator;
 import io.runnel.kernel.shard.PartitionListener;
 import io.runnel.kernel.shard.Shard;
@@ -50,6 +59,8 @@ public final class RunnelBroker implements AutoCloseable
     private LogManager logManager;
     private DynamicBrokerConfigs dynamicConfigs;
     private Acceptor acceptor;
+    /** A cluster member's link to the metadata quorum; null on a single node. */
+    private ClusterMember member;
     private InetSocketAddress boundAddress;
 
     public RunnelBroker(final BrokerConfig config)
@@ -61,8 +72,9 @@ public final class RunnelBroker implements AutoCloseable
     {
         // Dynamic changes stored by an earlier run apply over server.properties from the start.
         dynamicConfigs = DynamicBrokerConfigs.load(config.resolved(), config.logDir(), config.nodeId());
+        final boolean clustered = !config.clusterRole().singleNode();
         logManager = new LogManager(config.logDir(), config.shards(), dynamicConfigs.logDefaults(), SystemEpochClock.INSTANCE,
-            config.retentionCheckIntervalMs(), config.cleanerConfig(), config.nodeId(), false);
+            config.retentionCheckIntervalMs(), config.cleanerConfig(), config.nodeId(), clustered);
         try
         {
             // Coordinators listen before the logs open: each loads its offsets partitions as its shard adopts them.
@@ -74,8 +86,16 @@ public final class RunnelBroker implements AutoCloseable
                 shard.addPartitionListener(offsetsLoader(coordinators[i]));
                 shard.addDuty(coordinators[i]);
             }
+            MetadataImage loaded = null;
+            if (clustered)
+            {
+                // A cluster member's topics are the quorum's: its first image decides which logs open, and which directories are orphans.
+                member = ClusterMember.start(memberSettings(config));
+                loaded = member.awaitImage(QUORUM_START_TIMEOUT);
+                logManager.registry().loadFromQuorum(ClusterMember.topicsOf(loaded, logManager.registry()));
+            }
             logManager.open();
-            final String clusterId = clusterId(config.logDir());
+            final String clusterId = clustered ? clusterIdOfMember(loaded) : clusterId(config.logDir());
             final IoConfig ioConfig = new IoConfig(config.nodeId(), config.advertisedHost(), config.advertisedPort(), clusterId,
                 config.autoCreateTopics(), config.numPartitions(), config.socketRequestMaxBytes(),
                 config.validateCompressedRecords(), dynamicConfigs.described(), config.fetchSessionCacheSlots());
@@ -85,8 +105,15 @@ public final class RunnelBroker implements AutoCloseable
             boundAddress = acceptor.localAddress();
             // The advertised port is only known after binding when the listener asks for port 0.
             final IoConfig effective = config.advertisedPort() == 0 ? ioConfig.withAdvertisedPort(boundAddress.getPort()) : ioConfig;
+            if (clustered)
+            {
+                member.register(effective.advertisedHost(), effective.advertisedPort(), clusterId, QUORUM_START_TIMEOUT);
+                storeClusterId(config.logDir(), member.clusterId().isEmpty() ? clusterId : member.clusterId());
+                logManager.conductor().forwardTopicChangesTo(member.topics());
+                member.attach(loaded, logManager.conductor().externalProxy());
+            }
             final BrokerServices services = new BrokerServices(logManager, effective, new ProducerIdAllocator(config.logDir()),
-                coordinators, faultHooks, dynamicConfigs);
+                coordinators, faultHooks, dynamicConfigs, clustered ? member.view() : singleNodeView(effective));
             for (int i = 0; i < logManager.shardCount(); i++)
             {
                 final Shard shard = logManager.shard(i);
@@ -112,6 +139,10 @@ public final class RunnelBroker implements AutoCloseable
             }
             logManager.start(idleStrategies::get);
             acceptor.start();
+            if (member != null)
+            {
+                member.markReady();
+            }
         }
         catch (final IOException | RuntimeException ex)
         {
@@ -140,6 +171,77 @@ public final class RunnelBroker implements AutoCloseable
     }
 
     /** The cluster id: configured, or stored in the log directory's meta.properties (created on first start). */
+    /** How long start-up waits for the quorum (a majority of its controllers up) and for its registration. */
+    private static final Duration QUORUM_START_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration CONTROLLED_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
+
+    private static MemberSettings memberSettings(final BrokerConfig config)
+    {
+        final ClusterRoleConfig role = config.clusterRole();
+        final QuorumSettings quorum = role.quorum();
+        return new MemberSettings(role.nodeId(), role.rack(), role.isController(), quorum.votersString(), quorum.portOffset(),
+            quorum.dir(), quorum.aeronDir().toString(), role.listeners().interBrokerListenerName(), role.brokerHeartbeatIntervalMs(),
+            role.brokerSessionTimeoutMs(), quorum.electionTimeoutMs(), 30_000);
+    }
+
+    /**
+     * The id this node proposes: its configured or stored one, else the quorum's if it has one, else
+     * one derived from the voter list. Nodes of a new cluster start together and each proposes
+     * before any has been accepted: derived from what they share, their proposals agree (Kafka has
+     * an operator format every node with one id instead).
+     */
+    private String clusterIdOfMember(final MetadataImage image)
+    {
+        final String own = config.clusterId() != null ? config.clusterId() : storedClusterId(config.logDir());
+        if (own != null)
+        {
+            return own;
+        }
+        if (!image.clusterId().isEmpty())
+        {
+            return image.clusterId();
+        }
+        final java.util.UUID derived = java.util.UUID.nameUUIDFromBytes(
+            ("runnel-cluster:" + config.clusterRole().quorum().votersString()).getBytes(StandardCharsets.UTF_8));
+        return new Uuid(derived.getMostSignificantBits(), derived.getLeastSignificantBits()).toString();
+    }
+
+    private ClusterView singleNodeView(final IoConfig io)
+    {
+        return ClusterView.singleNode(io.clusterId(), new BrokerEndpoint(io.nodeId(), io.advertisedHost(), io.advertisedPort(), null));
+    }
+
+    private static String storedClusterId(final Path logDir)
+    {
+        final Path meta = logDir.resolve("meta.properties");
+        if (!Files.exists(meta))
+        {
+            return null;
+        }
+        final Properties properties = new Properties();
+        try (var reader = Files.newBufferedReader(meta, StandardCharsets.UTF_8))
+        {
+            properties.load(reader);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot read " + meta, ex);
+        }
+        return properties.getProperty("cluster.id");
+    }
+
+    private void storeClusterId(final Path logDir, final String id)
+    {
+        if (id.equals(storedClusterId(logDir)))
+        {
+            return;
+        }
+        final Properties properties = new Properties();
+        properties.setProperty("cluster.id", id);
+        properties.setProperty("node.id", Integer.toString(config.nodeId()));
+        AtomicFile.write(logDir.resolve("meta.properties"), properties, "Runnel broker identity", "the cluster id");
+    }
+
     private String clusterId(final Path logDir)
     {
         final Path meta = logDir.resolve("meta.properties");
@@ -200,6 +302,12 @@ public final class RunnelBroker implements AutoCloseable
     @Override
     public void close()
     {
+        if (member != null)
+        {
+            // Controlled shutdown first: this broker's leaderships move while it still answers.
+            member.shutDown(CONTROLLED_SHUTDOWN_TIMEOUT);
+            member = null;
+        }
         if (acceptor != null)
         {
             acceptor.close();

@@ -1,0 +1,99 @@
+package io.runnel.broker.it.cluster;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import io.runnel.broker.testing.LocalCluster;
+import io.runnel.broker.testing.TestClients;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.TopicPartitionInfo;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+/**
+ * Three combined broker+controller nodes under one metadata quorum on Aeron Cluster, driven by
+ * stock clients bootstrapped from all three: every broker is listed, a topic's leaders spread
+ * over all of them, and a producer and a consumer group move keyed records through all three.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class ThreeNodeClusterTest
+{
+    private static final int PARTITIONS = 6;
+    private static final int RECORDS = 30_000;
+
+    @TempDir
+    Path root;
+
+    @Test
+    void topicsSpreadOverEveryBrokerAndRecordsRoundTripThroughAConsumerGroup() throws Exception
+    {
+        try (LocalCluster cluster = new LocalCluster(root, 3, Map.of()).start();
+            Admin admin = TestClients.admin(cluster.bootstrapServers()))
+        {
+            final Set<Integer> brokers = new HashSet<>();
+            for (final Node node : admin.describeCluster().nodes().get(30, TimeUnit.SECONDS))
+            {
+                brokers.add(node.id());
+            }
+            assertEquals(Set.of(1, 2, 3), brokers, "every broker is listed");
+            assertNotNull(admin.describeCluster().controller().get(30, TimeUnit.SECONDS), "a controller is named");
+
+            admin.createTopics(List.of(new NewTopic("spread", PARTITIONS, (short)1))).all().get(60, TimeUnit.SECONDS);
+            final TopicDescription description = admin.describeTopics(List.of("spread")).allTopicNames().get(30, TimeUnit.SECONDS).get("spread");
+            final Set<Integer> leaders = new HashSet<>();
+            for (final TopicPartitionInfo partition : description.partitions())
+            {
+                assertNotNull(partition.leader(), "partition " + partition.partition() + " has a leader");
+                leaders.add(partition.leader().id());
+            }
+            assertEquals(Set.of(1, 2, 3), leaders, "leaders on all three brokers");
+
+            try (KafkaProducer<byte[], byte[]> producer = TestClients.producer(cluster.bootstrapServers(), Map.of("linger.ms", 5)))
+            {
+                final List<Future<?>> sent = new ArrayList<>();
+                for (int i = 0; i < RECORDS; i++)
+                {
+                    sent.add(producer.send(new ProducerRecord<>("spread", ("key-" + (i % 500)).getBytes(), Integer.toString(i).getBytes())));
+                }
+                for (final Future<?> future : sent)
+                {
+                    future.get(60, TimeUnit.SECONDS);
+                }
+            }
+            try (KafkaConsumer<byte[], byte[]> consumer = TestClients.consumer(cluster.bootstrapServers(),
+                Map.of("group.id", "cluster-readers", "auto.offset.reset", "earliest")))
+            {
+                consumer.subscribe(List.of("spread"));
+                final Set<String> seen = new HashSet<>();
+                final long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+                while (seen.size() < RECORDS && System.nanoTime() < deadline)
+                {
+                    for (final ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200)))
+                    {
+                        seen.add(new String(record.value()));
+                    }
+                }
+                assertEquals(RECORDS, seen.size(), "every record read back through the group");
+                consumer.commitSync(Duration.ofSeconds(30));
+            }
+        }
+    }
+}

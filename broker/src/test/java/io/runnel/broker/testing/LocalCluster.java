@@ -1,0 +1,175 @@
+package io.runnel.broker.testing;
+
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.StringJoiner;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A cluster of combined broker+controller nodes in this JVM for integration tests: node ids 1..N,
+ * each with its own data folder under {@code root}, an ephemeral broker port, and a controller
+ * port whose five Aeron UDP ports (P..P+4) were free when it was chosen. Nodes start together
+ * (the quorum needs a majority before any of them can serve).
+ */
+public final class LocalCluster implements AutoCloseable
+{
+    private final Path root;
+    private final Map<String, String> overrides;
+    private final String voters;
+    private final int[] controllerPorts;
+    private final TestBroker[] nodes;
+
+    public LocalCluster(final Path root, final int size, final Map<String, String> overrides)
+    {
+        this.root = root;
+        this.overrides = Map.copyOf(overrides);
+        this.controllerPorts = new int[size];
+        this.nodes = new TestBroker[size];
+        final StringJoiner joiner = new StringJoiner(",");
+        for (int i = 0; i < size; i++)
+        {
+            controllerPorts[i] = freeControllerPort(controllerPorts, i);
+            joiner.add((i + 1) + "@" + BrokerUnderTest.HOST + ":" + controllerPorts[i]);
+        }
+        this.voters = joiner.toString();
+    }
+
+    /** Starts every node at once and waits until all serve. */
+    public LocalCluster start() throws Exception
+    {
+        final List<CompletableFuture<Void>> started = new ArrayList<>();
+        for (int i = 0; i < nodes.length; i++)
+        {
+            final int index = i;
+            started.add(CompletableFuture.runAsync(() -> startNode(index)));
+        }
+        CompletableFuture.allOf(started.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
+        return this;
+    }
+
+    private void startNode(final int index)
+    {
+        final Path dataDir = root.resolve("node-" + (index + 1));
+        try
+        {
+            Files.createDirectories(dataDir);
+        }
+        catch (final IOException ex)
+        {
+            throw new java.io.UncheckedIOException(ex);
+        }
+        final Map<String, String> settings = new HashMap<>();
+        settings.put("process.roles", "broker,controller");
+        settings.put("node.id", Integer.toString(index + 1));
+        settings.put("controller.quorum.voters", voters);
+        settings.put("listeners", "PLAINTEXT://" + BrokerUnderTest.HOST + ":0,CONTROLLER://" + BrokerUnderTest.HOST + ":" + controllerPorts[index]);
+        settings.put("controller.listener.names", "CONTROLLER");
+        settings.put("runnel.quorum.aeron.dir", dataDir.resolve("aeron").toString());
+        settings.put("runnel.shards", "1");
+        settings.putAll(overrides);
+        final TestBroker node = new TestBroker(dataDir, settings);
+        node.start();
+        nodes[index] = node;
+    }
+
+    public TestBroker node(final int nodeId)
+    {
+        return nodes[nodeId - 1];
+    }
+
+    public int size()
+    {
+        return nodes.length;
+    }
+
+    /** Every node's listener: what clients bootstrap from. */
+    public String bootstrapServers()
+    {
+        final StringJoiner joiner = new StringJoiner(",");
+        for (final TestBroker node : nodes)
+        {
+            if (node != null && node.broker() != null)
+            {
+                joiner.add(node.bootstrapServers());
+            }
+        }
+        return joiner.toString();
+    }
+
+    @Override
+    public void close()
+    {
+        final List<CompletableFuture<Void>> stopped = new ArrayList<>();
+        for (final TestBroker node : nodes)
+        {
+            if (node != null)
+            {
+                stopped.add(CompletableFuture.runAsync(node::stop));
+            }
+        }
+        CompletableFuture.allOf(stopped.toArray(CompletableFuture[]::new)).orTimeout(60, TimeUnit.SECONDS).join();
+    }
+
+    /** A TCP port free now whose UDP ports P..P+4 are free too and apart from the ones chosen before. */
+    private static int freeControllerPort(final int[] chosen, final int count)
+    {
+        for (int attempt = 0; attempt < 200; attempt++)
+        {
+            final int port;
+            try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getByName(BrokerUnderTest.HOST)))
+            {
+                port = socket.getLocalPort();
+            }
+            catch (final IOException ex)
+            {
+                continue;
+            }
+            if (port > 65_530 || overlaps(chosen, count, port))
+            {
+                continue;
+            }
+            if (udpFree(port))
+            {
+                return port;
+            }
+        }
+        throw new IllegalStateException("no free controller port range found");
+    }
+
+    private static boolean overlaps(final int[] chosen, final int count, final int port)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            if (Math.abs(chosen[i] - port) < 5)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean udpFree(final int base)
+    {
+        for (int p = base; p < base + 5; p++)
+        {
+            try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(BrokerUnderTest.HOST, p)))
+            {
+                socket.getLocalPort();
+            }
+            catch (final IOException ex)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,630 @@
+package io.runnel.cluster.member;
+
+import java.io.File;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+
+import io.aeron.driver.MediaDriver;
+import io.runnel.cluster.metadata.MetadataCommand;
+import io.runnel.cluster.metadata.MetadataCommands;
+import io.runnel.cluster.metadata.MetadataImage;
+import io.runnel.cluster.metadata.MetadataImageBuilder;
+import io.runnel.cluster.metadata.MetadataReplies;
+import io.runnel.cluster.metadata.MetadataReply;
+import io.runnel.cluster.metadata.MetadataStateMachine;
+import io.runnel.cluster.quorum.ClientMediaDriver;
+import io.runnel.cluster.quorum.ControllerNode;
+import io.runnel.cluster.quorum.QuorumClient;
+import io.runnel.cluster.quorum.QuorumMembers;
+import io.runnel.cluster.quorum.QuorumNodeConfig;
+import io.runnel.kernel.conductor.ConductorProxy;
+import io.runnel.kernel.conductor.QuorumTopics;
+import io.runnel.kernel.conductor.TopicResult;
+import io.runnel.kernel.conductor.TopicResultHandler;
+import io.runnel.kernel.metadata.ClusterView;
+import io.runnel.kernel.topic.Leadership;
+import io.runnel.kernel.topic.Topic;
+import io.runnel.kernel.topic.TopicRegistry;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A broker's membership of a cluster: it runs this node's voter of the metadata quorum when it is
+ * a controller, keeps a session with the quorum, registers and heartbeats, keeps the quorum's image,
+ * and hands every committed topic change to the conductor, which applies it to the local logs
+ * ({@code ApplyTopicMetadata}). Topic changes asked of this broker are forwarded to the quorum
+ * ({@link #topics()}), and request handlers read the brokers and controller from {@link #view()}.
+ *
+ * <p>All quorum traffic runs on one thread of its own (the member agent); other threads hand it
+ * work through a queue.
+ */
+public final class ClusterMember implements AutoCloseable
+{
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterMember.class);
+    private static final int MAX_MESSAGE_LENGTH = QuorumNodeConfig.DEFAULT_INGRESS_TERM_LENGTH / 8;
+
+    private final MemberSettings settings;
+    private final ControllerNode controller;
+    private final MediaDriver clientDriver;
+    private final QuorumClient client;
+    private final AgentRunner runner;
+    private final QuorumClusterView view;
+    private final ManyToOneConcurrentLinkedQueue<Runnable> inbox = new ManyToOneConcurrentLinkedQueue<>();
+    private final Uuid incarnationId = Uuid.randomUuid();
+    private final CompletableFuture<MetadataImage> firstImage = new CompletableFuture<>();
+
+    // Member agent's thread only, from here on.
+    private final MetadataCommands commands = new MetadataCommands();
+    private final MetadataReplies replies = new MetadataReplies();
+    /** Replaced at every subscription: a new one waits for the whole image the subscription brings. */
+    private MetadataImageBuilder builder = new MetadataImageBuilder();
+    /** The newest whole image (the builder's, or the one before a resubscription). */
+    private MetadataImage latest = MetadataImage.EMPTY;
+    private final ExpandableArrayBuffer commandBuffer = new ExpandableArrayBuffer(1024);
+    private final Map<Long, Pending> pending = new HashMap<>();
+    private long nextCorrelationId = 1;
+    private MetadataCommand.RegisterBroker registration;
+    private long brokerEpoch = -1;
+    private long nextHeartbeatMs;
+    private boolean ready;
+    private boolean shuttingDown;
+    private ConductorProxy conductor;
+    /** The image the conductor has been given (changes are computed against it). */
+    private MetadataImage applied;
+
+    private record Pending(MetadataCommand command, Consumer<MetadataReply> onReply, long deadlineMs)
+    {
+    }
+
+    private ClusterMember(final MemberSettings settings)
+    {
+        this.settings = settings;
+        this.view = new QuorumClusterView(settings.nodeId(), settings.listenerName());
+        final File base = settings.quorumDir().toFile();
+        ControllerNode node = null;
+        MediaDriver driver = null;
+        try
+        {
+            final String aeronDir;
+            if (settings.controller())
+            {
+                final QuorumNodeConfig config = new QuorumNodeConfig()
+                    .members(QuorumMembers.forNode(settings.voters(), settings.nodeId(), settings.portOffset()))
+                    .baseDir(base)
+                    .aeronDirectoryName(settings.aeronDir())
+                    .electionTimeoutNs(TimeUnit.MILLISECONDS.toNanos(settings.electionTimeoutMs()));
+                node = ControllerNode.launch(config, () -> new MetadataStateMachine(settings.sessionTimeoutMs(), MAX_MESSAGE_LENGTH));
+                aeronDir = node.aeronDirectoryName();
+            }
+            else
+            {
+                driver = ClientMediaDriver.launch(settings.aeronDir());
+                aeronDir = driver.aeronDirectoryName();
+            }
+            this.controller = node;
+            this.clientDriver = driver;
+            this.client = new QuorumClient(new QuorumClient.Context()
+                .aeronDirectoryName(aeronDir)
+                .members(QuorumMembers.forClient(settings.voters(), settings.portOffset()))
+                .listener(new Listener())
+                .clientName("broker-" + settings.nodeId()));
+        }
+        catch (final RuntimeException ex)
+        {
+            CloseHelper.quietCloseAll(driver, node);
+            throw ex;
+        }
+        this.runner = new AgentRunner(new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(10), TimeUnit.MILLISECONDS.toNanos(1)),
+            ex -> LOG.error("cluster member: unexpected failure", ex), null, new MemberAgent());
+    }
+
+    /** Starts this node's voter (a controller) and its session with the quorum; registration comes later ({@link #register}). */
+    public static ClusterMember start(final MemberSettings settings)
+    {
+        final ClusterMember member = new ClusterMember(settings);
+        AgentRunner.startOnThread(member.runner);
+        return member;
+    }
+
+    /** The brokers and controller as the quorum's image says (Metadata, DescribeCluster, FindCoordinator). */
+    public ClusterView view()
+    {
+        return view;
+    }
+
+    /** Where this broker's topic changes go: the quorum. */
+    public QuorumTopics topics()
+    {
+        return new ForwardedTopics();
+    }
+
+    /**
+     * Waits for the quorum's first whole image (the quorum needs a majority of its voters up).
+     *
+     * @throws IllegalStateException if none arrives in time
+     */
+    public MetadataImage awaitImage(final Duration timeout)
+    {
+        try
+        {
+            return firstImage.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        }
+        catch (final TimeoutException ex)
+        {
+            throw new IllegalStateException("no metadata from the quorum (" + settings.voters() + ") within " + timeout
+                + ": are a majority of its controllers up?", ex);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the quorum", ex);
+        }
+        catch (final ExecutionException ex)
+        {
+            throw new IllegalStateException("the quorum's metadata could not be read", ex.getCause());
+        }
+    }
+
+    /** The image's topics as the registry holds them, for {@link TopicRegistry#loadFromQuorum} at start-up. */
+    public static List<Topic> topicsOf(final MetadataImage image, final TopicRegistry registry)
+    {
+        final List<Topic> topics = new ArrayList<>();
+        for (final MetadataImage.Topic topic : image.topics())
+        {
+            topics.add(registry.fromQuorum(topic.name(), topic.id(), topic.configs(), leaderships(topic)));
+        }
+        return topics;
+    }
+
+    private static List<Leadership> leaderships(final MetadataImage.Topic topic)
+    {
+        final List<Leadership> out = new ArrayList<>(topic.partitions().size());
+        for (final MetadataImage.Partition p : topic.partitions())
+        {
+            out.add(new Leadership(p.leader(), p.leaderEpoch(), p.replicas(), p.isr()));
+        }
+        return out;
+    }
+
+    /** From now on every change after {@code loaded} (the image the logs were opened from) goes to {@code conductor}. */
+    public void attach(final MetadataImage loaded, final ConductorProxy conductor)
+    {
+        inbox.offer(() ->
+        {
+            this.conductor = conductor;
+            this.applied = loaded;
+            applyChanges(latest);
+        });
+    }
+
+    /**
+     * Registers this broker with the endpoint clients reach it at, proposing {@code clusterId} (the
+     * quorum adopts the first it is given, and refuses another after), and waits for the answer.
+     *
+     * @throws IllegalStateException if the quorum refuses (another cluster's id, a live node of the same id) or does not answer
+     */
+    public void register(final String host, final int port, final String clusterId, final Duration timeout)
+    {
+        final CompletableFuture<MetadataReply> answer = new CompletableFuture<>();
+        inbox.offer(() ->
+        {
+            registration = new MetadataCommand.RegisterBroker(0, settings.nodeId(), incarnationId, clusterId,
+                settings.rack() == null ? "" : settings.rack(),
+                List.of(new MetadataImage.Endpoint(settings.listenerName(), host, port, SecurityProtocol.PLAINTEXT.id)));
+            sendRegistration(answer::complete);
+        });
+        final MetadataReply reply;
+        try
+        {
+            reply = answer.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        }
+        catch (final TimeoutException | ExecutionException ex)
+        {
+            throw new IllegalStateException("broker " + settings.nodeId() + " could not register with the quorum within " + timeout, ex);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while registering", ex);
+        }
+        if (reply instanceof MetadataReply.CommandResult refused)
+        {
+            throw new IllegalStateException("the quorum refused broker " + settings.nodeId() + ": " + refused.error() + " " + refused.message());
+        }
+    }
+
+    /** The broker serves: its heartbeats ask to be unfenced, so it is given leaderships and listed to clients. */
+    public void markReady()
+    {
+        inbox.offer(() -> ready = true);
+    }
+
+    /** The cluster id the quorum holds (after registration). */
+    public String clusterId()
+    {
+        return view.clusterId();
+    }
+
+    /**
+     * Controlled shutdown (the broker's leaderships move to others and it is fenced, or at most
+     * {@code timeout}), then the session, the quorum voter and the media driver stop.
+     */
+    public void shutDown(final Duration timeout)
+    {
+        final CompletableFuture<Void> done = new CompletableFuture<>();
+        inbox.offer(() ->
+        {
+            shuttingDown = true;
+            if (brokerEpoch < 0)
+            {
+                done.complete(null);
+                return;
+            }
+            heartbeat(System.currentTimeMillis(), reply ->
+            {
+                if (reply instanceof MetadataReply.BrokerHeartbeatReply answer && answer.shouldShutDown())
+                {
+                    done.complete(null);
+                }
+            });
+            shutdownWaiter = done;
+        });
+        try
+        {
+            done.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        }
+        catch (final TimeoutException | ExecutionException ex)
+        {
+            LOG.warn("controlled shutdown of broker {} did not finish within {}; stopping anyway", settings.nodeId(), timeout);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        close();
+    }
+
+    private CompletableFuture<Void> shutdownWaiter;
+
+    @Override
+    public void close()
+    {
+        CloseHelper.quietCloseAll(runner, client, controller, clientDriver);
+    }
+
+    // ---------------------------------------------------------------- member agent's thread
+
+    private void sendRegistration(final Consumer<MetadataReply> onReply)
+    {
+        send(registration, reply ->
+        {
+            if (reply instanceof MetadataReply.BrokerRegistered registered)
+            {
+                brokerEpoch = registered.brokerEpoch();
+                nextHeartbeatMs = 0;
+                LOG.info("broker {} registered with the quorum (epoch {}, cluster {})", settings.nodeId(), brokerEpoch, registered.clusterId());
+            }
+            else
+            {
+                LOG.error("broker {} was refused by the quorum: {}", settings.nodeId(), reply);
+            }
+            onReply.accept(reply);
+        });
+    }
+
+    private void heartbeat(final long nowMs, final Consumer<MetadataReply> onReply)
+    {
+        nextHeartbeatMs = nowMs + settings.heartbeatIntervalMs();
+        send(new MetadataCommand.BrokerHeartbeat(0, settings.nodeId(), brokerEpoch, !ready, shuttingDown, latest.version()), onReply);
+    }
+
+    /** Sends {@code command} with a fresh correlation id; {@code onReply} gets its reply, or none if it times out. */
+    private void send(final MetadataCommand command, final Consumer<MetadataReply> onReply)
+    {
+        final long correlationId = nextCorrelationId++;
+        final MetadataCommand numbered = withCorrelationId(command, correlationId);
+        pending.put(correlationId, new Pending(numbered, onReply, System.currentTimeMillis() + settings.requestTimeoutMs()));
+        offer(numbered);
+    }
+
+    private void offer(final MetadataCommand command)
+    {
+        final int length = commands.encode(command, commandBuffer, 0);
+        if (!client.offer(commandBuffer, 0, length))
+        {
+            // Not connected or back-pressured: it is sent again when the session is (re)established.
+            LOG.debug("command {} not sent yet", command.correlationId());
+        }
+    }
+
+    private static MetadataCommand withCorrelationId(final MetadataCommand command, final long id)
+    {
+        if (command instanceof MetadataCommand.RegisterBroker c)
+        {
+            return new MetadataCommand.RegisterBroker(id, c.nodeId(), c.incarnationId(), c.clusterId(), c.rack(), c.listeners());
+        }
+        if (command instanceof MetadataCommand.BrokerHeartbeat c)
+        {
+            return new MetadataCommand.BrokerHeartbeat(id, c.nodeId(), c.brokerEpoch(), c.wantFence(), c.wantShutdown(), c.caughtUpMetadataVersion());
+        }
+        if (command instanceof MetadataCommand.CreateTopics c)
+        {
+            return new MetadataCommand.CreateTopics(id, c.validateOnly(), c.topics());
+        }
+        if (command instanceof MetadataCommand.DeleteTopics c)
+        {
+            return new MetadataCommand.DeleteTopics(id, c.topics());
+        }
+        if (command instanceof MetadataCommand.CreatePartitions c)
+        {
+            return new MetadataCommand.CreatePartitions(id, c.validateOnly(), c.topics());
+        }
+        if (command instanceof MetadataCommand.AllocateProducerIds c)
+        {
+            return new MetadataCommand.AllocateProducerIds(id, c.nodeId(), c.brokerEpoch());
+        }
+        if (command instanceof MetadataCommand.AlterTopicConfigs c)
+        {
+            return new MetadataCommand.AlterTopicConfigs(id, c.validateOnly(), c.topics());
+        }
+        return new MetadataCommand.SubscribeImage(id);
+    }
+
+    private void onMessage(final DirectBuffer buffer, final int offset, final int length)
+    {
+        final MetadataReply reply = replies.decode(buffer, offset);
+        if (reply != null)
+        {
+            final Pending waiting = pending.remove(reply.correlationId());
+            if (waiting != null)
+            {
+                waiting.onReply().accept(reply);
+            }
+            return;
+        }
+        final boolean changed;
+        try
+        {
+            changed = builder.apply(buffer, offset, length);
+        }
+        catch (final IllegalStateException ex)
+        {
+            // A change was lost (a session moved): only a whole image repairs that.
+            LOG.warn("broker {}: {}; asking the quorum for its whole image", settings.nodeId(), ex.getMessage());
+            subscribe();
+            return;
+        }
+        if (changed)
+        {
+            final MetadataImage image = builder.image();
+            latest = image;
+            view.update(image, client.leaderMemberId());
+            firstImage.complete(image);
+            applyChanges(image);
+        }
+    }
+
+    /** Asks for the whole image; a fresh builder ignores the changes before it. */
+    private void subscribe()
+    {
+        builder = new MetadataImageBuilder();
+        offer(new MetadataCommand.SubscribeImage(nextCorrelationId++));
+    }
+
+    /** Hands the conductor every topic that is new, changed or gone since the image it has. */
+    private void applyChanges(final MetadataImage image)
+    {
+        if (conductor == null || applied == null || image == applied)
+        {
+            return;
+        }
+        for (final MetadataImage.Topic topic : image.topics())
+        {
+            final MetadataImage.Topic before = applied.topic(topic.id());
+            if (!topic.equals(before))
+            {
+                conductor.applyTopicMetadata(topic.name(), topic.id(), topic.configs(), leaderships(topic), logFailure("applying " + topic.name()));
+            }
+        }
+        for (final MetadataImage.Topic topic : applied.topics())
+        {
+            if (image.topic(topic.id()) == null)
+            {
+                conductor.removeTopicMetadata(topic.name(), logFailure("removing " + topic.name()));
+            }
+        }
+        applied = image;
+    }
+
+    private TopicResultHandler logFailure(final String what)
+    {
+        return new TopicResultHandler()
+        {
+            @Override
+            public void onResult(final TopicResult result)
+            {
+                if (!result.isDone() && result.outcome() != TopicResult.Outcome.UNKNOWN_TOPIC)
+                {
+                    LOG.error("broker {}: {} as the quorum committed it failed: {} {}", settings.nodeId(), what, result.outcome(), result.message());
+                }
+            }
+
+            @Override
+            public void onFailure(final Throwable cause)
+            {
+                LOG.error("broker {}: {} as the quorum committed it failed", settings.nodeId(), what, cause);
+            }
+        };
+    }
+
+    private int expireAndHeartbeat(final long nowMs)
+    {
+        int work = 0;
+        if (brokerEpoch >= 0 && nowMs >= nextHeartbeatMs && client.isConnected())
+        {
+            heartbeat(nowMs, reply ->
+            {
+                if (reply instanceof MetadataReply.CommandResult refused && refused.error() == Errors.STALE_BROKER_EPOCH)
+                {
+                    // The quorum forgot this incarnation (its session expired): register again.
+                    LOG.warn("broker {}: stale epoch {}; registering again", settings.nodeId(), brokerEpoch);
+                    brokerEpoch = -1;
+                    sendRegistration(r -> { });
+                }
+                else if (reply instanceof MetadataReply.BrokerHeartbeatReply answer && answer.shouldShutDown() && shutdownWaiter != null)
+                {
+                    shutdownWaiter.complete(null);
+                }
+            });
+            work++;
+        }
+        for (final Iterator<Map.Entry<Long, Pending>> it = pending.entrySet().iterator(); it.hasNext(); )
+        {
+            final Pending waiting = it.next().getValue();
+            if (nowMs >= waiting.deadlineMs())
+            {
+                it.remove();
+                waiting.onReply().accept(null);
+                work++;
+            }
+        }
+        return work;
+    }
+
+    private final class Listener implements QuorumClient.Listener
+    {
+        @Override
+        public void onMessage(final DirectBuffer buffer, final int offset, final int length)
+        {
+            ClusterMember.this.onMessage(buffer, offset, length);
+        }
+
+        @Override
+        public void onConnected(final long sessionId, final int leaderMemberId, final boolean newSession)
+        {
+            LOG.info("broker {}: session {} with the quorum, leader {}{}", settings.nodeId(), sessionId, leaderMemberId,
+                newSession ? " (new session)" : "");
+            view.controller(leaderMemberId);
+            // What was in flight may be lost: ask for the whole image again, and send again what got no reply.
+            final List<Pending> resend = new ArrayList<>(pending.values());
+            subscribe();
+            for (final Pending waiting : resend)
+            {
+                offer(waiting.command());
+            }
+            if (newSession && registration != null && brokerEpoch >= 0)
+            {
+                sendRegistration(reply -> { });
+            }
+        }
+
+        @Override
+        public void onDisconnected(final String reason)
+        {
+            LOG.warn("broker {}: session with the quorum lost ({}); reconnecting", settings.nodeId(), reason);
+        }
+    }
+
+    private final class MemberAgent implements Agent
+    {
+        @Override
+        public int doWork()
+        {
+            int work = client.doWork();
+            Runnable task;
+            while ((task = inbox.poll()) != null)
+            {
+                task.run();
+                work++;
+            }
+            return work + expireAndHeartbeat(System.currentTimeMillis());
+        }
+
+        @Override
+        public String roleName()
+        {
+            return "quorum-member-" + settings.nodeId();
+        }
+    }
+
+    /** Topic changes forwarded to the quorum; each answered once, on the member's thread. */
+    private final class ForwardedTopics implements QuorumTopics
+    {
+        @Override
+        public void createTopic(final String name, final int partitions, final Map<String, String> configs, final Consumer<TopicResult> done)
+        {
+            final List<MetadataCommand.ConfigEntry> entries = new ArrayList<>();
+            configs.forEach((key, value) -> entries.add(new MetadataCommand.ConfigEntry(key, value)));
+            final MetadataCommand command = new MetadataCommand.CreateTopics(0, false,
+                List.of(new MetadataCommand.NewTopic(name, Uuid.randomUuid(), partitions, (short)1, entries)));
+            inbox.offer(() -> send(command, reply -> done.accept(resultOf(name, reply))));
+        }
+
+        @Override
+        public void createPartitions(final String name, final int newCount, final Consumer<TopicResult> done)
+        {
+            final MetadataCommand command = new MetadataCommand.CreatePartitions(0, false, List.of(new MetadataCommand.PartitionCount(name, newCount)));
+            inbox.offer(() -> send(command, reply -> done.accept(resultOf(name, reply))));
+        }
+
+        @Override
+        public void deleteTopic(final String name, final Consumer<TopicResult> done)
+        {
+            final MetadataCommand command = new MetadataCommand.DeleteTopics(0, List.of(new MetadataCommand.TopicReference(name, Uuid.ZERO_UUID)));
+            inbox.offer(() -> send(command, reply -> done.accept(resultOf(name, reply))));
+        }
+    }
+
+    /** The quorum's answer for one topic as the conductor's outcome (null: no answer in time). */
+    static TopicResult resultOf(final String name, final MetadataReply reply)
+    {
+        if (reply == null)
+        {
+            return TopicResult.failed(TopicResult.Outcome.TIMED_OUT, "the metadata quorum did not answer in time");
+        }
+        if (!(reply instanceof MetadataReply.CommandResult result))
+        {
+            return TopicResult.failed(TopicResult.Outcome.FAILED, "unexpected answer from the quorum: " + reply);
+        }
+        Errors error = result.error();
+        String message = result.message();
+        for (final MetadataReply.TopicResult topic : result.topics())
+        {
+            if (topic.name().equals(name) || result.topics().size() == 1)
+            {
+                error = error == Errors.NONE ? topic.error() : error;
+                message = topic.message();
+            }
+        }
+        return switch (error)
+        {
+            case NONE -> TopicResult.done(null);
+            case TOPIC_ALREADY_EXISTS -> TopicResult.failed(TopicResult.Outcome.ALREADY_EXISTS, message);
+            case UNKNOWN_TOPIC_OR_PARTITION, UNKNOWN_TOPIC_ID -> TopicResult.failed(TopicResult.Outcome.UNKNOWN_TOPIC, message);
+            case INVALID_PARTITIONS -> TopicResult.failed(TopicResult.Outcome.INVALID_PARTITIONS, message);
+            case INVALID_REPLICATION_FACTOR -> TopicResult.failed(TopicResult.Outcome.INVALID_REPLICATION_FACTOR, message);
+            case INVALID_CONFIG, INVALID_TOPIC_EXCEPTION, POLICY_VIOLATION -> TopicResult.failed(TopicResult.Outcome.INVALID_CONFIG, message);
+            case INVALID_REQUEST -> TopicResult.failed(TopicResult.Outcome.INVALID_REQUEST, message);
+            default -> TopicResult.failed(TopicResult.Outcome.FAILED, error + ": " + message);
+        };
+    }
+}
