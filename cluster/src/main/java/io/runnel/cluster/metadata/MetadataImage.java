@@ -3,12 +3,13 @@ package io.runnel.cluster.metadata;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
 import org.apache.kafka.common.Uuid;
+import org.pcollections.PSortedMap;
+import org.pcollections.TreePMap;
 
 /**
  * An immutable view of the cluster's metadata at one {@link #version()}: the cluster id, the
@@ -18,7 +19,10 @@ import org.apache.kafka.common.Uuid;
  * are equal.
  *
  * <p>Iteration orders are fixed (brokers by node id, topics by name, configs by key) so that
- * everything written from an image is the same on every replica.
+ * everything written from an image is the same on every replica. The maps are persistent
+ * (pcollections, as Kafka's own metadata image): the next image shares all but what a change
+ * touched, so a change costs its own size, not the cluster's. Sorted maps even where only lookups
+ * are needed: clients choose topic ids and names, and a hash map could be fed colliding ones.
  */
 public final class MetadataImage
 {
@@ -26,29 +30,36 @@ public final class MetadataImage
     public static final int NO_LEADER = -1;
 
     /** Before anything happened: no cluster id, version 0. */
-    public static final MetadataImage EMPTY = new MetadataImage("", 0, 0, new TreeMap<>(), new TreeMap<>(), Map.of());
+    public static final MetadataImage EMPTY =
+        new MetadataImage("", 0, 0, TreePMap.empty(), TreePMap.empty(), TreePMap.empty(), TreePMap.empty(), 0);
 
     private final String clusterId;
     private final long version;
     private final long nextProducerId;
-    private final SortedMap<Integer, Broker> brokers;
-    private final SortedMap<String, Topic> topicsByName;
-    private final Map<Uuid, Topic> topicsById;
+    private final PSortedMap<Integer, Broker> brokers;
+    private final PSortedMap<String, Topic> topicsByName;
+    private final PSortedMap<Uuid, Topic> topicsById;
+    private final PSortedMap<String, String> topicNamesByUnifiedName;
+    private final int partitionCount;
 
     MetadataImage(
         final String clusterId,
         final long version,
         final long nextProducerId,
-        final SortedMap<Integer, Broker> brokers,
-        final SortedMap<String, Topic> topicsByName,
-        final Map<Uuid, Topic> topicsById)
+        final PSortedMap<Integer, Broker> brokers,
+        final PSortedMap<String, Topic> topicsByName,
+        final PSortedMap<Uuid, Topic> topicsById,
+        final PSortedMap<String, String> topicNamesByUnifiedName,
+        final int partitionCount)
     {
         this.clusterId = clusterId;
         this.version = version;
         this.nextProducerId = nextProducerId;
-        this.brokers = Collections.unmodifiableSortedMap(brokers);
-        this.topicsByName = Collections.unmodifiableSortedMap(topicsByName);
-        this.topicsById = Collections.unmodifiableMap(topicsById);
+        this.brokers = brokers;
+        this.topicsByName = topicsByName;
+        this.topicsById = topicsById;
+        this.topicNamesByUnifiedName = topicNamesByUnifiedName;
+        this.partitionCount = partitionCount;
     }
 
     /** Empty until the first broker registered. */
@@ -97,6 +108,36 @@ public final class MetadataImage
     public Topic topic(final Uuid id)
     {
         return topicsById.get(id);
+    }
+
+    /** The partitions of every topic together. */
+    public int partitionCount()
+    {
+        return partitionCount;
+    }
+
+    /**
+     * @return the name of the topic whose name is {@code unifiedName} once '.' is read as '_'
+     * (Kafka's topic-name collision rule), or null.
+     */
+    public String topicNameByUnifiedName(final String unifiedName)
+    {
+        return topicNamesByUnifiedName.get(unifiedName);
+    }
+
+    PSortedMap<String, Topic> topicsByName()
+    {
+        return topicsByName;
+    }
+
+    PSortedMap<Uuid, Topic> topicsById()
+    {
+        return topicsById;
+    }
+
+    PSortedMap<String, String> topicNamesByUnifiedName()
+    {
+        return topicNamesByUnifiedName;
     }
 
     @Override

@@ -27,6 +27,8 @@ import io.runnel.codecs.metadata.TopicRecordDecoder;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.apache.kafka.common.Uuid;
+import org.pcollections.PSortedMap;
+import org.pcollections.TreePMap;
 
 /**
  * Applies metadata records, as the quorum sends them, to produce the next {@link MetadataImage}.
@@ -38,6 +40,9 @@ import org.apache.kafka.common.Uuid;
  * deltas before it (a broker gets broadcasts between connecting and its subscription's reply);
  * deltas no newer than the image are ignored too. Messages that are not records (replies) are
  * ignored. One thread at a time.
+ *
+ * <p>The topics a change touches are drafted apart and merged into the last image's persistent
+ * maps when the change completes: a change costs what it touched, whatever the cluster's size.
  */
 public final class MetadataImageBuilder
 {
@@ -54,14 +59,16 @@ public final class MetadataImageBuilder
     private final ConfigRecordDecoder configRecord = new ConfigRecordDecoder();
     private final ProducerIdsRecordDecoder producerIdsRecord = new ProducerIdsRecordDecoder();
 
-    private final TreeMap<Integer, Broker> brokers = new TreeMap<>();
-    private final TreeMap<String, TopicDraft> topicsByName = new TreeMap<>();
-    private final Map<Uuid, TopicDraft> topicsById = new HashMap<>();
+    /** The topics the change in progress touched; the others are as in {@link #base}. */
+    private final Map<Uuid, TopicDraft> touched = new HashMap<>();
+    private PSortedMap<Integer, Broker> brokers = TreePMap.empty();
     private String clusterId = "";
     private long version;
     private long nextProducerId;
     private boolean hasImage;
     private boolean inImage;
+    /** What the change in progress builds on: the last image, or nothing while a whole image comes. */
+    private MetadataImage base = MetadataImage.EMPTY;
     private MetadataImage built = MetadataImage.EMPTY;
 
     /** A builder that waits for a whole image (ImageBegin ... ImageEnd) before it applies deltas. */
@@ -72,18 +79,12 @@ public final class MetadataImageBuilder
     /** A builder that starts from {@code image} and applies deltas to it at once. */
     public MetadataImageBuilder(final MetadataImage image)
     {
-        reset();
         clusterId = image.clusterId();
         version = image.version();
         nextProducerId = image.nextProducerId();
-        brokers.putAll(image.brokers());
-        for (final Topic topic : image.topics())
-        {
-            final TopicDraft draft = new TopicDraft(topic.id(), topic.name(), topic.configs());
-            draft.partitions.addAll(topic.partitions());
-            put(draft);
-        }
+        brokers = TreePMap.fromSortedMap(image.brokers());
         hasImage = true;
+        base = image;
         built = image;
     }
 
@@ -130,17 +131,68 @@ public final class MetadataImageBuilder
         return built;
     }
 
+    /** Merges the touched topics into the last image's maps: removals and renames first, so a name freed by the change can be taken in it. */
     private void publish()
     {
-        final TreeMap<String, Topic> byName = new TreeMap<>();
-        final Map<Uuid, Topic> byId = new HashMap<>();
-        for (final TopicDraft draft : topicsByName.values())
+        PSortedMap<String, Topic> byName = base.topicsByName();
+        PSortedMap<Uuid, Topic> byId = base.topicsById();
+        PSortedMap<String, String> byUnifiedName = base.topicNamesByUnifiedName();
+        int partitionCount = base.partitionCount();
+        for (final TopicDraft draft : touched.values())
         {
-            final Topic topic = draft.freeze();
-            byName.put(topic.name(), topic);
-            byId.put(topic.id(), topic);
+            final Topic old = byId.get(draft.id);
+            if (old != null)
+            {
+                byName = byName.minus(old.name());
+                byId = byId.minus(old.id());
+                byUnifiedName = byUnifiedName.minus(unified(old.name()));
+                partitionCount -= old.partitions().size();
+            }
         }
-        built = new MetadataImage(clusterId, version, nextProducerId, new TreeMap<>(brokers), byName, byId);
+        for (final TopicDraft draft : touched.values())
+        {
+            if (draft.removed)
+            {
+                continue;
+            }
+            final Topic clash = byName.get(draft.name);
+            if (clash != null)
+            {
+                throw new IllegalArgumentException("topic " + draft.name + " exists with another id: " + clash.id() + ", not " + draft.id);
+            }
+            final Topic topic = new Topic(draft.name, draft.id, draft.configs, draft.partitions);
+            byName = byName.plus(topic.name(), topic);
+            byId = byId.plus(topic.id(), topic);
+            byUnifiedName = byUnifiedName.plus(unified(topic.name()), topic.name());
+            partitionCount += topic.partitions().size();
+        }
+        touched.clear();
+        built = new MetadataImage(clusterId, version, nextProducerId, brokers, byName, byId, byUnifiedName, partitionCount);
+        base = built;
+    }
+
+    private static String unified(final String topicName)
+    {
+        return org.apache.kafka.common.internals.Topic.unifyCollisionChars(topicName);
+    }
+
+    /** The draft of a topic this change touches: made from the last image's topic the first time; null if there is none. */
+    private TopicDraft draft(final Uuid id)
+    {
+        final TopicDraft draft = touched.get(id);
+        if (draft != null)
+        {
+            return draft.removed ? null : draft;
+        }
+        final Topic topic = base.topic(id);
+        if (topic == null)
+        {
+            return null;
+        }
+        final TopicDraft fromImage = new TopicDraft(id, topic.name(), topic.configs());
+        fromImage.partitions.addAll(topic.partitions());
+        touched.put(id, fromImage);
+        return fromImage;
     }
 
     private boolean apply(final int templateId, final int bodyOffset, final int blockLength, final int actingVersion)
@@ -184,7 +236,7 @@ public final class MetadataImageBuilder
                 if (accepts(brokerRecord.metadataVersion()))
                 {
                     final Broker broker = decodeBroker();
-                    brokers.put(broker.nodeId(), broker);
+                    brokers = brokers.plus(broker.nodeId(), broker);
                 }
                 return false;
             case TopicRecordDecoder.TEMPLATE_ID:
@@ -205,10 +257,10 @@ public final class MetadataImageBuilder
                 removeTopicRecord.wrap(view, bodyOffset, blockLength, actingVersion);
                 if (accepts(removeTopicRecord.metadataVersion()))
                 {
-                    final TopicDraft removed = topicsById.remove(MetadataCommands.uuid(removeTopicRecord.topicId()));
+                    final TopicDraft removed = draft(MetadataCommands.uuid(removeTopicRecord.topicId()));
                     if (removed != null)
                     {
-                        topicsByName.remove(removed.name);
+                        removed.removed = true;
                     }
                 }
                 return false;
@@ -252,9 +304,9 @@ public final class MetadataImageBuilder
 
     private void reset()
     {
-        brokers.clear();
-        topicsByName.clear();
-        topicsById.clear();
+        brokers = TreePMap.empty();
+        touched.clear();
+        base = MetadataImage.EMPTY;
         clusterId = "";
         version = 0;
         nextProducerId = 0;
@@ -289,19 +341,13 @@ public final class MetadataImageBuilder
             configs.put(key, entry.value());
         }
         final String name = topicRecord.name();
-        final TopicDraft existing = topicsById.get(id);
-        final TopicDraft other = topicsByName.get(name);
-        if (other != null && other != existing)
-        {
-            throw new IllegalArgumentException("topic " + name + " exists with another id: " + other.id + ", not " + id);
-        }
+        final TopicDraft existing = draft(id);
         final TopicDraft draft = new TopicDraft(id, name, configs);
         if (existing != null)
         {
             draft.partitions.addAll(existing.partitions);
-            topicsByName.remove(existing.name);
         }
-        put(draft);
+        touched.put(id, draft);
     }
 
     private void applyPartition()
@@ -321,7 +367,7 @@ public final class MetadataImageBuilder
         {
             isr.add(member.nodeId());
         }
-        final TopicDraft draft = topicsById.get(topicId);
+        final TopicDraft draft = draft(topicId);
         if (draft == null)
         {
             throw new IllegalArgumentException("partition " + index + " of unknown topic id " + topicId);
@@ -339,7 +385,6 @@ public final class MetadataImageBuilder
         {
             throw new IllegalArgumentException("partition " + index + " of topic " + draft.name + " which has " + draft.partitions.size());
         }
-        draft.frozen = null;
     }
 
     private void applyConfig()
@@ -348,7 +393,7 @@ public final class MetadataImageBuilder
         final ConfigOperation operation = configRecord.operation();
         final String key = configRecord.key();
         final String value = configRecord.value();
-        final TopicDraft draft = topicsById.get(topicId);
+        final TopicDraft draft = draft(topicId);
         if (draft == null)
         {
             throw new IllegalArgumentException("config " + key + " of unknown topic id " + topicId);
@@ -361,38 +406,22 @@ public final class MetadataImageBuilder
         {
             draft.configs.put(key, value);
         }
-        draft.frozen = null;
     }
 
-    private void put(final TopicDraft draft)
-    {
-        topicsByName.put(draft.name, draft);
-        topicsById.put(draft.id, draft);
-    }
-
-    /** A topic as the records build it; frozen into an immutable {@link Topic} once per change. */
+    /** A topic as the records of one change build it; merged as an immutable {@link Topic} when the change completes. */
     private static final class TopicDraft
     {
         private final Uuid id;
         private final String name;
         private final TreeMap<String, String> configs;
         private final List<Partition> partitions = new ArrayList<>();
-        private Topic frozen;
+        private boolean removed;
 
         TopicDraft(final Uuid id, final String name, final SortedMap<String, String> configs)
         {
             this.id = id;
             this.name = name;
             this.configs = new TreeMap<>(configs);
-        }
-
-        Topic freeze()
-        {
-            if (frozen == null)
-            {
-                frozen = new Topic(name, id, configs, partitions);
-            }
-            return frozen;
         }
     }
 }

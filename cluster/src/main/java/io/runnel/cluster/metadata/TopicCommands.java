@@ -52,8 +52,7 @@ final class TopicCommands
         final Set<String> created = new HashSet<>();
         final Map<String, String> createdByUnifiedName = new HashMap<>();
         final Set<Uuid> createdIds = new HashSet<>();
-        final Map<String, String> existingByUnifiedName = new HashMap<>();
-        int placedPartitions = partitionCount(image);
+        int placedPartitions = image.partitionCount();
         int newPartitions = 0;
         final List<TopicResult> results = new ArrayList<>();
         for (final NewTopic topic : command.topics())
@@ -64,7 +63,7 @@ final class TopicCommands
                 () -> invalidName(topic.name()),
                 () -> image.topic(topic.name()) != null || created.contains(topic.name()) ?
                     result(topic.name(), Errors.TOPIC_ALREADY_EXISTS, "Topic '" + topic.name() + "' already exists.") : null,
-                () -> collision(image, existingByUnifiedName, createdByUnifiedName, topic.name()),
+                () -> collision(image, createdByUnifiedName, topic.name()),
                 () -> invalidTopicId(image, createdIds, topic),
                 () -> invalidPartitionCount(topic.name(), topic.partitions(), partitionsSoFar),
                 () -> invalidReplicationFactor(topic.name(), topic.replicationFactor(), usable.size()),
@@ -123,7 +122,7 @@ final class TopicCommands
         final List<Broker> usable = usableBrokers(image);
         final ReplicaPlacer placer = new ReplicaPlacer(usable);
         final Set<String> duplicates = duplicateNames(command.topics().stream().map(PartitionCount::name).toList());
-        int placedPartitions = partitionCount(image);
+        int placedPartitions = image.partitionCount();
         int newPartitions = 0;
         final List<TopicResult> results = new ArrayList<>();
         for (final PartitionCount request : command.topics())
@@ -225,23 +224,15 @@ final class TopicCommands
     }
 
     /** Kafka refuses names that differ from another only in '.' against '_': their metrics would clash. */
-    private static TopicResult collision(
-        final MetadataImage image, final Map<String, String> existingByUnifiedName, final Map<String, String> createdByUnifiedName,
-        final String name)
+    private static TopicResult collision(final MetadataImage image, final Map<String, String> createdByUnifiedName, final String name)
     {
         if (!org.apache.kafka.common.internals.Topic.hasCollisionChars(name))
         {
             return null;
         }
-        if (existingByUnifiedName.isEmpty())
-        {
-            for (final Topic topic : image.topics())
-            {
-                existingByUnifiedName.put(unified(topic.name()), topic.name());
-            }
-        }
         final String unified = unified(name);
-        final String other = existingByUnifiedName.getOrDefault(unified, createdByUnifiedName.get(unified));
+        final String existing = image.topicNameByUnifiedName(unified);
+        final String other = existing != null ? existing : createdByUnifiedName.get(unified);
         return other == null ? null :
             result(name, Errors.INVALID_TOPIC_EXCEPTION, "Topic '" + name + "' collides with existing topic: " + other);
     }
@@ -385,17 +376,6 @@ final class TopicCommands
             }
         }
         return usable;
-    }
-
-    /** Every partition in the cluster: where the next topic's leaders start, so that leaders stay spread over brokers. */
-    private static int partitionCount(final MetadataImage image)
-    {
-        int count = 0;
-        for (final Topic topic : image.topics())
-        {
-            count += topic.partitions().size();
-        }
-        return count;
     }
 
     private static Set<String> duplicateNames(final List<String> names)

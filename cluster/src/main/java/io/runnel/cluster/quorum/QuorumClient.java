@@ -199,14 +199,26 @@ public final class QuorumClient implements Agent, AutoCloseable
      * Sends a command to the leader.
      *
      * @return false when there is no session right now or the leader is back-pressuring: try again later
+     * @throws IllegalArgumentException the command is longer than {@link #maxCommandLength()}
      */
     public boolean offer(final DirectBuffer buffer, final int offset, final int length)
     {
+        if (length > maxCommandLength())
+        {
+            throw new IllegalArgumentException("a quorum command of " + length + " bytes exceeds the " +
+                maxCommandLength() + " an ingress term of " + ctx.ingressTermLength + " bytes takes");
+        }
         if (null == cluster || cluster.isClosed() || leaderChangePending)
         {
             return false;
         }
         return cluster.offer(buffer, offset, length) > 0;
+    }
+
+    /** The longest command {@link #offer} takes. */
+    public int maxCommandLength()
+    {
+        return QuorumNodeConfig.maxCommandLength(ctx.ingressTermLength);
     }
 
     /** A session is established and its leader reachable. */

@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 import io.aeron.cluster.ConsensusModule;
+import io.aeron.cluster.client.AeronCluster;
 import org.agrona.BitUtil;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
@@ -23,7 +24,7 @@ import org.agrona.concurrent.IdleStrategy;
  * <p>Sizes: metadata commands are small and few, and many nodes may share a 2-core machine, so the
  * buffers are sized for the largest message rather than for throughput (Aeron's defaults are 16-64
  * MiB terms). A message can be at most a term length / 8: the ingress term of 1 MiB takes commands
- * up to {@link #maxCommandLength()} = 128 KiB; the log term is twice that because the log adds a
+ * up to {@link #maxCommandLength()} (128 KiB less a 32 byte header); the log term is twice that because the log adds a
  * session header to each command; archive segments hold 4 log terms, and the log can be purged a
  * segment at a time.
  */
@@ -146,10 +147,19 @@ public final class QuorumNodeConfig
         return this;
     }
 
-    /** The largest command a client may send: a message must fit an eighth of the ingress term. */
+    /** The largest command a client may send: see {@link #maxCommandLength(int)}. */
     public int maxCommandLength()
     {
-        return ingressTermLength / 8;
+        return maxCommandLength(ingressTermLength);
+    }
+
+    /**
+     * The largest command on an ingress term of {@code ingressTermLength}: Aeron takes messages of
+     * up to an eighth of a term, and the client puts a session header before each command.
+     */
+    public static int maxCommandLength(final int ingressTermLength)
+    {
+        return ingressTermLength / 8 - AeronCluster.SESSION_HEADER_LENGTH;
     }
 
     public QuorumMembers members()

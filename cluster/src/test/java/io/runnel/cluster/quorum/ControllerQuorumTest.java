@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.aeron.cluster.RecordingLog;
 import io.aeron.cluster.service.Cluster;
+import org.agrona.ExpandableArrayBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -79,6 +80,25 @@ class ControllerQuorumTest
     }
 
     @Test
+    void theLongestCommandCommitsAndALongerOneIsRefusedBeforeSending()
+    {
+        quorum = new TestQuorum(dir, 3).startAll();
+        quorum.awaitLeader();
+        client = newClient();
+        final int longest = client.client().maxCommandLength();
+        final int overhead = 1 + Long.BYTES + 2 * Integer.BYTES + 1;
+        final String value = "x".repeat(longest - overhead);
+
+        client.put("k", value);
+
+        quorum.awaitState(Map.of("k", value));
+        final ExpandableArrayBuffer tooLong = new ExpandableArrayBuffer(longest + 1);
+        final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+            () -> client.client().offer(tooLong, 0, longest + 1));
+        assertTrue(ex.getMessage().contains("exceeds"), ex.getMessage());
+    }
+
+    @Test
     void timersFireThroughTheLogAndReachClients()
     {
         quorum = new TestQuorum(dir, 3).startAll();
@@ -127,6 +147,37 @@ class ControllerQuorumTest
         quorum.awaitState(Map.of("before", "1", "after", "2"));
         System.out.printf("quorum: new leader %d elected %d ms after leader %d crashed (heartbeat timeout %d ms)%n",
             next, electedAfterMs, leader, TimeUnit.NANOSECONDS.toMillis(TestQuorum.HEARTBEAT_TIMEOUT_NS));
+    }
+
+    @Test
+    void aClientThatStopsReadingIsClosedAndReconnectsWithANewSession() throws InterruptedException
+    {
+        quorum = new TestQuorum(dir, 3, (config) -> config.egressRetries(50)).startAll();
+        quorum.awaitLeader();
+        client = newClient();
+        final long firstSession = client.client().sessionId();
+
+        client.floodAndStall(200, 4096, 2_000);
+        client.pollUntil("a new session", () -> client.newSessions() >= 2);
+        client.put("after", "1");
+
+        assertNotEquals(firstSession, client.client().sessionId());
+        quorum.awaitState(Map.of("after", "1"));
+    }
+
+    @Test
+    void aSnapshotIsTakenOnATimerWhenCommandsArrived()
+    {
+        quorum = new TestQuorum(dir, 3, (config) -> config
+            .snapshotEveryCommands(Integer.MAX_VALUE)
+            .snapshotIntervalNs(TimeUnit.MILLISECONDS.toNanos(200))).startAll();
+        quorum.awaitLeader();
+        client = newClient();
+
+        client.put("a", "1");
+
+        TestQuorum.await("a timed snapshot on every node", () -> quorum.runningIds().stream()
+            .allMatch((id) -> quorum.node(id).snapshotCount() >= 1));
     }
 
     @Test

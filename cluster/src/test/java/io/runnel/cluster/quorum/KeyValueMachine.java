@@ -19,6 +19,8 @@ final class KeyValueMachine implements ReplicatedStateMachine
     static final byte PUT = 'P';
     static final byte GET = 'G';
     static final byte TIMER = 'T';
+    static final byte FLOOD = 'L';
+    static final byte FILLER = 'X';
     static final byte PUT_DONE = 'R';
     static final byte VALUE = 'V';
     static final byte CHANGED = 'B';
@@ -76,6 +78,16 @@ final class KeyValueMachine implements ReplicatedStateMachine
             out.putLong(1, correlationId, ORDER);
             final int end = writeString(out, 1 + Long.BYTES, null == value ? "" : value);
             output.reply(sessionId, out, 0, end);
+        }
+        else if (FLOOD == type)
+        {
+            final int count = buffer.getInt(at, ORDER);
+            final int size = buffer.getInt(at + Integer.BYTES, ORDER);
+            out.setMemory(0, size, FILLER);
+            for (int i = 0; i < count; i++)
+            {
+                output.broadcast(out, 0, size);
+            }
         }
         else if (TIMER == type)
         {
@@ -173,6 +185,16 @@ final class KeyValueMachine implements ReplicatedStateMachine
         buffer.putByte(0, GET);
         buffer.putLong(1, correlationId, ORDER);
         return writeString(buffer, 1 + Long.BYTES, key);
+    }
+
+    /** Asks for {@code count} broadcasts of {@code size} bytes each: more than a slow client takes. */
+    static int encodeFlood(final MutableDirectBuffer buffer, final long correlationId, final int count, final int size)
+    {
+        buffer.putByte(0, FLOOD);
+        buffer.putLong(1, correlationId, ORDER);
+        buffer.putInt(1 + Long.BYTES, count, ORDER);
+        buffer.putInt(1 + Long.BYTES + Integer.BYTES, size, ORDER);
+        return 1 + Long.BYTES + 2 * Integer.BYTES;
     }
 
     static int encodeTimer(final MutableDirectBuffer buffer, final long correlationId, final long delayMs)

@@ -98,6 +98,14 @@ final class TestClient implements AutoCloseable, QuorumClient.Listener
         return value;
     }
 
+    /** Sends a flood command and then does not poll for {@code stallMs}, as a stalled broker would. */
+    void floodAndStall(final int count, final int size, final long stallMs) throws InterruptedException
+    {
+        final int length = KeyValueMachine.encodeFlood(command, nextCorrelationId++, count, size);
+        pollUntil("the flood command sent", () -> client.offer(command, 0, length));
+        Thread.sleep(stallMs);
+    }
+
     void scheduleTimer(final long correlationId, final long delayMs)
     {
         final int length = KeyValueMachine.encodeTimer(command, correlationId, delayMs);
