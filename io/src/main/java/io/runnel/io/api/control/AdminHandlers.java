@@ -11,6 +11,7 @@ import io.runnel.io.api.SupportedApis;
 import io.runnel.io.api.TopicCreation;
 import io.runnel.kernel.metadata.BrokerEndpoint;
 import io.runnel.kernel.metadata.ClusterView;
+import io.runnel.kernel.producer.ProducerIds;
 import io.runnel.kernel.topic.Leadership;
 import io.runnel.kernel.topic.Partition;
 import io.runnel.kernel.topic.TopicRegistry;
@@ -225,7 +226,13 @@ public final class AdminHandlers
         {
             return response.setProducerId(request.producerId()).setProducerEpoch((short)(request.producerEpoch() + 1));
         }
-        return response.setProducerId(services.producerIds().nextProducerId()).setProducerEpoch((short)0);
+        final long producerId = services.producerIds().nextProducerId();
+        if (producerId == ProducerIds.NONE_AVAILABLE)
+        {
+            // A cluster member waiting for its next block from the quorum; Kafka answers the same, and the producer retries.
+            return response.setErrorCode(Errors.COORDINATOR_LOAD_IN_PROGRESS.code());
+        }
+        return response.setProducerId(producerId).setProducerEpoch((short)0);
     }
 
     private ApiMessage describeCluster(final DescribeClusterRequestData request)
