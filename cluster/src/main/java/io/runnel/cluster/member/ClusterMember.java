@@ -100,7 +100,6 @@ public final class ClusterMember implements AutoCloseable
     private ClusterMember(final MemberSettings settings)
     {
         this.settings = settings;
-        this.view = new QuorumClusterView(settings.nodeId(), settings.listenerName());
         final File base = settings.quorumDir().toFile();
         ControllerNode node = null;
         MediaDriver driver = null;
@@ -128,6 +127,8 @@ public final class ClusterMember implements AutoCloseable
             }
             this.controller = node;
             this.clientDriver = driver;
+            this.view = new QuorumClusterView(settings.nodeId(), settings.listenerName(),
+                QuorumMembers.forClient(settings.voters(), settings.portOffset()), settings.portOffset(), node);
             this.client = new QuorumClient(new QuorumClient.Context()
                 .aeronDirectoryName(aeronDir)
                 .members(QuorumMembers.forClient(settings.voters(), settings.portOffset()))

@@ -20,6 +20,7 @@ import org.apache.kafka.common.message.ApiVersionsRequestData;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
 import org.apache.kafka.common.message.DescribeClusterRequestData;
 import org.apache.kafka.common.message.DescribeClusterResponseData;
+import org.apache.kafka.common.message.DescribeQuorumRequestData;
 import org.apache.kafka.common.message.InitProducerIdRequestData;
 import org.apache.kafka.common.message.InitProducerIdResponseData;
 import org.apache.kafka.common.message.MetadataRequestData;
@@ -44,6 +45,7 @@ public final class AdminHandlers
     private final TopicAdmin topicAdmin;
     private final ConfigDescriber configs;
     private final ConfigAlterer configAlterer;
+    private final QuorumDescriber quorum;
 
     public AdminHandlers(final ApiShard local, final BrokerServices services)
     {
@@ -52,6 +54,7 @@ public final class AdminHandlers
         this.topicAdmin = new TopicAdmin(local, services);
         this.configs = new ConfigDescriber(services);
         this.configAlterer = new ConfigAlterer(local, services);
+        this.quorum = new QuorumDescriber(services.cluster());
     }
 
     public void handle(final RequestContext context)
@@ -84,6 +87,7 @@ public final class AdminHandlers
             case INIT_PRODUCER_ID -> initProducerId((InitProducerIdRequestData)request);
             case DESCRIBE_CONFIGS -> configs.describe(request, context.apiVersion());
             case DESCRIBE_CLUSTER -> describeCluster((DescribeClusterRequestData)request);
+            case DESCRIBE_QUORUM -> quorum.describe((DescribeQuorumRequestData)request);
             default -> throw new IllegalStateException("no handler for " + context.api());
         };
         context.respond(response);
