@@ -17,9 +17,10 @@ import io.runnel.kernel.metadata.QuorumStatus;
  * every new image; readers on any thread see one consistent snapshot.
  *
  * <p>The quorum's status (DescribeQuorum) comes from this node's own voter when it is a controller:
- * its leader, term and commit position are what Aeron Cluster tells it. How far the other voters
- * have come is known only to the leader's consensus module, so they are reported
- * {@link QuorumStatus#UNKNOWN}, as Kafka reports a replica it has not heard from.
+ * its leader, term and commit position are what Aeron Cluster tells it, and this voter's log and the
+ * leader's reach at least that commit position. How far the other voters have come is known only
+ * to the leader's consensus module, so they are reported {@link QuorumStatus#UNKNOWN}, as Kafka
+ * reports a replica it has not heard from; so are the brokers that are not voters (observers).
  */
 final class QuorumClusterView implements ClusterView
 {
@@ -138,13 +139,13 @@ final class QuorumClusterView implements ClusterView
         final List<QuorumStatus.Replica> voters = new ArrayList<>();
         for (final int id : voterIds)
         {
-            if (id != localNodeId || commitPosition < 0)
+            if (commitPosition < 0 || (id != localNodeId && id != leaderId))
             {
                 voters.add(QuorumStatus.Replica.unknown(id));
                 continue;
             }
-            // This voter's log reaches the commit position it reports, so it is caught up to it now; a leader fetches
-            // from nobody (Kafka reports -1 for its fetch time too).
+            // This voter's log and the leader's reach at least the commit position this voter was told, so both are
+            // caught up to it now; a leader fetches from nobody (Kafka reports -1 for its fetch time too).
             voters.add(new QuorumStatus.Replica(id, commitPosition, id == leaderId ? QuorumStatus.UNKNOWN : nowMs, nowMs));
         }
         final List<QuorumStatus.Replica> observers = new ArrayList<>();
