@@ -103,6 +103,7 @@ public final class ClusterMember implements AutoCloseable
         final File base = settings.quorumDir().toFile();
         ControllerNode node = null;
         MediaDriver driver = null;
+        QuorumClusterView quorumView = null;
         try
         {
             final String aeronDir;
@@ -127,8 +128,9 @@ public final class ClusterMember implements AutoCloseable
             }
             this.controller = node;
             this.clientDriver = driver;
-            this.view = new QuorumClusterView(settings.nodeId(), settings.listenerName(),
+            quorumView = new QuorumClusterView(settings.nodeId(), settings.listenerName(),
                 QuorumMembers.forClient(settings.voters(), settings.portOffset()), settings.portOffset(), node);
+            this.view = quorumView;
             this.client = new QuorumClient(new QuorumClient.Context()
                 .aeronDirectoryName(aeronDir)
                 .members(QuorumMembers.forClient(settings.voters(), settings.portOffset()))
@@ -137,7 +139,7 @@ public final class ClusterMember implements AutoCloseable
         }
         catch (final RuntimeException ex)
         {
-            CloseHelper.quietCloseAll(driver, node);
+            CloseHelper.quietCloseAll(quorumView, driver, node);
             throw ex;
         }
         this.runner = new AgentRunner(new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(10), TimeUnit.MILLISECONDS.toNanos(1)),
@@ -371,7 +373,7 @@ public final class ClusterMember implements AutoCloseable
     @Override
     public void close()
     {
-        CloseHelper.quietCloseAll(runner, client, controller, clientDriver);
+        CloseHelper.quietCloseAll(runner, view, client, controller, clientDriver);
     }
 
     // ---------------------------------------------------------------- member agent's thread

@@ -10,6 +10,7 @@ import io.runnel.cluster.quorum.QuorumMembers;
 import io.runnel.kernel.metadata.BrokerEndpoint;
 import io.runnel.kernel.metadata.ClusterView;
 import io.runnel.kernel.metadata.QuorumStatus;
+import org.agrona.CloseHelper;
 
 /**
  * The cluster as the metadata quorum's image says, for request handlers: the live (unfenced)
@@ -19,10 +20,11 @@ import io.runnel.kernel.metadata.QuorumStatus;
  * <p>The quorum's status (DescribeQuorum) comes from this node's own voter when it is a controller:
  * its leader, term and commit position are what Aeron Cluster tells it, and this voter's log and the
  * leader's reach at least that commit position. How far the other voters have come is known only
- * to the leader's consensus module, so they are reported {@link QuorumStatus#UNKNOWN}, as Kafka
- * reports a replica it has not heard from; so are the brokers that are not voters (observers).
+ * to the leader's consensus module: the leader reports what it read from there lately
+ * ({@link VoterPositions}); another node reports them {@link QuorumStatus#UNKNOWN}, as Kafka reports
+ * a replica it has not heard from, and so are the brokers that are not voters (observers).
  */
-final class QuorumClusterView implements ClusterView
+final class QuorumClusterView implements ClusterView, AutoCloseable
 {
     /** The name the voters' endpoints are reported under (Kafka's conventional controller listener). */
     static final String CONTROLLER_LISTENER = "CONTROLLER";
@@ -37,6 +39,8 @@ final class QuorumClusterView implements ClusterView
     private final List<QuorumStatus.Endpoint> voterEndpoints;
     /** This node's voter, or null when it is a broker only. */
     private final ControllerNode controller;
+    /** What the leader knows of every voter's log: read while this node's voter leads; null on a broker only. */
+    private final VoterPositions positions;
     private volatile Snapshot snapshot;
 
     QuorumClusterView(final int localNodeId, final String listenerName, final QuorumMembers members, final int portOffset,
@@ -57,6 +61,13 @@ final class QuorumClusterView implements ClusterView
         this.voterIds = List.copyOf(ids);
         this.voterEndpoints = List.copyOf(endpoints);
         this.snapshot = new Snapshot("", -1, List.of(), List.of());
+        this.positions = controller == null ? null : new VoterPositions(controller);
+    }
+
+    @Override
+    public void close()
+    {
+        CloseHelper.quietClose(positions);
     }
 
     void update(final MetadataImage image, final int controllerId)
@@ -137,8 +148,15 @@ final class QuorumClusterView implements ClusterView
         final int leaderId = hostLeader != QuorumHost.NO_LEADER ? hostLeader : current.controllerId();
         final long term = controller == null ? QuorumStatus.UNKNOWN : controller.leadershipTermId();
         final List<QuorumStatus.Replica> voters = new ArrayList<>();
+        final boolean leading = controller != null && leaderId == localNodeId;
         for (final int id : voterIds)
         {
+            final QuorumStatus.Replica seenByLeader = leading ? positions.replica(id, nowMs) : null;
+            if (seenByLeader != null)
+            {
+                voters.add(seenByLeader);
+                continue;
+            }
             if (commitPosition < 0 || (id != localNodeId && id != leaderId))
             {
                 voters.add(QuorumStatus.Replica.unknown(id));

@@ -11,9 +11,13 @@ import java.util.regex.Pattern;
 
 import io.runnel.broker.testing.KafkaTool;
 import io.runnel.broker.testing.LocalCluster;
+import io.runnel.broker.testing.RawKafkaClient;
 import io.runnel.broker.testing.TestClients;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.QuorumInfo;
+import org.apache.kafka.common.message.DescribeQuorumRequestData;
+import org.apache.kafka.common.message.DescribeQuorumResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.tools.BrokerApiVersionsCommand;
 import org.apache.kafka.tools.MetadataQuorumCommand;
 import org.junit.jupiter.api.Test;
@@ -26,7 +30,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Kafka's own admin tools against a 3-node cluster, run in this JVM as a user runs them:
  * {@code kafka-metadata-quorum describe --status / --replication} see the quorum's leader and its
- * three voters, and {@code kafka-broker-api-versions} reaches all three brokers.
+ * three voters (the leader, asked itself, how far each voter's log has come), and
+ * {@code kafka-broker-api-versions} reaches all three brokers.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class ClusterAdminToolsTest
@@ -49,6 +54,17 @@ class ClusterAdminToolsTest
             assertTrue(quorum.observers().isEmpty(), "combined nodes are voters, not observers: " + quorum);
             assertTrue(quorum.highWatermark() > 0, "the quorum's log has committed the registrations: " + quorum);
             assertEquals(NODES, quorum.nodes().keySet(), "every voter's endpoint: " + quorum);
+
+            final DescribeQuorumResponseData.PartitionData fromLeader = positionsFromTheLeader(cluster, quorum.leaderId());
+            assertEquals(quorum.leaderId(), fromLeader.leaderId(), fromLeader.toString());
+            for (final DescribeQuorumResponseData.ReplicaState voter : fromLeader.currentVoters())
+            {
+                assertTrue(voter.logEndOffset() > 0, "the leader knows how far each voter is: " + fromLeader);
+                if (voter.replicaId() != fromLeader.leaderId())
+                {
+                    assertTrue(voter.lastFetchTimestamp() > 0, "and when it last heard from it: " + fromLeader);
+                }
+            }
 
             final String status = ok(KafkaTool.run("kafka-metadata-quorum", MetadataQuorumCommand::main,
                 "--bootstrap-server", cluster.bootstrapServers(), "describe", "--status"));
@@ -73,6 +89,33 @@ class ClusterAdminToolsTest
                 assertTrue(versions.contains("(id: " + node + " rack: null isFenced: false) -> ("), "broker " + node + " listed:\n" + versions);
             }
             assertTrue(versions.contains("DescribeQuorum(55): 0 to 2"), versions);
+        }
+    }
+
+    /**
+     * DescribeQuorum asked of the leader's broker alone (an AdminClient picks any broker), once its
+     * voter has read every voter's position from its consensus module (it does so every couple of seconds).
+     */
+    private static DescribeQuorumResponseData.PartitionData positionsFromTheLeader(final LocalCluster cluster, final int leaderId)
+        throws Exception
+    {
+        final short version = ApiKeys.DESCRIBE_QUORUM.latestVersion();
+        final DescribeQuorumRequestData request = new DescribeQuorumRequestData().setTopics(List.of(new DescribeQuorumRequestData.TopicData()
+            .setTopicName("__cluster_metadata").setPartitions(List.of(new DescribeQuorumRequestData.PartitionData().setPartitionIndex(0)))));
+        try (RawKafkaClient leader = RawKafkaClient.connect(cluster.node(leaderId).port()))
+        {
+            DescribeQuorumResponseData.PartitionData quorum = null;
+            for (int attempt = 0; attempt < 100; attempt++)
+            {
+                final DescribeQuorumResponseData response = leader.request(ApiKeys.DESCRIBE_QUORUM, version, request);
+                quorum = response.topics().get(0).partitions().get(0);
+                if (quorum.currentVoters().stream().allMatch(voter -> voter.logEndOffset() >= 0))
+                {
+                    return quorum;
+                }
+                Thread.sleep(200);
+            }
+            throw new AssertionError("the leader never reported every voter's position: " + quorum);
         }
     }
 
