@@ -151,7 +151,8 @@ final class QuorumClusterView implements ClusterView, AutoCloseable
         final boolean leading = controller != null && leaderId == localNodeId;
         for (final int id : voterIds)
         {
-            final QuorumStatus.Replica seenByLeader = leading ? positions.replica(id, nowMs) : null;
+            // The leader's own entry is its commit position now, not the one read a moment ago.
+            final QuorumStatus.Replica seenByLeader = leading && id != localNodeId ? positions.replica(id, nowMs) : null;
             if (seenByLeader != null)
             {
                 voters.add(seenByLeader);
