@@ -387,7 +387,6 @@ public final class ClusterMember implements AutoCloseable
                 brokerEpoch = registered.brokerEpoch();
                 nextHeartbeatMs = 0;
                 LOG.info("broker {} registered with the quorum (epoch {}, cluster {})", settings.nodeId(), brokerEpoch, registered.clusterId());
-                producerIds.prefetch();
             }
             else
             {
@@ -561,6 +560,11 @@ public final class ClusterMember implements AutoCloseable
                     if (answer.shouldShutDown() && shutdownWaiter != null)
                     {
                         shutdownWaiter.complete(null);
+                    }
+                    if (!answer.isFenced())
+                    {
+                        // Blocks go to unfenced brokers only: the first is asked for now, so the first producer needs no retry.
+                        producerIds.prefetch();
                     }
                     if (!answer.isFenced() && ready && unfencedWaiter != null)
                     {
