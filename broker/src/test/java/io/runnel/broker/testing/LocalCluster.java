@@ -81,6 +81,18 @@ public final class LocalCluster implements AutoCloseable
         nodes[index] = node;
     }
 
+    /** controller.quorum.voters of this cluster. */
+    public String voters()
+    {
+        return voters;
+    }
+
+    /** The controller port of node {@code nodeId}: the first of its five Aeron UDP ports. */
+    public int controllerPort(final int nodeId)
+    {
+        return controllerPorts[nodeId - 1];
+    }
+
     public TestBroker node(final int nodeId)
     {
         return nodes[nodeId - 1];
