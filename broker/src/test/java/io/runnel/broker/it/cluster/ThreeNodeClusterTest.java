@@ -2,13 +2,14 @@ package io.runnel.broker.it.cluster;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.runnel.broker.testing.LocalCluster;
 import io.runnel.broker.testing.TestClients;
@@ -31,17 +32,19 @@ import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Three combined broker+controller nodes under one metadata quorum on Aeron Cluster, driven by
  * stock clients bootstrapped from all three: every broker is listed, a topic's leaders spread
- * over all of them, and a producer and a consumer group move keyed records through all three.
+ * over all of them, a config change made through one is seen by all, and a producer and a consumer
+ * group move 1,000,000 keyed records through all three, each key in order.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class ThreeNodeClusterTest
 {
     private static final int PARTITIONS = 6;
-    private static final int RECORDS = 30_000;
+    private static final int RECORDS = 1_000_000;
 
     @TempDir
     Path root;
@@ -95,30 +98,40 @@ class ThreeNodeClusterTest
 
             try (KafkaProducer<byte[], byte[]> producer = TestClients.producer(cluster.bootstrapServers(), Map.of("linger.ms", 5)))
             {
-                final List<Future<?>> sent = new ArrayList<>();
+                final AtomicInteger failed = new AtomicInteger();
                 for (int i = 0; i < RECORDS; i++)
                 {
-                    sent.add(producer.send(new ProducerRecord<>("spread", ("key-" + (i % 500)).getBytes(), Integer.toString(i).getBytes())));
+                    producer.send(new ProducerRecord<>("spread", ("key-" + (i % 500)).getBytes(), Integer.toString(i).getBytes()),
+                        (metadata, error) ->
+                        {
+                            if (error != null)
+                            {
+                                failed.incrementAndGet();
+                            }
+                        });
                 }
-                for (final Future<?> future : sent)
-                {
-                    future.get(60, TimeUnit.SECONDS);
-                }
+                producer.flush();
+                assertEquals(0, failed.get(), "every send acknowledged");
             }
             try (KafkaConsumer<byte[], byte[]> consumer = TestClients.consumer(cluster.bootstrapServers(),
                 Map.of("group.id", "cluster-readers", "auto.offset.reset", "earliest")))
             {
                 consumer.subscribe(List.of("spread"));
-                final Set<String> seen = new HashSet<>();
-                final long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-                while (seen.size() < RECORDS && System.nanoTime() < deadline)
+                final BitSet seen = new BitSet(RECORDS);
+                // Keyed order: each key's values arrive in the order they were sent.
+                final Map<String, Integer> lastPerKey = new HashMap<>();
+                final long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+                while (seen.cardinality() < RECORDS && System.nanoTime() < deadline)
                 {
                     for (final ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200)))
                     {
-                        seen.add(new String(record.value()));
+                        final int value = Integer.parseInt(new String(record.value()));
+                        final Integer previous = lastPerKey.put(new String(record.key()), value);
+                        assertTrue(previous == null || previous < value, "key " + new String(record.key()) + " in order");
+                        seen.set(value);
                     }
                 }
-                assertEquals(RECORDS, seen.size(), "every record read back through the group");
+                assertEquals(RECORDS, seen.cardinality(), "every record read back through the group");
                 consumer.commitSync(Duration.ofSeconds(30));
             }
         }
