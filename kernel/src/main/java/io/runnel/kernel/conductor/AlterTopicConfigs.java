@@ -35,35 +35,56 @@ final class AlterTopicConfigs extends TopicOperation
     TopicResult start(final Conductor conductor)
     {
         final Topic existing = conductor.registry().snapshot().topic(name);
-        final Map<String, String> overrides;
-        final LogConfig config;
-        try
+        final Checked checked = check(conductor, name, existing, change, validateOnly);
+        if (checked.answer() != null)
         {
-            // As Kafka's controller: the configs are validated first, the topic's existence after.
-            overrides = change.applyTo(existing == null ? Map.of() : existing.configs(), TopicConfigDef::key);
-            config = validated(conductor, overrides);
+            return checked.answer();
         }
-        catch (final ConfigRefusedException ex)
-        {
-            return TopicResult.failed(ex.reason() == ConfigRefusedException.Reason.INVALID_REQUEST ? TopicResult.Outcome.INVALID_REQUEST :
-                TopicResult.Outcome.INVALID_CONFIG, ex.getMessage());
-        }
-        if (existing == null)
-        {
-            return TopicResult.failed(TopicResult.Outcome.UNKNOWN_TOPIC, "no topic " + name);
-        }
-        if (validateOnly || overrides.equals(existing.configs()))
-        {
-            return TopicResult.done(existing);
-        }
+        final Map<String, String> overrides = checked.overrides();
+        final LogConfig config = checked.config();
         reconfigured = conductor.registry().prepareConfigs(existing, overrides);
         conductor.registry().publish(reconfigured);
         reconfigurePartitions(conductor, reconfigured, config);
         return null;
     }
 
+    /**
+     * A change checked: the topic's new overrides and their log config, or the answer already (a
+     * refusal; or, for validateOnly or a change that changes nothing, the topic as it is).
+     */
+    record Checked(Map<String, String> overrides, LogConfig config, TopicResult answer)
+    {
+    }
+
+    /** As Kafka's controller: the configs are validated first, the topic's existence after. */
+    static Checked check(final Conductor conductor, final String name, final Topic existing, final ConfigChange change,
+        final boolean validateOnly)
+    {
+        final Map<String, String> overrides;
+        final LogConfig config;
+        try
+        {
+            overrides = change.applyTo(existing == null ? Map.of() : existing.configs(), TopicConfigDef::key);
+            config = validated(conductor, overrides);
+        }
+        catch (final ConfigRefusedException ex)
+        {
+            return new Checked(null, null, TopicResult.failed(ex.reason() == ConfigRefusedException.Reason.INVALID_REQUEST
+                ? TopicResult.Outcome.INVALID_REQUEST : TopicResult.Outcome.INVALID_CONFIG, ex.getMessage()));
+        }
+        if (existing == null)
+        {
+            return new Checked(null, null, TopicResult.failed(TopicResult.Outcome.UNKNOWN_TOPIC, "no topic " + name));
+        }
+        if (validateOnly || overrides.equals(existing.configs()))
+        {
+            return new Checked(overrides, config, TopicResult.done(existing));
+        }
+        return new Checked(overrides, config, null);
+    }
+
     /** Every key declared and valid, and the whole a valid log config over the broker's defaults. */
-    static LogConfig validated(final Conductor conductor, final Map<String, String> overrides)
+    private static LogConfig validated(final Conductor conductor, final Map<String, String> overrides)
     {
         for (final Map.Entry<String, String> entry : overrides.entrySet())
         {

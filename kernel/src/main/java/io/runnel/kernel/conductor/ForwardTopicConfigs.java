@@ -3,8 +3,6 @@ package io.runnel.kernel.conductor;
 import java.util.Map;
 
 import io.runnel.kernel.config.ConfigChange;
-import io.runnel.kernel.config.ConfigRefusedException;
-import io.runnel.kernel.log.TopicConfigDef;
 import io.runnel.kernel.topic.Topic;
 
 /**
@@ -62,25 +60,12 @@ final class ForwardTopicConfigs extends TopicOperation
     TopicResult start(final Conductor conductor)
     {
         final Topic existing = conductor.registry().snapshot().topic(name);
-        final Map<String, String> overrides;
-        try
+        final AlterTopicConfigs.Checked checked = AlterTopicConfigs.check(conductor, name, existing, change, validateOnly);
+        if (checked.answer() != null)
         {
-            overrides = change.applyTo(existing == null ? Map.of() : existing.configs(), TopicConfigDef::key);
-            AlterTopicConfigs.validated(conductor, overrides);
+            return checked.answer();
         }
-        catch (final ConfigRefusedException ex)
-        {
-            return TopicResult.failed(ex.reason() == ConfigRefusedException.Reason.INVALID_REQUEST ? TopicResult.Outcome.INVALID_REQUEST :
-                TopicResult.Outcome.INVALID_CONFIG, ex.getMessage());
-        }
-        if (existing == null)
-        {
-            return TopicResult.failed(TopicResult.Outcome.UNKNOWN_TOPIC, "no topic " + name);
-        }
-        if (validateOnly || overrides.equals(existing.configs()))
-        {
-            return TopicResult.done(existing);
-        }
+        final Map<String, String> overrides = checked.overrides();
         quorum.alterTopicConfigs(name, existing.configs(), overrides,
             result -> conductor.offer(new AnswerFromQuorum(name, false, result, answer, answerShard)));
         return FORWARDED;
