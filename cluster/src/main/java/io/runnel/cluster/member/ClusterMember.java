@@ -60,6 +60,8 @@ import org.slf4j.LoggerFactory;
 public final class ClusterMember implements AutoCloseable
 {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterMember.class);
+    /** How long a subscription may go unanswered (nothing of its image received) before it is sent again. */
+    private static final long IMAGE_RETRY_MS = 2_000;
     private static final int MAX_MESSAGE_LENGTH = QuorumNodeConfig.DEFAULT_INGRESS_TERM_LENGTH / 8;
 
     private final MemberSettings settings;
@@ -77,6 +79,8 @@ public final class ClusterMember implements AutoCloseable
     private final MetadataReplies replies = new MetadataReplies();
     /** Replaced at every subscription: a new one waits for the whole image the subscription brings. */
     private MetadataImageBuilder builder = new MetadataImageBuilder();
+    /** When to ask again for a whole image if none has started arriving (a subscription can be lost in a leader change). */
+    private long resubscribeAtMs = Long.MAX_VALUE;
     /** The newest whole image (the builder's, or the one before a resubscription). */
     private MetadataImage latest = MetadataImage.EMPTY;
     private final ExpandableArrayBuffer commandBuffer = new ExpandableArrayBuffer(1024);
@@ -405,6 +409,11 @@ public final class ClusterMember implements AutoCloseable
         try
         {
             changed = builder.apply(buffer, offset, length);
+            if (builder.receivingImage())
+            {
+                // The image is arriving: a long one is not cut short by asking again.
+                resubscribeAtMs = System.currentTimeMillis() + IMAGE_RETRY_MS;
+            }
         }
         catch (final IllegalStateException ex)
         {
@@ -427,6 +436,7 @@ public final class ClusterMember implements AutoCloseable
     private void subscribe()
     {
         builder = new MetadataImageBuilder();
+        resubscribeAtMs = System.currentTimeMillis() + IMAGE_RETRY_MS;
         offer(new MetadataCommand.SubscribeImage(nextCorrelationId++));
     }
 
@@ -495,6 +505,14 @@ public final class ClusterMember implements AutoCloseable
                     shutdownWaiter.complete(null);
                 }
             });
+            work++;
+        }
+        if (!builder.hasImage() && nowMs >= resubscribeAtMs && client.isConnected())
+        {
+            // A SubscribeImage offered as the session moved to a new leader can be refused or lost; without
+            // an image every later change is ignored, so this broker would never apply another one.
+            LOG.warn("broker {}: no image from the quorum within {} ms of subscribing; subscribing again", settings.nodeId(), IMAGE_RETRY_MS);
+            subscribe();
             work++;
         }
         for (final Iterator<Map.Entry<Long, Pending>> it = pending.entrySet().iterator(); it.hasNext(); )
