@@ -85,6 +85,8 @@ public final class ClusterMember implements AutoCloseable
     private MetadataImage latest = MetadataImage.EMPTY;
     private final ExpandableArrayBuffer commandBuffer = new ExpandableArrayBuffer(1024);
     private final Map<Long, Pending> pending = new HashMap<>();
+    /** Replies that came while the builder waited for a whole image, answered after it (in arrival order). */
+    private final List<Runnable> answersAwaitingImage = new ArrayList<>();
     private long nextCorrelationId = 1;
     private MetadataCommand.RegisterBroker registration;
     private long brokerEpoch = -1;
@@ -399,9 +401,14 @@ public final class ClusterMember implements AutoCloseable
         if (reply != null)
         {
             final Pending waiting = pending.remove(reply.correlationId());
-            if (waiting != null)
+            if (waiting != null && builder.hasImage())
             {
                 waiting.onReply().accept(reply);
+            }
+            else if (waiting != null)
+            {
+                // Its change may be among the deltas a builder without an image ignored: answer once the image is here.
+                answersAwaitingImage.add(() -> waiting.onReply().accept(reply));
             }
             return;
         }
@@ -429,7 +436,15 @@ public final class ClusterMember implements AutoCloseable
             view.update(image, client.leaderMemberId());
             firstImage.complete(image);
             applyChanges(image);
+            answerHeldReplies();
         }
+    }
+
+    private void answerHeldReplies()
+    {
+        final List<Runnable> held = new ArrayList<>(answersAwaitingImage);
+        answersAwaitingImage.clear();
+        held.forEach(Runnable::run);
     }
 
     /** Asks for the whole image; a fresh builder ignores the changes before it. */
