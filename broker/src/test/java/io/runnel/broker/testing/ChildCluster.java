@@ -143,7 +143,7 @@ public final class ChildCluster implements AutoCloseable
         CompletableFuture.allOf(stopped.toArray(CompletableFuture[]::new)).orTimeout(90, TimeUnit.SECONDS).join();
     }
 
-    /** Kills whatever still runs (test clean-up). */
+    /** SIGKILL of whatever still runs (a whole-cluster crash; also the test clean-up). */
     @Override
     public void close()
     {

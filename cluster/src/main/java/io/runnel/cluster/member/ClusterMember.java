@@ -230,32 +230,67 @@ public final class ClusterMember implements AutoCloseable
      */
     public void register(final String host, final int port, final String clusterId, final Duration timeout)
     {
-        final CompletableFuture<MetadataReply> answer = new CompletableFuture<>();
-        inbox.offer(() ->
+        final long deadlineNs = System.nanoTime() + timeout.toNanos();
+        final MetadataCommand.RegisterBroker command = new MetadataCommand.RegisterBroker(0, settings.nodeId(), incarnationId, clusterId,
+            settings.rack() == null ? "" : settings.rack(),
+            List.of(new MetadataImage.Endpoint(settings.listenerName(), host, port, SecurityProtocol.PLAINTEXT.id)));
+        MetadataReply reply = registerOnce(command, deadlineNs);
+        // A node restarted at once after kill -9 finds its previous incarnation's session still live:
+        // as Kafka's brokers do, ask again until that session expires (broker.session.timeout.ms).
+        while (isDuplicateRegistration(reply) && System.nanoTime() - deadlineNs < 0)
         {
-            registration = new MetadataCommand.RegisterBroker(0, settings.nodeId(), incarnationId, clusterId,
-                settings.rack() == null ? "" : settings.rack(),
-                List.of(new MetadataImage.Endpoint(settings.listenerName(), host, port, SecurityProtocol.PLAINTEXT.id)));
-            sendRegistration(answer::complete);
-        });
-        final MetadataReply reply;
+            LOG.info("broker {}: the previous incarnation's session is still live; registering again in {} ms",
+                settings.nodeId(), settings.heartbeatIntervalMs());
+            sleepQuietly(settings.heartbeatIntervalMs());
+            reply = registerOnce(command, deadlineNs);
+        }
+        if (reply instanceof MetadataReply.CommandResult refused)
+        {
+            throw new IllegalStateException("the quorum refused broker " + settings.nodeId() + ": " + refused.error() + " " + refused.message());
+        }
+    }
+
+    private static boolean isDuplicateRegistration(final MetadataReply reply)
+    {
+        return reply instanceof MetadataReply.CommandResult refused && refused.error() == Errors.DUPLICATE_BROKER_REGISTRATION;
+    }
+
+    private static void sleepQuietly(final long ms)
+    {
         try
         {
-            reply = answer.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        }
-        catch (final TimeoutException | ExecutionException ex)
-        {
-            throw new IllegalStateException("broker " + settings.nodeId() + " could not register with the quorum within " + timeout, ex);
+            Thread.sleep(ms);
         }
         catch (final InterruptedException ex)
         {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while registering", ex);
         }
-        if (reply instanceof MetadataReply.CommandResult refused)
+    }
+
+    private MetadataReply registerOnce(final MetadataCommand.RegisterBroker command, final long deadlineNs)
+    {
+        final CompletableFuture<MetadataReply> answer = new CompletableFuture<>();
+        inbox.offer(() ->
         {
-            throw new IllegalStateException("the quorum refused broker " + settings.nodeId() + ": " + refused.error() + " " + refused.message());
+            registration = command;
+            sendRegistration(answer::complete);
+        });
+        final MetadataReply reply;
+        try
+        {
+            reply = answer.get(Math.max(0, deadlineNs - System.nanoTime()), TimeUnit.NANOSECONDS);
         }
+        catch (final TimeoutException | ExecutionException ex)
+        {
+            throw new IllegalStateException("broker " + settings.nodeId() + " could not register with the quorum in time", ex);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while registering", ex);
+        }
+        return reply;
     }
 
     /** The broker serves: its heartbeats ask to be unfenced, so it is given leaderships and listed to clients. */
@@ -329,7 +364,7 @@ public final class ClusterMember implements AutoCloseable
                 nextHeartbeatMs = 0;
                 LOG.info("broker {} registered with the quorum (epoch {}, cluster {})", settings.nodeId(), brokerEpoch, registered.clusterId());
             }
-            else
+            else if (!isDuplicateRegistration(reply))
             {
                 LOG.error("broker {} was refused by the quorum: {}", settings.nodeId(), reply);
             }

@@ -18,6 +18,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 import io.runnel.broker.testing.ChildCluster;
@@ -188,6 +189,18 @@ class ClusterFaultsTest
     @Test
     void aWholeClusterRestartKeepsTopicsIdsConfigsAndCommittedOffsets() throws Exception
     {
+        restartsWithEverythingKept(ChildCluster::stopAll);
+    }
+
+    @Test
+    void aWholeClusterKilledByKill9RestartsWithTopicsIdsConfigsAndCommittedOffsets() throws Exception
+    {
+        restartsWithEverythingKept(ChildCluster::close);
+    }
+
+    /** Makes topics (one with a config override) and a group's committed offsets, takes the whole cluster down with {@code down}, restarts it. */
+    private void restartsWithEverythingKept(final Consumer<ChildCluster> down) throws Exception
+    {
         final Map<String, Uuid> ids = new HashMap<>();
         final Map<TopicPartition, OffsetAndMetadata> committed = new HashMap<>();
         try (ChildCluster cluster = new ChildCluster(root, 3, FAST_SESSIONS).start())
@@ -223,7 +236,7 @@ class ClusterFaultsTest
                 committed.putAll(admin.listConsumerGroupOffsets("kept-group").partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS));
                 assertEquals(4, committed.size(), "an offset per partition was committed");
             }
-            cluster.stopAll();
+            down.accept(cluster);
             cluster.start();
             try (Admin admin = TestClients.admin(cluster.bootstrapServers()))
             {
