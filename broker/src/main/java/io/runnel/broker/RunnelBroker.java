@@ -34,6 +34,7 @@ import io.runnel.kernel.files.AtomicFile;
 import io.runnel.kernel.metadata.BrokerEndpoint;
 import io.runnel.kernel.metadata.ClusterView;
 import io.runnel.kernel.producer.ProducerIdAllocator;
+import io.runnel.kernel.producer.ProducerIds;
 import io.runnel.kernel.shard.PartitionListener;
 import io.runnel.kernel.shard.Shard;
 import org.agrona.concurrent.BusySpinIdleStrategy;
@@ -112,7 +113,8 @@ public final class RunnelBroker implements AutoCloseable
                 logManager.conductor().forwardTopicChangesTo(member.topics());
                 member.attach(loaded, logManager.conductor().externalProxy());
             }
-            final BrokerServices services = new BrokerServices(logManager, effective, new ProducerIdAllocator(config.logDir()),
+            final ProducerIds producerIds = clustered ? member.producerIds() : new ProducerIdAllocator(config.logDir());
+            final BrokerServices services = new BrokerServices(logManager, effective, producerIds,
                 coordinators, faultHooks, dynamicConfigs, clustered ? member.view() : singleNodeView(effective));
             for (int i = 0; i < logManager.shardCount(); i++)
             {
@@ -141,7 +143,7 @@ public final class RunnelBroker implements AutoCloseable
             acceptor.start();
             if (member != null)
             {
-                member.markReady();
+                member.markReady(QUORUM_START_TIMEOUT);
             }
         }
         catch (final IOException | RuntimeException ex)
@@ -181,7 +183,8 @@ public final class RunnelBroker implements AutoCloseable
         final QuorumSettings quorum = role.quorum();
         return new MemberSettings(role.nodeId(), role.rack(), role.isController(), quorum.votersString(), quorum.portOffset(),
             quorum.dir(), quorum.aeronDir().toString(), role.listeners().interBrokerListenerName(), role.brokerHeartbeatIntervalMs(),
-            role.brokerSessionTimeoutMs(), quorum.electionTimeoutMs(), 30_000);
+            role.brokerSessionTimeoutMs(), quorum.electionTimeoutMs(), quorum.fetchTimeoutMs(),
+            quorum.snapshotIntervalCommands(), 30_000);
     }
 
     /**

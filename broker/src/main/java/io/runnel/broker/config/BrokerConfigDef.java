@@ -128,8 +128,10 @@ public final class BrokerConfigDef
 
     /** Listener names and ports of a cluster are set per node; a typo must not reach for a 17-bit port. */
     private static final int MAX_PORT = 65_535;
-    /** What the cluster keys say until the broker runs as a cluster: validated now, applied by the cluster (issue 11). */
-    private static final String CLUSTER_NOT_YET = "validated; applied once the cluster runs, issue 11";
+    /** A broker-only node finds the quorum through controller.quorum.voters for now. */
+    private static final String CLUSTER_BOOTSTRAP_NOT_YET = "a broker-only node needs controller.quorum.voters for now";
+    /** The quorum speaks Aeron on UDP; the controller's Kafka-protocol TCP listener is not served yet. */
+    private static final String CONTROLLER_LISTENER_NOT_YET = "names the controller listener whose port is the voter's; that TCP listener is not served yet";
 
     private static final String SERVER = "Server Basics";
     private static final String SOCKET = "Socket Server Settings";
@@ -170,56 +172,45 @@ public final class BrokerConfigDef
                 + "and the names in controller.listener.names are PLAINTEXT too (Kafka's default, as in KRaft); once set, it must "
                 + "name every listener, controller listeners included.").build())
         .define(brokerKey(INTER_BROKER_LISTENER_NAME, STRING).group(SOCKET).noDefault().defaultText("PLAINTEXT")
-            .notEnforcedYet(CLUSTER_NOT_YET)
             .doc("The listener other brokers reach this broker on; one of the advertised listeners.").build())
         .define(brokerKey(SOCKET_REQUEST_MAX_BYTES, INT).group(SOCKET).defaultValue(104_857_600).validator(atLeast(1024))
             .doc("The largest request the broker reads; a bigger frame closes the connection.").build())
         .define(brokerKey(MAX_INCREMENTAL_FETCH_SESSION_CACHE_SLOTS, INT).group(SOCKET).defaultValue(1000).validator(atLeast(0))
             .doc("The maximum number of total incremental fetch sessions that we will maintain (Kafka's doc). The limit is divided "
                 + "equally among the shards, and a connection's sessions live on its shard; 0 declines sessions, so every fetch is full.").build())
-        .define(brokerKey(CONTROLLER_LISTENER_NAMES, LIST).group(KRAFT).noDefault().notEnforcedYet(CLUSTER_NOT_YET)
+        .define(brokerKey(CONTROLLER_LISTENER_NAMES, LIST).group(KRAFT).noDefault().notEnforcedYet(CONTROLLER_LISTENER_NOT_YET)
             .doc("Comma-separated names of the controller's listeners. A controller serves them (they must be in listeners); "
                 + "a broker-only node reaches the controllers through the first (it must not be in listeners).").build())
         .define(brokerKey(CONTROLLER_QUORUM_VOTERS, LIST).group(KRAFT).noDefault().defaultText("none (a single node)")
             .validator(ConfigDef.LambdaValidator.with((key, value) -> QuorumVoter.parseList(key, listOf(value)), () -> "id@host:port,..."))
-            .notEnforcedYet(CLUSTER_NOT_YET)
             .doc("The controllers of the metadata quorum, as id@host:port entries naming each voter's first controller "
                 + "listener. The quorum's own UDP ports follow from each port (see runnel.quorum.port.offset).").build())
         .define(brokerKey(CONTROLLER_QUORUM_BOOTSTRAP_SERVERS, LIST).group(KRAFT).noDefault().defaultText("none")
             .validator(ConfigDef.LambdaValidator.with((key, value) -> QuorumVoter.parseBootstrapServers(key, listOf(value)),
                 () -> "host:port,..."))
-            .notEnforcedYet(CLUSTER_NOT_YET)
+            .notEnforcedYet(CLUSTER_BOOTSTRAP_NOT_YET)
             .doc("host:port of controllers a broker-only node can reach the quorum through, instead of controller.quorum.voters. "
                 + "A controller needs the voters: the quorum's membership is fixed.").build())
         .define(brokerKey(CONTROLLER_QUORUM_ELECTION_TIMEOUT_MS, INT).group(KRAFT).defaultValue(1_000).validator(atLeast(1))
-            .notEnforcedYet(CLUSTER_NOT_YET)
             .doc("How long an election of the quorum's leader may take before a new one starts.").build())
         .define(brokerKey(CONTROLLER_QUORUM_FETCH_TIMEOUT_MS, INT).group(KRAFT).defaultValue(2_000).validator(atLeast(1))
-            .notEnforcedYet(CLUSTER_NOT_YET)
             .doc("How long a voter goes without hearing from the quorum's leader before it starts an election.").build())
         .define(brokerKey(BROKER_HEARTBEAT_INTERVAL_MS, INT).group(KRAFT).defaultValue(2_000).validator(atLeast(1))
-            .notEnforcedYet(CLUSTER_NOT_YET)
             .doc("Time between a broker's heartbeats to the quorum; at most half of broker.session.timeout.ms.").build())
         .define(brokerKey(BROKER_SESSION_TIMEOUT_MS, INT).group(KRAFT).defaultValue(9_000).validator(atLeast(1))
-            .notEnforcedYet(CLUSTER_NOT_YET)
             .doc("A broker whose last heartbeat is older than this is fenced: it leads no partition until it heartbeats again.").build())
-        .define(brokerKey(BROKER_RACK, STRING).group(KRAFT).noDefault().notEnforcedYet(CLUSTER_NOT_YET)
+        .define(brokerKey(BROKER_RACK, STRING).group(KRAFT).noDefault()
             .doc("The rack of this broker: partitions place their replicas on different racks first.").build())
         .define(brokerKey(METADATA_LOG_DIR, STRING).group(KRAFT).noDefault().defaultText("the first log directory")
-            .notEnforcedYet(CLUSTER_NOT_YET)
             .doc("Where a controller keeps the metadata quorum's log (in __quorum, unless runnel.quorum.dir says otherwise).").build())
         .define(brokerKey(QUORUM_PORT_OFFSET, INT).group(QUORUM).defaultValue(0).validator(between(-MAX_PORT, MAX_PORT))
-            .notEnforcedYet(CLUSTER_NOT_YET)
             .doc("The quorum (Aeron Cluster) speaks UDP on five ports of each voter: its controller port P (from "
                 + "controller.quorum.voters) plus this offset, and the four above (ingress, consensus, log, catch-up, archive).").build())
         .define(brokerKey(QUORUM_DIR, STRING).group(QUORUM).noDefault().defaultText("metadata.log.dir/__quorum")
-            .notEnforcedYet(CLUSTER_NOT_YET)
             .doc("The quorum's archive, log and snapshots on this controller.").build())
         .define(brokerKey(QUORUM_AERON_DIR, STRING).group(QUORUM).noDefault().defaultText("a folder of this node under /dev/shm")
-            .notEnforcedYet(CLUSTER_NOT_YET)
             .doc("The quorum's Aeron media driver folder (shared memory; emptied on start). Without /dev/shm it is in runnel.quorum.dir.").build())
         .define(brokerKey(QUORUM_SNAPSHOT_INTERVAL_COMMANDS, INT).group(QUORUM).defaultValue(100_000).validator(atLeast(1))
-            .notEnforcedYet(CLUSTER_NOT_YET)
             .doc("The quorum snapshots its state after this many commands since the last snapshot, and its log keeps only what "
                 + "follows the newest one (at some 130 bytes a command, about Kafka's 20 MiB between metadata snapshots).").build())
         .define(brokerKey(LOG_DIRS, STRING).group(LOG).defaultValue("./data")

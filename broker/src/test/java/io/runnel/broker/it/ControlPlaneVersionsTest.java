@@ -27,6 +27,7 @@ import org.apache.kafka.common.message.DeleteTopicsRequestData;
 import org.apache.kafka.common.message.DescribeClusterRequestData;
 import org.apache.kafka.common.message.DescribeConfigsRequestData;
 import org.apache.kafka.common.message.DescribeGroupsRequestData;
+import org.apache.kafka.common.message.DescribeQuorumRequestData;
 import org.apache.kafka.common.message.FindCoordinatorRequestData;
 import org.apache.kafka.common.message.AlterReplicaLogDirsRequestData;
 import org.apache.kafka.common.message.DeleteRecordsRequestData;
@@ -147,6 +148,8 @@ class ControlPlaneVersionsTest
         out.put(ApiKeys.METADATA, (v, n) -> new MetadataRequestData().setAllowAutoTopicCreation(v < 4)
             .setTopics(List.of(new MetadataRequestData.MetadataRequestTopic().setName(TOPIC))));
         out.put(ApiKeys.DESCRIBE_CLUSTER, (v, n) -> new DescribeClusterRequestData());
+        out.put(ApiKeys.DESCRIBE_QUORUM, (v, n) -> new DescribeQuorumRequestData().setTopics(List.of(new DescribeQuorumRequestData.TopicData()
+            .setTopicName("__cluster_metadata").setPartitions(List.of(new DescribeQuorumRequestData.PartitionData().setPartitionIndex(0))))));
         out.put(ApiKeys.LIST_OFFSETS, (v, n) -> new ListOffsetsRequestData().setReplicaId(-1).setTopics(List.of(
             new ListOffsetsRequestData.ListOffsetsTopic().setName(TOPIC).setPartitions(List.of(
                 new ListOffsetsRequestData.ListOffsetsPartition().setPartitionIndex(0).setTimestamp(-1))))));

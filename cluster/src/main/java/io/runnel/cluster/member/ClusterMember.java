@@ -31,6 +31,7 @@ import io.runnel.kernel.conductor.QuorumTopics;
 import io.runnel.kernel.conductor.TopicResult;
 import io.runnel.kernel.conductor.TopicResultHandler;
 import io.runnel.kernel.metadata.ClusterView;
+import io.runnel.kernel.producer.ProducerIds;
 import io.runnel.kernel.topic.Leadership;
 import io.runnel.kernel.topic.Topic;
 import io.runnel.kernel.topic.TopicRegistry;
@@ -73,6 +74,7 @@ public final class ClusterMember implements AutoCloseable
     private final ManyToOneConcurrentLinkedQueue<Runnable> inbox = new ManyToOneConcurrentLinkedQueue<>();
     private final Uuid incarnationId = Uuid.randomUuid();
     private final CompletableFuture<MetadataImage> firstImage = new CompletableFuture<>();
+    private final QuorumProducerIds producerIds = new QuorumProducerIds(this::askForProducerIds);
 
     // Member agent's thread only, from here on.
     private final MetadataCommands commands = new MetadataCommands();
@@ -104,10 +106,10 @@ public final class ClusterMember implements AutoCloseable
     private ClusterMember(final MemberSettings settings)
     {
         this.settings = settings;
-        this.view = new QuorumClusterView(settings.nodeId(), settings.listenerName());
         final File base = settings.quorumDir().toFile();
         ControllerNode node = null;
         MediaDriver driver = null;
+        QuorumClusterView quorumView = null;
         try
         {
             final String aeronDir;
@@ -117,7 +119,11 @@ public final class ClusterMember implements AutoCloseable
                     .members(QuorumMembers.forNode(settings.voters(), settings.nodeId(), settings.portOffset()))
                     .baseDir(base)
                     .aeronDirectoryName(settings.aeronDir())
-                    .electionTimeoutNs(TimeUnit.MILLISECONDS.toNanos(settings.electionTimeoutMs()));
+                    .snapshotEveryCommands(settings.snapshotEveryCommands())
+                    .electionTimeoutNs(TimeUnit.MILLISECONDS.toNanos(settings.electionTimeoutMs()))
+                    // KRaft's fetch timeout is Aeron's leader heartbeat timeout; the leader heartbeats five times within it.
+                    .leaderHeartbeatTimeoutNs(TimeUnit.MILLISECONDS.toNanos(settings.fetchTimeoutMs()))
+                    .leaderHeartbeatIntervalNs(TimeUnit.MILLISECONDS.toNanos(Math.max(10, settings.fetchTimeoutMs() / 5)));
                 node = ControllerNode.launch(config, () -> new MetadataStateMachine(settings.sessionTimeoutMs(), MAX_MESSAGE_LENGTH));
                 aeronDir = node.aeronDirectoryName();
             }
@@ -128,6 +134,9 @@ public final class ClusterMember implements AutoCloseable
             }
             this.controller = node;
             this.clientDriver = driver;
+            quorumView = new QuorumClusterView(settings.nodeId(), settings.listenerName(),
+                QuorumMembers.forClient(settings.voters(), settings.portOffset()), settings.portOffset(), node);
+            this.view = quorumView;
             this.client = new QuorumClient(new QuorumClient.Context()
                 .aeronDirectoryName(aeronDir)
                 .members(QuorumMembers.forClient(settings.voters(), settings.portOffset()))
@@ -136,7 +145,7 @@ public final class ClusterMember implements AutoCloseable
         }
         catch (final RuntimeException ex)
         {
-            CloseHelper.quietCloseAll(driver, node);
+            CloseHelper.quietCloseAll(quorumView, driver, node);
             throw ex;
         }
         this.runner = new AgentRunner(new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(10), TimeUnit.MILLISECONDS.toNanos(1)),
@@ -155,6 +164,36 @@ public final class ClusterMember implements AutoCloseable
     public ClusterView view()
     {
         return view;
+    }
+
+    /** Producer ids from blocks the quorum allocates to this broker. */
+    public ProducerIds producerIds()
+    {
+        return producerIds;
+    }
+
+    private void askForProducerIds(final QuorumProducerIds ids)
+    {
+        inbox.offer(() ->
+        {
+            if (brokerEpoch < 0)
+            {
+                ids.onNoBlock();
+                return;
+            }
+            send(new MetadataCommand.AllocateProducerIds(0, settings.nodeId(), brokerEpoch), reply ->
+            {
+                if (reply instanceof MetadataReply.ProducerIdBlock block)
+                {
+                    ids.onBlock(block.firstProducerId(), block.size());
+                }
+                else
+                {
+                    LOG.warn("broker {}: no producer id block from the quorum: {}", settings.nodeId(), reply);
+                    ids.onNoBlock();
+                }
+            });
+        });
     }
 
     /** Where this broker's topic changes go: the quorum. */
@@ -293,11 +332,37 @@ public final class ClusterMember implements AutoCloseable
         return reply;
     }
 
-    /** The broker serves: its heartbeats ask to be unfenced, so it is given leaderships and listed to clients. */
-    public void markReady()
+    /**
+     * The broker serves: its heartbeats ask to be unfenced, so it is given leaderships and listed to
+     * clients. Waits, as a Kafka broker's start-up does, until the quorum has unfenced it.
+     *
+     * @throws IllegalStateException if the quorum does not unfence it within {@code timeout}
+     */
+    public void markReady(final Duration timeout)
     {
-        inbox.offer(() -> ready = true);
+        final CompletableFuture<Void> unfenced = new CompletableFuture<>();
+        inbox.offer(() ->
+        {
+            ready = true;
+            unfencedWaiter = unfenced;
+            nextHeartbeatMs = 0;
+        });
+        try
+        {
+            unfenced.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        }
+        catch (final TimeoutException | ExecutionException ex)
+        {
+            throw new IllegalStateException("broker " + settings.nodeId() + " was not unfenced by the quorum within " + timeout, ex);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting to be unfenced", ex);
+        }
     }
+
+    private CompletableFuture<Void> unfencedWaiter;
 
     /** The cluster id the quorum holds (after registration). */
     public String clusterId()
@@ -349,7 +414,7 @@ public final class ClusterMember implements AutoCloseable
     @Override
     public void close()
     {
-        CloseHelper.quietCloseAll(runner, client, controller, clientDriver);
+        CloseHelper.quietCloseAll(runner, view, client, controller, clientDriver);
     }
 
     // ---------------------------------------------------------------- member agent's thread
@@ -363,6 +428,7 @@ public final class ClusterMember implements AutoCloseable
                 brokerEpoch = registered.brokerEpoch();
                 nextHeartbeatMs = 0;
                 LOG.info("broker {} registered with the quorum (epoch {}, cluster {})", settings.nodeId(), brokerEpoch, registered.clusterId());
+                producerIds.prefetch();
             }
             else if (!isDuplicateRegistration(reply))
             {
@@ -550,9 +616,17 @@ public final class ClusterMember implements AutoCloseable
                     brokerEpoch = -1;
                     sendRegistration(r -> { });
                 }
-                else if (reply instanceof MetadataReply.BrokerHeartbeatReply answer && answer.shouldShutDown() && shutdownWaiter != null)
+                else if (reply instanceof MetadataReply.BrokerHeartbeatReply answer)
                 {
-                    shutdownWaiter.complete(null);
+                    if (answer.shouldShutDown() && shutdownWaiter != null)
+                    {
+                        shutdownWaiter.complete(null);
+                    }
+                    if (!answer.isFenced() && ready && unfencedWaiter != null)
+                    {
+                        unfencedWaiter.complete(null);
+                        unfencedWaiter = null;
+                    }
                 }
             });
             work++;
@@ -651,6 +725,23 @@ public final class ClusterMember implements AutoCloseable
         public void createPartitions(final String name, final int newCount, final Consumer<TopicResult> done)
         {
             final MetadataCommand command = new MetadataCommand.CreatePartitions(0, false, List.of(new MetadataCommand.PartitionCount(name, newCount)));
+            inbox.offer(() -> send(command, reply -> done.accept(resultOf(name, reply))));
+        }
+
+        @Override
+        public void alterTopicConfigs(final String name, final Map<String, String> before, final Map<String, String> after,
+            final Consumer<TopicResult> done)
+        {
+            final List<MetadataCommand.ConfigChange> changes = new ArrayList<>();
+            after.forEach((key, value) ->
+            {
+                if (!value.equals(before.get(key)))
+                {
+                    changes.add(new MetadataCommand.ConfigChange(key, value));
+                }
+            });
+            before.keySet().stream().filter(key -> !after.containsKey(key)).forEach(key -> changes.add(new MetadataCommand.ConfigChange(key, null)));
+            final MetadataCommand command = new MetadataCommand.AlterTopicConfigs(0, false, List.of(new MetadataCommand.TopicConfigChanges(name, changes)));
             inbox.offer(() -> send(command, reply -> done.accept(resultOf(name, reply))));
         }
 

@@ -16,6 +16,8 @@ import java.nio.file.Path;
  * @param heartbeatIntervalMs  broker.heartbeat.interval.ms
  * @param sessionTimeoutMs     broker.session.timeout.ms: a broker silent this long is fenced
  * @param electionTimeoutMs    controller.quorum.election.timeout.ms
+ * @param fetchTimeoutMs       controller.quorum.fetch.timeout.ms: a voter that hears nothing from the leader this long starts an election
+ * @param snapshotEveryCommands runnel.quorum.snapshot.interval.commands
  * @param requestTimeoutMs     how long a forwarded change waits for the quorum's answer
  */
 public record MemberSettings(
@@ -30,6 +32,8 @@ public record MemberSettings(
     long heartbeatIntervalMs,
     long sessionTimeoutMs,
     long electionTimeoutMs,
+    long fetchTimeoutMs,
+    int snapshotEveryCommands,
     long requestTimeoutMs)
 {
 }

@@ -33,6 +33,7 @@ public final class SupportedApis
         add(ApiKeys.ALTER_CONFIGS, 0, 2);
         add(ApiKeys.INCREMENTAL_ALTER_CONFIGS, 0, 1);
         add(ApiKeys.DESCRIBE_CLUSTER, 0, 2);
+        add(ApiKeys.DESCRIBE_QUORUM, 0, 2);
         add(ApiKeys.DELETE_RECORDS, 0, 2);
         add(ApiKeys.DESCRIBE_LOG_DIRS, 1, 5);
         add(ApiKeys.ALTER_REPLICA_LOG_DIRS, 1, 2);

@@ -63,7 +63,7 @@ final class AlterTopicConfigs extends TopicOperation
     }
 
     /** Every key declared and valid, and the whole a valid log config over the broker's defaults. */
-    private static LogConfig validated(final Conductor conductor, final Map<String, String> overrides)
+    static LogConfig validated(final Conductor conductor, final Map<String, String> overrides)
     {
         for (final Map.Entry<String, String> entry : overrides.entrySet())
         {

@@ -63,6 +63,12 @@ public final class ConductorProxy
      */
     public void alterTopicConfigs(final String name, final ConfigChange change, final boolean validateOnly, final TopicResultHandler handler)
     {
+        final QuorumTopics quorum = conductor.quorumTopics();
+        if (quorum != null)
+        {
+            submit(new ForwardTopicConfigs(name, change, validateOnly, quorum, handler, requesterShard));
+            return;
+        }
         submit(new AlterTopicConfigs(name, change, validateOnly, handler, requesterShard));
     }
 

@@ -6,7 +6,7 @@ import java.util.function.Consumer;
 
 /**
  * Where a cluster member's topic changes are decided: the metadata quorum. The conductor forwards
- * CreateTopics, CreatePartitions and DeleteTopics (from clients and from auto-creation) here instead of
+ * CreateTopics, CreatePartitions, DeleteTopics (from clients and from auto-creation) and topic config changes here instead of
  * making them itself, and answers the asking shard once the quorum committed the change and this
  * broker applied it (see {@code ConductorProxy}). A single node has none.
  *
@@ -21,4 +21,7 @@ public interface QuorumTopics
     void createPartitions(String name, int newCount, Consumer<TopicResult> done);
 
     void deleteTopic(String name, Consumer<TopicResult> done);
+
+    /** Replaces the topic's config overrides {@code before} (as this broker has them) by {@code after}, validated by the caller. */
+    void alterTopicConfigs(String name, Map<String, String> before, Map<String, String> after, Consumer<TopicResult> done);
 }

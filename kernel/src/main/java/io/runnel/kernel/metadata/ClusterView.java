@@ -24,7 +24,10 @@ public interface ClusterView
     /** A live broker's endpoint, or null if {@code nodeId} names no live broker. */
     BrokerEndpoint liveBroker(int nodeId);
 
-    /** A one-broker cluster: this node, its own controller. */
+    /** The metadata quorum as this node knows it now (DescribeQuorum). */
+    QuorumStatus quorumStatus();
+
+    /** A one-broker cluster: this node, its own controller and its own one-voter quorum. */
     static ClusterView singleNode(final String clusterId, final BrokerEndpoint self)
     {
         final List<BrokerEndpoint> brokers = List.of(self);
@@ -53,6 +56,12 @@ public interface ClusterView
             public BrokerEndpoint liveBroker(final int nodeId)
             {
                 return nodeId == self.nodeId() ? self : null;
+            }
+
+            public QuorumStatus quorumStatus()
+            {
+                // The embedded metadata store has no log: its quorum's log is empty and always caught up.
+                return QuorumStatus.singleVoter(self.nodeId(), 0, System.currentTimeMillis());
             }
         };
     }

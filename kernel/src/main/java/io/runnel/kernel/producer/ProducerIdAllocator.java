@@ -12,9 +12,9 @@ import io.runnel.kernel.files.AtomicFile;
  * Hands out producer ids that are never reused, even across restarts: ids are reserved in blocks
  * and the end of the current block is persisted before any id from it is given out, so a crash
  * skips the rest of a block rather than repeating ids (which partitions would take for a
- * producer they already know).
+ * producer they already know). A single node's; a cluster member's come from the metadata quorum.
  */
-public final class ProducerIdAllocator
+public final class ProducerIdAllocator implements ProducerIds
 {
     private static final long BLOCK_SIZE = 1000;
     private final Path file;
@@ -35,6 +35,7 @@ public final class ProducerIdAllocator
         blockEnd = next;
     }
 
+    @Override
     public synchronized long nextProducerId()
     {
         if (next >= blockEnd)

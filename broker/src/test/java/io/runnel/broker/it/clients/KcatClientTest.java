@@ -1,10 +1,15 @@
 package io.runnel.broker.it.clients;
 
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.runnel.broker.testing.LocalCluster;
 import io.runnel.broker.testing.TestBroker;
+import io.runnel.broker.testing.TestClients;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.junit.jupiter.api.Test;
@@ -51,6 +56,25 @@ class KcatClientTest
             {
                 assertEquals(brokers.get(0).get("id").asInt(), partition.get("leader").asInt(), "leader" + run.transcript());
             }
+        }
+    }
+
+    @Test
+    void metadataOfAClusterListsItsThreeBrokersAndLeadersOnEach() throws Exception
+    {
+        KCAT.assertInstalled();
+        try (LocalCluster cluster = new LocalCluster(dataDir, 3, Map.of()).start();
+            Admin admin = TestClients.admin(cluster.bootstrapServers()))
+        {
+            admin.createTopics(List.of(new NewTopic("kcat-cluster", 6, (short)1))).all().get();
+            final ClientDriver.Run run = KCAT.run(cluster.bootstrapServers(), "kcat-cluster", "-", "admin").assertSucceeded("kcat -L");
+            final JsonNode metadata = run.result();
+            final Set<Integer> brokers = new HashSet<>();
+            metadata.get("brokers").forEach(broker -> brokers.add(broker.get("id").asInt()));
+            assertEquals(Set.of(1, 2, 3), brokers, "brokers" + run.transcript());
+            final Set<Integer> leaders = new HashSet<>();
+            metadata.get("topics").get(0).get("partitions").forEach(partition -> leaders.add(partition.get("leader").asInt()));
+            assertEquals(Set.of(1, 2, 3), leaders, "leaders" + run.transcript());
         }
     }
 }

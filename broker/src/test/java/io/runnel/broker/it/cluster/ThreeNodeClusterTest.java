@@ -13,6 +13,9 @@ import java.util.concurrent.TimeUnit;
 import io.runnel.broker.testing.LocalCluster;
 import io.runnel.broker.testing.TestClients;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -21,6 +24,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.config.ConfigResource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,10 +52,17 @@ class ThreeNodeClusterTest
         try (LocalCluster cluster = new LocalCluster(root, 3, Map.of()).start();
             Admin admin = TestClients.admin(cluster.bootstrapServers()))
         {
-            final Set<Integer> brokers = new HashSet<>();
-            for (final Node node : admin.describeCluster().nodes().get(30, TimeUnit.SECONDS))
+            // Each node starts once the quorum unfenced it; the others learn of that a moment later.
+            Set<Integer> brokers = Set.of();
+            final long listedBy = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (brokers.size() < 3 && System.nanoTime() < listedBy)
             {
-                brokers.add(node.id());
+                brokers = new HashSet<>();
+                for (final Node node : admin.describeCluster().nodes().get(30, TimeUnit.SECONDS))
+                {
+                    brokers.add(node.id());
+                }
+                Thread.sleep(brokers.size() < 3 ? 100 : 0);
             }
             assertEquals(Set.of(1, 2, 3), brokers, "every broker is listed");
             assertNotNull(admin.describeCluster().controller().get(30, TimeUnit.SECONDS), "a controller is named");
@@ -65,6 +76,22 @@ class ThreeNodeClusterTest
                 leaders.add(partition.leader().id());
             }
             assertEquals(Set.of(1, 2, 3), leaders, "leaders on all three brokers");
+
+            // A config change made through one broker is the quorum's: every broker reports it.
+            final ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, "spread");
+            try (Admin viaNode1 = TestClients.admin(cluster.node(1).bootstrapServers()))
+            {
+                viaNode1.incrementalAlterConfigs(Map.of(topic, List.of(new AlterConfigOp(new ConfigEntry("retention.ms", "3600000"),
+                    AlterConfigOp.OpType.SET)))).all().get(30, TimeUnit.SECONDS);
+            }
+            for (int node = 1; node <= 3; node++)
+            {
+                try (Admin viaNode = TestClients.admin(cluster.node(node).bootstrapServers()))
+                {
+                    final Config config = viaNode.describeConfigs(List.of(topic)).all().get(30, TimeUnit.SECONDS).get(topic);
+                    assertEquals("3600000", config.get("retention.ms").value(), "node " + node + " has the topic's new retention.ms");
+                }
+            }
 
             try (KafkaProducer<byte[], byte[]> producer = TestClients.producer(cluster.bootstrapServers(), Map.of("linger.ms", 5)))
             {

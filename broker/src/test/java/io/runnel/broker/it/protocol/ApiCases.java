@@ -19,6 +19,7 @@ import org.apache.kafka.common.message.CreateTopicsResponseData;
 import org.apache.kafka.common.message.DeleteTopicsResponseData;
 import org.apache.kafka.common.message.DescribeClusterResponseData;
 import org.apache.kafka.common.message.DescribeConfigsResponseData;
+import org.apache.kafka.common.message.DescribeQuorumResponseData;
 import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.message.IncrementalAlterConfigsResponseData;
 import org.apache.kafka.common.message.InitProducerIdResponseData;
@@ -67,6 +68,8 @@ final class ApiCases
     /** Produce v0-2 are advertised for librdkafka's sake and refused (KAFKA-18659). */
     static final short FIRST_REAL_PRODUCE_VERSION = 3;
     private static final short PRODUCE_BEFORE_V3_HEADER = 1;
+    /** KRaft's metadata log, the one partition DescribeQuorum describes. */
+    private static final String METADATA_LOG = "__cluster_metadata";
 
     private final SweepFixture fixture;
     private final Map<ApiKeys, ApiCase> cases = new EnumMap<>(ApiKeys.class);
@@ -95,6 +98,7 @@ final class ApiCases
         cases.put(ApiKeys.ALTER_CONFIGS, new ApiCase(v -> encode(SweepRequests.alterConfigs(v, SweepRequests.TOPIC_RESOURCE, "absent-topic",
             "retention.ms", "1000", true), v), this::alterConfigs));
         cases.put(ApiKeys.DESCRIBE_CLUSTER, new ApiCase(v -> encode(SweepRequests.describeCluster(v), v), this::describeCluster));
+        cases.put(ApiKeys.DESCRIBE_QUORUM, new ApiCase(v -> encode(SweepRequests.describeQuorum(METADATA_LOG), v), this::describeQuorum));
         cases.put(ApiKeys.FIND_COORDINATOR, new ApiCase(v -> encode(SweepRequests.findCoordinator(v, "hostile-group"), v),
             groups::findCoordinator));
         cases.put(ApiKeys.JOIN_GROUP, new ApiCase(v -> encode(new ClassicGroupMember(fixture.unique("hostile-join")).joinRequest(v), v),
@@ -532,6 +536,34 @@ final class ApiCases
             final DescribeClusterResponseData.DescribeClusterBroker broker = response.brokers().iterator().next();
             assertEquals(fixture.port(), broker.port());
             assertEquals(broker.brokerId(), response.controllerId());
+        }
+    }
+
+    /** A single node is its own one-voter quorum: it leads, caught up with itself, and names no observers. */
+    private void describeQuorum(final short version) throws Exception
+    {
+        try (RawKafkaClient raw = fixture.raw())
+        {
+            final int nodeId = raw.<DescribeClusterResponseData>request(ApiKeys.DESCRIBE_CLUSTER, fixture.maxAdvertised(ApiKeys.DESCRIBE_CLUSTER),
+                SweepRequests.describeCluster(fixture.maxAdvertised(ApiKeys.DESCRIBE_CLUSTER))).controllerId();
+            final DescribeQuorumResponseData response = raw.request(ApiKeys.DESCRIBE_QUORUM, version, SweepRequests.describeQuorum(METADATA_LOG));
+            assertEquals(Errors.NONE, Errors.forCode(response.errorCode()), at(ApiKeys.DESCRIBE_QUORUM, version));
+            assertEquals(1, response.topics().size(), at(ApiKeys.DESCRIBE_QUORUM, version));
+            assertEquals(METADATA_LOG, response.topics().get(0).topicName());
+            final DescribeQuorumResponseData.PartitionData partition = response.topics().get(0).partitions().get(0);
+            assertEquals(Errors.NONE, Errors.forCode(partition.errorCode()), at(ApiKeys.DESCRIBE_QUORUM, version));
+            assertEquals(nodeId, partition.leaderId(), "the node leads its own quorum");
+            assertEquals(List.of(nodeId), partition.currentVoters().stream().map(DescribeQuorumResponseData.ReplicaState::replicaId).toList());
+            assertEquals(partition.highWatermark(), partition.currentVoters().get(0).logEndOffset(), "caught up with itself");
+            assertTrue(partition.observers().isEmpty(), "no observers");
+            if (version >= 1)
+            {
+                assertTrue(partition.currentVoters().get(0).lastCaughtUpTimestamp() > 0, "caught up now");
+            }
+
+            final DescribeQuorumResponseData other = raw.request(ApiKeys.DESCRIBE_QUORUM, version, SweepRequests.describeQuorum(DATA_TOPIC));
+            assertEquals(Errors.UNKNOWN_TOPIC_OR_PARTITION, Errors.forCode(other.topics().get(0).partitions().get(0).errorCode()),
+                "only the metadata log is a quorum's");
         }
     }
 

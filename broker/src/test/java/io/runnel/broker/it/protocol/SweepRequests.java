@@ -17,6 +17,7 @@ import org.apache.kafka.common.message.DeleteTopicsRequestData;
 import org.apache.kafka.common.message.DescribeClusterRequestData;
 import org.apache.kafka.common.message.DescribeConfigsRequestData;
 import org.apache.kafka.common.message.DescribeGroupsRequestData;
+import org.apache.kafka.common.message.DescribeQuorumRequestData;
 import org.apache.kafka.common.message.FindCoordinatorRequestData;
 import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData;
 import org.apache.kafka.common.message.InitProducerIdRequestData;
@@ -172,6 +173,13 @@ final class SweepRequests
         final AlterConfigsRequestData.AlterConfigsResourceCollection resources = new AlterConfigsRequestData.AlterConfigsResourceCollection();
         resources.add(new AlterConfigsRequestData.AlterConfigsResource().setResourceType(resourceType).setResourceName(name).setConfigs(configs));
         return new AlterConfigsRequestData().setResources(resources).setValidateOnly(validateOnly);
+    }
+
+    /** What the AdminClient asks (describeMetadataQuorum): KRaft's metadata log, {@code __cluster_metadata-0}. */
+    static DescribeQuorumRequestData describeQuorum(final String topic)
+    {
+        return new DescribeQuorumRequestData().setTopics(List.of(new DescribeQuorumRequestData.TopicData().setTopicName(topic)
+            .setPartitions(List.of(new DescribeQuorumRequestData.PartitionData().setPartitionIndex(0)))));
     }
 
     static DescribeClusterRequestData describeCluster(final short version)

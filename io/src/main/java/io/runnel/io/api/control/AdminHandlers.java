@@ -11,6 +11,7 @@ import io.runnel.io.api.SupportedApis;
 import io.runnel.io.api.TopicCreation;
 import io.runnel.kernel.metadata.BrokerEndpoint;
 import io.runnel.kernel.metadata.ClusterView;
+import io.runnel.kernel.producer.ProducerIds;
 import io.runnel.kernel.topic.Leadership;
 import io.runnel.kernel.topic.Partition;
 import io.runnel.kernel.topic.TopicRegistry;
@@ -19,6 +20,7 @@ import org.apache.kafka.common.message.ApiVersionsRequestData;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
 import org.apache.kafka.common.message.DescribeClusterRequestData;
 import org.apache.kafka.common.message.DescribeClusterResponseData;
+import org.apache.kafka.common.message.DescribeQuorumRequestData;
 import org.apache.kafka.common.message.InitProducerIdRequestData;
 import org.apache.kafka.common.message.InitProducerIdResponseData;
 import org.apache.kafka.common.message.MetadataRequestData;
@@ -43,6 +45,7 @@ public final class AdminHandlers
     private final TopicAdmin topicAdmin;
     private final ConfigDescriber configs;
     private final ConfigAlterer configAlterer;
+    private final QuorumDescriber quorum;
 
     public AdminHandlers(final ApiShard local, final BrokerServices services)
     {
@@ -51,6 +54,7 @@ public final class AdminHandlers
         this.topicAdmin = new TopicAdmin(local, services);
         this.configs = new ConfigDescriber(services);
         this.configAlterer = new ConfigAlterer(local, services);
+        this.quorum = new QuorumDescriber(services.cluster());
     }
 
     public void handle(final RequestContext context)
@@ -83,6 +87,7 @@ public final class AdminHandlers
             case INIT_PRODUCER_ID -> initProducerId((InitProducerIdRequestData)request);
             case DESCRIBE_CONFIGS -> configs.describe(request, context.apiVersion());
             case DESCRIBE_CLUSTER -> describeCluster((DescribeClusterRequestData)request);
+            case DESCRIBE_QUORUM -> quorum.describe((DescribeQuorumRequestData)request);
             default -> throw new IllegalStateException("no handler for " + context.api());
         };
         context.respond(response);
@@ -225,7 +230,13 @@ public final class AdminHandlers
         {
             return response.setProducerId(request.producerId()).setProducerEpoch((short)(request.producerEpoch() + 1));
         }
-        return response.setProducerId(services.producerIds().nextProducerId()).setProducerEpoch((short)0);
+        final long producerId = services.producerIds().nextProducerId();
+        if (producerId == ProducerIds.NONE_AVAILABLE)
+        {
+            // A cluster member waiting for its next block from the quorum; Kafka answers the same, and the producer retries.
+            return response.setErrorCode(Errors.COORDINATOR_LOAD_IN_PROGRESS.code());
+        }
+        return response.setProducerId(producerId).setProducerEpoch((short)0);
     }
 
     private ApiMessage describeCluster(final DescribeClusterRequestData request)
