@@ -25,7 +25,9 @@ import io.runnel.broker.testing.ChildCluster;
 import io.runnel.broker.testing.RawKafkaClient;
 import io.runnel.broker.testing.TestClients;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.CreateTopicsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
@@ -210,6 +212,10 @@ class ClusterFaultsTest
                 admin.createTopics(List.of(
                     new NewTopic("kept-a", 3, (short)1).configs(Map.of("retention.ms", "123456789")),
                     new NewTopic("kept-b", 4, (short)1))).all().get(60, TimeUnit.SECONDS);
+                // One override given at creation, one set afterwards through the quorum (IncrementalAlterConfigs).
+                admin.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.TOPIC, "kept-b"),
+                    List.of(new AlterConfigOp(new ConfigEntry("retention.bytes", "987654321"), AlterConfigOp.OpType.SET))))
+                    .all().get(30, TimeUnit.SECONDS);
                 for (final TopicDescription description : admin.describeTopics(List.of("kept-a", "kept-b")).allTopicNames().get(30, TimeUnit.SECONDS).values())
                 {
                     ids.put(description.name(), description.topicId());
@@ -245,9 +251,11 @@ class ClusterFaultsTest
                 assertEquals(ids.get("kept-b"), described.get("kept-b").topicId(), "kept-b keeps its topic id");
                 assertEquals(3, described.get("kept-a").partitions().size());
                 assertEquals(4, described.get("kept-b").partitions().size());
-                final ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, "kept-a");
-                final Config config = admin.describeConfigs(List.of(resource)).all().get(30, TimeUnit.SECONDS).get(resource);
-                assertEquals("123456789", config.get("retention.ms").value(), "kept-a keeps its config override");
+                final ConfigResource keptA = new ConfigResource(ConfigResource.Type.TOPIC, "kept-a");
+                final ConfigResource keptB = new ConfigResource(ConfigResource.Type.TOPIC, "kept-b");
+                final Map<ConfigResource, Config> configs = admin.describeConfigs(List.of(keptA, keptB)).all().get(30, TimeUnit.SECONDS);
+                assertEquals("123456789", configs.get(keptA).get("retention.ms").value(), "kept-a keeps its creation-time override");
+                assertEquals("987654321", configs.get(keptB).get("retention.bytes").value(), "kept-b keeps its altered config");
                 awaitTrue(() -> committed.equals(offsetsOf(admin, "kept-group")), "the group keeps its committed offsets");
             }
         }
