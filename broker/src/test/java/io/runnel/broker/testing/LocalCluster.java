@@ -132,7 +132,7 @@ public final class LocalCluster implements AutoCloseable
     }
 
     /** A TCP port free now whose UDP ports P..P+4 are free too and apart from the ones chosen before. */
-    private static int freeControllerPort(final int[] chosen, final int count)
+    static int freeControllerPort(final int[] chosen, final int count)
     {
         for (int attempt = 0; attempt < 200; attempt++)
         {

@@ -61,6 +61,8 @@ import org.slf4j.LoggerFactory;
 public final class ClusterMember implements AutoCloseable
 {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterMember.class);
+    /** How long a subscription may go unanswered (nothing of its image received) before it is sent again. */
+    private static final long IMAGE_RETRY_MS = 2_000;
     private static final int MAX_MESSAGE_LENGTH = QuorumNodeConfig.DEFAULT_INGRESS_TERM_LENGTH / 8;
 
     private final MemberSettings settings;
@@ -79,10 +81,14 @@ public final class ClusterMember implements AutoCloseable
     private final MetadataReplies replies = new MetadataReplies();
     /** Replaced at every subscription: a new one waits for the whole image the subscription brings. */
     private MetadataImageBuilder builder = new MetadataImageBuilder();
+    /** When to ask again for a whole image if none has started arriving (a subscription can be lost in a leader change). */
+    private long resubscribeAtMs = Long.MAX_VALUE;
     /** The newest whole image (the builder's, or the one before a resubscription). */
     private MetadataImage latest = MetadataImage.EMPTY;
     private final ExpandableArrayBuffer commandBuffer = new ExpandableArrayBuffer(1024);
     private final Map<Long, Pending> pending = new HashMap<>();
+    /** Replies that came while the builder waited for a whole image, answered after it (in arrival order). */
+    private final List<Runnable> answersAwaitingImage = new ArrayList<>();
     private long nextCorrelationId = 1;
     private MetadataCommand.RegisterBroker registration;
     private long brokerEpoch = -1;
@@ -263,32 +269,67 @@ public final class ClusterMember implements AutoCloseable
      */
     public void register(final String host, final int port, final String clusterId, final Duration timeout)
     {
-        final CompletableFuture<MetadataReply> answer = new CompletableFuture<>();
-        inbox.offer(() ->
+        final long deadlineNs = System.nanoTime() + timeout.toNanos();
+        final MetadataCommand.RegisterBroker command = new MetadataCommand.RegisterBroker(0, settings.nodeId(), incarnationId, clusterId,
+            settings.rack() == null ? "" : settings.rack(),
+            List.of(new MetadataImage.Endpoint(settings.listenerName(), host, port, SecurityProtocol.PLAINTEXT.id)));
+        MetadataReply reply = registerOnce(command, deadlineNs);
+        // A node restarted at once after kill -9 finds its previous incarnation's session still live:
+        // as Kafka's brokers do, ask again until that session expires (broker.session.timeout.ms).
+        while (isDuplicateRegistration(reply) && System.nanoTime() - deadlineNs < 0)
         {
-            registration = new MetadataCommand.RegisterBroker(0, settings.nodeId(), incarnationId, clusterId,
-                settings.rack() == null ? "" : settings.rack(),
-                List.of(new MetadataImage.Endpoint(settings.listenerName(), host, port, SecurityProtocol.PLAINTEXT.id)));
-            sendRegistration(answer::complete);
-        });
-        final MetadataReply reply;
+            LOG.info("broker {}: the previous incarnation's session is still live; registering again in {} ms",
+                settings.nodeId(), settings.heartbeatIntervalMs());
+            sleepQuietly(settings.heartbeatIntervalMs());
+            reply = registerOnce(command, deadlineNs);
+        }
+        if (reply instanceof MetadataReply.CommandResult refused)
+        {
+            throw new IllegalStateException("the quorum refused broker " + settings.nodeId() + ": " + refused.error() + " " + refused.message());
+        }
+    }
+
+    private static boolean isDuplicateRegistration(final MetadataReply reply)
+    {
+        return reply instanceof MetadataReply.CommandResult refused && refused.error() == Errors.DUPLICATE_BROKER_REGISTRATION;
+    }
+
+    private static void sleepQuietly(final long ms)
+    {
         try
         {
-            reply = answer.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        }
-        catch (final TimeoutException | ExecutionException ex)
-        {
-            throw new IllegalStateException("broker " + settings.nodeId() + " could not register with the quorum within " + timeout, ex);
+            Thread.sleep(ms);
         }
         catch (final InterruptedException ex)
         {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while registering", ex);
         }
-        if (reply instanceof MetadataReply.CommandResult refused)
+    }
+
+    private MetadataReply registerOnce(final MetadataCommand.RegisterBroker command, final long deadlineNs)
+    {
+        final CompletableFuture<MetadataReply> answer = new CompletableFuture<>();
+        inbox.offer(() ->
         {
-            throw new IllegalStateException("the quorum refused broker " + settings.nodeId() + ": " + refused.error() + " " + refused.message());
+            registration = command;
+            sendRegistration(answer::complete);
+        });
+        final MetadataReply reply;
+        try
+        {
+            reply = answer.get(Math.max(0, deadlineNs - System.nanoTime()), TimeUnit.NANOSECONDS);
         }
+        catch (final TimeoutException | ExecutionException ex)
+        {
+            throw new IllegalStateException("broker " + settings.nodeId() + " could not register with the quorum in time", ex);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while registering", ex);
+        }
+        return reply;
     }
 
     /**
@@ -388,7 +429,7 @@ public final class ClusterMember implements AutoCloseable
                 nextHeartbeatMs = 0;
                 LOG.info("broker {} registered with the quorum (epoch {}, cluster {})", settings.nodeId(), brokerEpoch, registered.clusterId());
             }
-            else
+            else if (!isDuplicateRegistration(reply))
             {
                 LOG.error("broker {} was refused by the quorum: {}", settings.nodeId(), reply);
             }
@@ -460,9 +501,14 @@ public final class ClusterMember implements AutoCloseable
         if (reply != null)
         {
             final Pending waiting = pending.remove(reply.correlationId());
-            if (waiting != null)
+            if (waiting != null && builder.hasImage())
             {
                 waiting.onReply().accept(reply);
+            }
+            else if (waiting != null)
+            {
+                // Its change may be among the deltas a builder without an image ignored: answer once the image is here.
+                answersAwaitingImage.add(() -> waiting.onReply().accept(reply));
             }
             return;
         }
@@ -470,6 +516,11 @@ public final class ClusterMember implements AutoCloseable
         try
         {
             changed = builder.apply(buffer, offset, length);
+            if (builder.receivingImage())
+            {
+                // The image is arriving: a long one is not cut short by asking again.
+                resubscribeAtMs = System.currentTimeMillis() + IMAGE_RETRY_MS;
+            }
         }
         catch (final IllegalStateException ex)
         {
@@ -485,13 +536,22 @@ public final class ClusterMember implements AutoCloseable
             view.update(image, client.leaderMemberId());
             firstImage.complete(image);
             applyChanges(image);
+            answerHeldReplies();
         }
+    }
+
+    private void answerHeldReplies()
+    {
+        final List<Runnable> held = new ArrayList<>(answersAwaitingImage);
+        answersAwaitingImage.clear();
+        held.forEach(Runnable::run);
     }
 
     /** Asks for the whole image; a fresh builder ignores the changes before it. */
     private void subscribe()
     {
         builder = new MetadataImageBuilder();
+        resubscribeAtMs = System.currentTimeMillis() + IMAGE_RETRY_MS;
         offer(new MetadataCommand.SubscribeImage(nextCorrelationId++));
     }
 
@@ -573,6 +633,14 @@ public final class ClusterMember implements AutoCloseable
                     }
                 }
             });
+            work++;
+        }
+        if (!builder.hasImage() && nowMs >= resubscribeAtMs && client.isConnected())
+        {
+            // A SubscribeImage offered as the session moved to a new leader can be refused or lost; without
+            // an image every later change is ignored, so this broker would never apply another one.
+            LOG.warn("broker {}: no image from the quorum within {} ms of subscribing; subscribing again", settings.nodeId(), IMAGE_RETRY_MS);
+            subscribe();
             work++;
         }
         for (final Iterator<Map.Entry<Long, Pending>> it = pending.entrySet().iterator(); it.hasNext(); )

@@ -94,6 +94,12 @@ public final class MetadataImageBuilder
         return hasImage;
     }
 
+    /** True between an ImageBegin and its ImageEnd: a whole image is arriving. */
+    public boolean receivingImage()
+    {
+        return inImage;
+    }
+
     /**
      * Applies one message.
      *
