@@ -276,7 +276,10 @@ public final class ClusterMember implements AutoCloseable
         MetadataReply reply = registerOnce(command, deadlineNs);
         // A node restarted at once after kill -9 finds its previous incarnation's session still live:
         // as Kafka's brokers do, ask again until that session expires (broker.session.timeout.ms).
-        while (isDuplicateRegistration(reply) && System.nanoTime() - deadlineNs < 0)
+        // Past that, another live broker holds the id: the refusal stands.
+        final long retryUntilNs = Math.min(deadlineNs, System.nanoTime()
+            + TimeUnit.MILLISECONDS.toNanos(settings.sessionTimeoutMs() + 2 * settings.heartbeatIntervalMs()));
+        while (isDuplicateRegistration(reply) && System.nanoTime() - retryUntilNs < 0)
         {
             LOG.info("broker {}: the previous incarnation's session is still live; registering again in {} ms",
                 settings.nodeId(), settings.heartbeatIntervalMs());
