@@ -344,8 +344,10 @@ final class FetchOperation implements ParkedOperation
         {
             return true;
         }
-        for (final PartitionEntry entry : partitions)
+        // Asked of every parked fetch in every duty cycle: an indexed loop, so no iterator is allocated.
+        for (int i = 0, n = partitions.size(); i < n; i++)
         {
+            final PartitionEntry entry = partitions.get(i);
             if (entry.partition != null && entry.partition.state().highWatermark() > entry.highWatermark)
             {
                 return true;
