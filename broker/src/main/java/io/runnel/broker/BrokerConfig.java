@@ -147,7 +147,7 @@ public final class BrokerConfig
 
     /**
      * The listener the broker serves clients on: its first broker listener. A controller-only node
-     * has none; until the cluster runs, such a node serves its first controller listener instead.
+     * has none and serves no clients: this is then its first controller listener (what the node is known by).
      */
     private static ListenerEndpoint servedListener(final NodeListeners listeners)
     {

@@ -14,9 +14,11 @@ import java.util.Properties;
 import io.runnel.broker.config.ClusterRoleConfig;
 import io.runnel.broker.config.DynamicBrokerConfigs;
 import io.runnel.broker.config.IdleStrategyType;
+import io.runnel.broker.config.ListenerEndpoint;
 import io.runnel.broker.config.QuorumSettings;
 import io.runnel.cluster.member.ClusterMember;
 import io.runnel.cluster.member.MemberSettings;
+import io.runnel.cluster.member.VoterDiscovery;
 import io.runnel.cluster.metadata.MetadataImage;
 import io.runnel.coordinator.group.GroupConfig;
 import io.runnel.coordinator.group.GroupCoordinator;
@@ -25,6 +27,7 @@ import io.runnel.io.api.ApiShard;
 import io.runnel.io.api.BrokerServices;
 import io.runnel.io.api.FaultHooks;
 import io.runnel.io.api.ParkedOperations;
+import io.runnel.io.api.SupportedApis;
 import io.runnel.io.net.Acceptor;
 import io.runnel.io.net.Reactor;
 import io.runnel.io.net.ReactorIdleStrategy;
@@ -43,8 +46,10 @@ import org.agrona.concurrent.SystemEpochClock;
 import org.apache.kafka.common.Uuid;
 
 /**
- * A single-node Runnel broker assembled from its layers: the kernel's conductor, shards and logs,
- * a group coordinator, a reactor and the API handlers per shard, and the acceptor. {@link #start()} returns once clients can connect;
+ * A Runnel node assembled from its layers: the kernel's conductor, shards and logs, a group
+ * coordinator, a reactor and the API handlers per shard, and an acceptor per listener (the broker
+ * listener, and on a controller of a cluster its controller listeners). A cluster member also runs
+ * its {@link ClusterMember}; a controller-only node serves no clients. {@link #start()} returns once clients can connect;
  * {@link #close()} stops accepting, stops the shards (closing every log cleanly) and leaves the
  * clean-shutdown marker.
  */
@@ -59,7 +64,9 @@ public final class RunnelBroker implements AutoCloseable
     private final FaultHooks faultHooks = new FaultHooks();
     private LogManager logManager;
     private DynamicBrokerConfigs dynamicConfigs;
+    /** The broker listener's; null on a controller-only node. */
     private Acceptor acceptor;
+    private final List<Acceptor> controllerAcceptors = new ArrayList<>();
     /** A cluster member's link to the metadata quorum; null on a single node. */
     private ClusterMember member;
     private InetSocketAddress boundAddress;
@@ -74,6 +81,8 @@ public final class RunnelBroker implements AutoCloseable
         // Dynamic changes stored by an earlier run apply over server.properties from the start.
         dynamicConfigs = DynamicBrokerConfigs.load(config.resolved(), config.logDir(), config.nodeId());
         final boolean clustered = !config.clusterRole().singleNode();
+        // A controller-only node (process.roles=controller) serves its controller listeners, never clients: it is no broker.
+        final boolean servesClients = !clustered || config.clusterRole().isBroker();
         logManager = new LogManager(config.logDir(), config.shards(), dynamicConfigs.logDefaults(), SystemEpochClock.INSTANCE,
             config.retentionCheckIntervalMs(), config.cleanerConfig(), config.nodeId(), clustered);
         try
@@ -101,12 +110,24 @@ public final class RunnelBroker implements AutoCloseable
                 config.autoCreateTopics(), config.numPartitions(), config.socketRequestMaxBytes(),
                 config.validateCompressedRecords(), dynamicConfigs.described(), config.fetchSessionCacheSlots());
             final List<Reactor> reactors = new ArrayList<>();
+            final List<Reactor.ConnectionSetup> controllerSetups = new ArrayList<>();
             final List<IdleStrategy> idleStrategies = new ArrayList<>();
-            acceptor = new Acceptor(new InetSocketAddress(config.host(), config.port()), reactors);
-            boundAddress = acceptor.localAddress();
+            if (clustered && config.clusterRole().isController())
+            {
+                bindControllerListeners(reactors, controllerSetups);
+            }
+            if (servesClients)
+            {
+                acceptor = new Acceptor(new InetSocketAddress(config.host(), config.port()), reactors);
+                boundAddress = acceptor.localAddress();
+            }
+            else
+            {
+                boundAddress = controllerAcceptors.get(0).localAddress();
+            }
             // The advertised port is only known after binding when the listener asks for port 0.
             final IoConfig effective = config.advertisedPort() == 0 ? ioConfig.withAdvertisedPort(boundAddress.getPort()) : ioConfig;
-            if (clustered)
+            if (clustered && servesClients)
             {
                 member.register(effective.advertisedHost(), effective.advertisedPort(), clusterId, QUORUM_START_TIMEOUT);
                 storeClusterId(config.logDir(), member.clusterId().isEmpty() ? clusterId : member.clusterId());
@@ -123,6 +144,12 @@ public final class RunnelBroker implements AutoCloseable
                 final ParkedOperations parked = new ParkedOperations(shard.clock().time());
                 final ApiRouter router = new ApiRouter(new ApiShard(shard, reactor, parked, logManager.conductorFor(i)), services);
                 reactor.connectionSetup(connection -> router);
+                if (!controllerAcceptors.isEmpty())
+                {
+                    final ApiRouter controllerRouter = new ApiRouter(new ApiShard(shard, reactor, parked, logManager.conductorFor(i)),
+                        services, SupportedApis.CONTROLLER_LISTENER);
+                    controllerSetups.add(connection -> controllerRouter);
+                }
                 shard.addDuty(reactor);
                 shard.addDuty(parked);
                 reactors.add(reactor);
@@ -140,10 +167,14 @@ public final class RunnelBroker implements AutoCloseable
                 }
             }
             logManager.start(idleStrategies::get);
-            acceptor.start();
-            if (member != null)
+            controllerAcceptors.forEach(Acceptor::start);
+            if (acceptor != null)
             {
-                member.markReady(QUORUM_START_TIMEOUT);
+                acceptor.start();
+                if (member != null)
+                {
+                    member.markReady(QUORUM_START_TIMEOUT);
+                }
             }
         }
         catch (final IOException | RuntimeException ex)
@@ -152,6 +183,20 @@ public final class RunnelBroker implements AutoCloseable
             throw ex;
         }
         return this;
+    }
+
+    /**
+     * Binds each controller listener: what admin tools ask of a controller (DescribeQuorum, DescribeCluster
+     * with controllers), served by the same shards' reactors through routers that serve only that.
+     */
+    private void bindControllerListeners(final List<Reactor> reactors, final List<Reactor.ConnectionSetup> setups) throws IOException
+    {
+        for (final ListenerEndpoint listener : config.clusterRole().listeners().controller())
+        {
+            final String host = listener.host().isEmpty() ? "0.0.0.0" : listener.host();
+            controllerAcceptors.add(new Acceptor("runnel-acceptor-" + listener.name(), new InetSocketAddress(host, listener.port()),
+                reactors, setups));
+        }
     }
 
     /** Replays an offsets partition into its shard's coordinator when the shard takes it (start-up, or the topic's creation). */
@@ -181,7 +226,12 @@ public final class RunnelBroker implements AutoCloseable
     {
         final ClusterRoleConfig role = config.clusterRole();
         final QuorumSettings quorum = role.quorum();
-        return new MemberSettings(role.nodeId(), role.rack(), role.isController(), quorum.votersString(), quorum.portOffset(),
+        // A broker-only node given controller.quorum.bootstrap.servers alone asks a controller listener for the voters.
+        final String voters = !quorum.voters().isEmpty() ? quorum.votersString() : VoterDiscovery.discover(
+            quorum.bootstrapServers().stream().map(address -> address.getHostString() + ":" + address.getPort())
+                .collect(java.util.stream.Collectors.joining(",")),
+            role.listeners().controllerListenerNames().get(0), QUORUM_START_TIMEOUT);
+        return new MemberSettings(role.nodeId(), role.rack(), role.isController(), voters, quorum.portOffset(),
             quorum.dir(), quorum.aeronDir().toString(), role.listeners().interBrokerListenerName(), role.brokerHeartbeatIntervalMs(),
             role.brokerSessionTimeoutMs(), quorum.electionTimeoutMs(), quorum.fetchTimeoutMs(),
             quorum.snapshotIntervalCommands(), 30_000);
@@ -316,6 +366,8 @@ public final class RunnelBroker implements AutoCloseable
             acceptor.close();
             acceptor = null;
         }
+        controllerAcceptors.forEach(Acceptor::close);
+        controllerAcceptors.clear();
         if (logManager != null)
         {
             logManager.close();

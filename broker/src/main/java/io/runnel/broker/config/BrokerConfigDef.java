@@ -128,10 +128,6 @@ public final class BrokerConfigDef
 
     /** Listener names and ports of a cluster are set per node; a typo must not reach for a 17-bit port. */
     private static final int MAX_PORT = 65_535;
-    /** A broker-only node finds the quorum through controller.quorum.voters for now. */
-    private static final String CLUSTER_BOOTSTRAP_NOT_YET = "a broker-only node needs controller.quorum.voters for now";
-    /** The quorum speaks Aeron on UDP; the controller's Kafka-protocol TCP listener is not served yet. */
-    private static final String CONTROLLER_LISTENER_NOT_YET = "names the controller listener whose port is the voter's; that TCP listener is not served yet";
 
     private static final String SERVER = "Server Basics";
     private static final String SOCKET = "Socket Server Settings";
@@ -178,9 +174,11 @@ public final class BrokerConfigDef
         .define(brokerKey(MAX_INCREMENTAL_FETCH_SESSION_CACHE_SLOTS, INT).group(SOCKET).defaultValue(1000).validator(atLeast(0))
             .doc("The maximum number of total incremental fetch sessions that we will maintain (Kafka's doc). The limit is divided "
                 + "equally among the shards, and a connection's sessions live on its shard; 0 declines sessions, so every fetch is full.").build())
-        .define(brokerKey(CONTROLLER_LISTENER_NAMES, LIST).group(KRAFT).noDefault().notEnforcedYet(CONTROLLER_LISTENER_NOT_YET)
-            .doc("Comma-separated names of the controller's listeners. A controller serves them (they must be in listeners); "
-                + "a broker-only node reaches the controllers through the first (it must not be in listeners).").build())
+        .define(brokerKey(CONTROLLER_LISTENER_NAMES, LIST).group(KRAFT).noDefault()
+            .doc("Comma-separated names of the controller's listeners. A controller serves them (they must be in listeners) with "
+                + "what admin tools ask of a controller (ApiVersions, DescribeCluster, DescribeQuorum: --bootstrap-controller); "
+                + "the quorum's own traffic is Aeron on UDP ports derived from the first one's port. A broker-only node reaches "
+                + "the controllers through the first (it must not be in listeners).").build())
         .define(brokerKey(CONTROLLER_QUORUM_VOTERS, LIST).group(KRAFT).noDefault().defaultText("none (a single node)")
             .validator(ConfigDef.LambdaValidator.with((key, value) -> QuorumVoter.parseList(key, listOf(value)), () -> "id@host:port,..."))
             .doc("The controllers of the metadata quorum, as id@host:port entries naming each voter's first controller "
@@ -188,9 +186,9 @@ public final class BrokerConfigDef
         .define(brokerKey(CONTROLLER_QUORUM_BOOTSTRAP_SERVERS, LIST).group(KRAFT).noDefault().defaultText("none")
             .validator(ConfigDef.LambdaValidator.with((key, value) -> QuorumVoter.parseBootstrapServers(key, listOf(value)),
                 () -> "host:port,..."))
-            .notEnforcedYet(CLUSTER_BOOTSTRAP_NOT_YET)
-            .doc("host:port of controllers a broker-only node can reach the quorum through, instead of controller.quorum.voters. "
-                + "A controller needs the voters: the quorum's membership is fixed.").build())
+            .doc("host:port of controller listeners a broker-only node reaches the quorum through, instead of controller.quorum.voters: "
+                + "at start it asks them for the voters (DescribeQuorum) and derives their quorum ports as from the voter list, so "
+                + "its runnel.quorum.port.offset must be the controllers'. A controller needs the voters: the quorum's membership is fixed.").build())
         .define(brokerKey(CONTROLLER_QUORUM_ELECTION_TIMEOUT_MS, INT).group(KRAFT).defaultValue(1_000).validator(atLeast(1))
             .doc("How long an election of the quorum's leader may take before a new one starts.").build())
         .define(brokerKey(CONTROLLER_QUORUM_FETCH_TIMEOUT_MS, INT).group(KRAFT).defaultValue(2_000).validator(atLeast(1))

@@ -27,6 +27,8 @@ public final class LocalCluster implements AutoCloseable
     private final String voters;
     private final int[] controllerPorts;
     private final TestBroker[] nodes;
+    private final String[] roles;
+    private final List<TestBroker> brokerOnlyNodes = new ArrayList<>();
 
     public LocalCluster(final Path root, final int size, final Map<String, String> overrides)
     {
@@ -34,6 +36,8 @@ public final class LocalCluster implements AutoCloseable
         this.overrides = Map.copyOf(overrides);
         this.controllerPorts = new int[size];
         this.nodes = new TestBroker[size];
+        this.roles = new String[size];
+        java.util.Arrays.fill(roles, "broker,controller");
         final StringJoiner joiner = new StringJoiner(",");
         for (int i = 0; i < size; i++)
         {
@@ -41,6 +45,41 @@ public final class LocalCluster implements AutoCloseable
             joiner.add((i + 1) + "@" + BrokerUnderTest.HOST + ":" + controllerPorts[i]);
         }
         this.voters = joiner.toString();
+    }
+
+    /** Makes voter {@code nodeId} a controller only (process.roles=controller: no broker listener); call before {@link #start()}. */
+    public LocalCluster controllerOnly(final int nodeId)
+    {
+        roles[nodeId - 1] = "controller";
+        return this;
+    }
+
+    /**
+     * Starts a broker-only node {@code nodeId} (not a voter) that finds the quorum through
+     * controller.quorum.bootstrap.servers alone, as a KRaft broker may; it stops with the cluster.
+     */
+    public TestBroker startBrokerOnly(final int nodeId) throws IOException
+    {
+        final Path dataDir = root.resolve("node-" + nodeId);
+        Files.createDirectories(dataDir);
+        final StringJoiner bootstrap = new StringJoiner(",");
+        for (final int port : controllerPorts)
+        {
+            bootstrap.add(BrokerUnderTest.HOST + ":" + port);
+        }
+        final Map<String, String> settings = new HashMap<>();
+        settings.put("process.roles", "broker");
+        settings.put("node.id", Integer.toString(nodeId));
+        settings.put("controller.quorum.bootstrap.servers", bootstrap.toString());
+        settings.put("listeners", "PLAINTEXT://" + BrokerUnderTest.HOST + ":0");
+        settings.put("controller.listener.names", "CONTROLLER");
+        settings.put("runnel.quorum.aeron.dir", dataDir.resolve("aeron").toString());
+        settings.put("runnel.shards", "1");
+        settings.putAll(overrides);
+        final TestBroker node = new TestBroker(dataDir, settings);
+        node.start();
+        brokerOnlyNodes.add(node);
+        return node;
     }
 
     /** Starts every node at once and waits until all serve. */
@@ -68,10 +107,12 @@ public final class LocalCluster implements AutoCloseable
             throw new java.io.UncheckedIOException(ex);
         }
         final Map<String, String> settings = new HashMap<>();
-        settings.put("process.roles", "broker,controller");
+        settings.put("process.roles", roles[index]);
         settings.put("node.id", Integer.toString(index + 1));
         settings.put("controller.quorum.voters", voters);
-        settings.put("listeners", "PLAINTEXT://" + BrokerUnderTest.HOST + ":0,CONTROLLER://" + BrokerUnderTest.HOST + ":" + controllerPorts[index]);
+        final String controllerListener = "CONTROLLER://" + BrokerUnderTest.HOST + ":" + controllerPorts[index];
+        settings.put("listeners", roles[index].contains("broker") ? "PLAINTEXT://" + BrokerUnderTest.HOST + ":0," + controllerListener
+            : controllerListener);
         settings.put("controller.listener.names", "CONTROLLER");
         settings.put("runnel.quorum.aeron.dir", dataDir.resolve("aeron").toString());
         settings.put("runnel.shards", "1");
@@ -103,13 +144,25 @@ public final class LocalCluster implements AutoCloseable
         return nodes.length;
     }
 
-    /** Every node's listener: what clients bootstrap from. */
+    /** controller.quorum.bootstrap.servers of this cluster: every voter's controller listener. */
+    public String bootstrapControllers()
+    {
+        final StringJoiner joiner = new StringJoiner(",");
+        for (final int port : controllerPorts)
+        {
+            joiner.add(BrokerUnderTest.HOST + ":" + port);
+        }
+        return joiner.toString();
+    }
+
+    /** Every broker's listener (controller-only nodes have none): what clients bootstrap from. */
     public String bootstrapServers()
     {
         final StringJoiner joiner = new StringJoiner(",");
-        for (final TestBroker node : nodes)
+        for (int i = 0; i < nodes.length; i++)
         {
-            if (node != null && node.broker() != null)
+            final TestBroker node = nodes[i];
+            if (node != null && node.broker() != null && roles[i].contains("broker"))
             {
                 joiner.add(node.bootstrapServers());
             }
@@ -120,6 +173,8 @@ public final class LocalCluster implements AutoCloseable
     @Override
     public void close()
     {
+        // Broker-only nodes first: their controlled shutdown needs the quorum.
+        brokerOnlyNodes.forEach(TestBroker::stop);
         final List<CompletableFuture<Void>> stopped = new ArrayList<>();
         for (final TestBroker node : nodes)
         {

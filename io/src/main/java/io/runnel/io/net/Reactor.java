@@ -89,20 +89,31 @@ public final class Reactor implements ShardDuty
     }
 
     /**
-     * Hands a freshly accepted socket to this reactor (any thread).
+     * Hands a freshly accepted socket to this reactor (any thread); it is set up as {@link #connectionSetup} says.
      *
      * @return false if the shard's inbox is full: the caller closes the socket.
      */
     public boolean adopt(final SocketChannel socket)
     {
-        return shard.offer(new RegisterConnection(socket));
+        return adopt(socket, null);
     }
 
-    private void register(final SocketChannel socket) throws IOException
+    /**
+     * Hands a freshly accepted socket to this reactor (any thread), set up by {@code listenerSetup}: the
+     * setup of the listener that accepted it, or null for this reactor's default.
+     *
+     * @return false if the shard's inbox is full: the caller closes the socket.
+     */
+    public boolean adopt(final SocketChannel socket, final ConnectionSetup listenerSetup)
+    {
+        return shard.offer(new RegisterConnection(socket, listenerSetup));
+    }
+
+    private void register(final SocketChannel socket, final ConnectionSetup listenerSetup) throws IOException
     {
         final String remote = String.valueOf(socket.getRemoteAddress());
         final Connection connection = new Connection(new PlaintextTransport(socket), this, remote);
-        connection.frameHandler(setup.frameHandlerFor(connection));
+        connection.frameHandler((listenerSetup != null ? listenerSetup : setup).frameHandlerFor(connection));
         final SelectionKey key = socket.register(selector, SelectionKey.OP_READ, connection);
         connection.attach(key);
         connections.add(connection);
@@ -197,10 +208,12 @@ public final class Reactor implements ShardDuty
     private final class RegisterConnection implements ShardCommand
     {
         private final SocketChannel socket;
+        private final ConnectionSetup listenerSetup;
 
-        RegisterConnection(final SocketChannel socket)
+        RegisterConnection(final SocketChannel socket, final ConnectionSetup listenerSetup)
         {
             this.socket = socket;
+            this.listenerSetup = listenerSetup;
         }
 
         @Override
@@ -208,7 +221,7 @@ public final class Reactor implements ShardDuty
         {
             try
             {
-                register(socket);
+                register(socket, listenerSetup);
             }
             catch (final IOException ex)
             {

@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * implement, and hands the rest to the API's handler. A malformed or unsupported request closes
  * its connection with a log line. A handler that fails answers its request with the API's error
  * response and the connection carries on; nothing a request does stops the shard. One router per
- * shard: handlers keep per-shard scratch state.
+ * shard and listener: handlers keep per-shard scratch state, and each listener serves its own set of
+ * APIs ({@link SupportedApis}): an API a listener does not serve closes the connection, as Kafka does.
  */
 public final class ApiRouter implements FrameHandler
 {
@@ -37,6 +38,7 @@ public final class ApiRouter implements FrameHandler
 
     private final RequestHeader header = new RequestHeader();
     private final FaultHooks faultHooks;
+    private final SupportedApis apis;
     private final ProduceHandler produce;
     private final FetchHandler fetch;
     private final ListOffsetsHandler listOffsets;
@@ -46,16 +48,24 @@ public final class ApiRouter implements FrameHandler
     private final AdminHandlers admin;
     private final GroupHandlers groups;
 
+    /** The broker listener's router: every API. */
     public ApiRouter(final ApiShard local, final BrokerServices services)
     {
+        this(local, services, SupportedApis.BROKER_LISTENER);
+    }
+
+    /** A router serving only {@code apis} (a controller listener's, say). */
+    public ApiRouter(final ApiShard local, final BrokerServices services, final SupportedApis apis)
+    {
         this.faultHooks = services.faultHooks();
+        this.apis = apis;
         this.produce = new ProduceHandler(local, services);
         this.fetch = new FetchHandler(local, services);
         this.listOffsets = new ListOffsetsHandler(local, services);
         this.offsetForLeaderEpoch = new OffsetForLeaderEpochHandler(local, services);
         this.deleteRecords = new DeleteRecordsHandler(local, services);
         this.logDirs = new LogDirsHandler(local, services);
-        this.admin = new AdminHandlers(local, services);
+        this.admin = new AdminHandlers(local, services, apis);
         this.groups = new GroupHandlers(local, services);
     }
 
@@ -68,12 +78,13 @@ public final class ApiRouter implements FrameHandler
             header.wrap(frame, 0, length);
             final short key = header.apiKey();
             final ApiKeys api = ApiKeys.hasId(key) ? ApiKeys.forId(key) : null;
-            if (api == null || !SupportedApis.isSupported(api))
+            if (api == null || !apis.isSupported(api))
             {
-                refuse(connection, frame, "unsupported API key " + key);
+                refuse(connection, frame, api == null || !SupportedApis.BROKER_LISTENER.isSupported(api)
+                    ? "unsupported API key " + key : api + " is not served on this listener");
                 return;
             }
-            if (!SupportedApis.isSupported(api, header.apiVersion()))
+            if (!apis.isSupported(api, header.apiVersion()))
             {
                 if (api == ApiKeys.API_VERSIONS)
                 {
@@ -81,7 +92,7 @@ public final class ApiRouter implements FrameHandler
                     context = new RequestContext(connection, api, (short)0, header.correlationId(), null, frame, length, length);
                     connection.register(context);
                     context.respond(new ApiVersionsResponseData().setErrorCode(Errors.UNSUPPORTED_VERSION.code())
-                        .setApiKeys(SupportedApis.advertised()));
+                        .setApiKeys(apis.advertised()));
                     return;
                 }
                 refuse(connection, frame, "unsupported version " + header.apiVersion() + " of " + api);

@@ -11,6 +11,7 @@ import io.runnel.io.api.SupportedApis;
 import io.runnel.io.api.TopicCreation;
 import io.runnel.kernel.metadata.BrokerEndpoint;
 import io.runnel.kernel.metadata.ClusterView;
+import io.runnel.kernel.metadata.QuorumStatus;
 import io.runnel.kernel.producer.ProducerIds;
 import io.runnel.kernel.topic.Leadership;
 import io.runnel.kernel.topic.Partition;
@@ -37,8 +38,9 @@ public final class AdminHandlers
 {
     /** Kafka's sentinel for "authorized operations not requested". */
     private static final int AUTHORIZED_OPERATIONS_OMITTED = Integer.MIN_VALUE;
-    /** DescribeCluster v1+: 1 = the request went to a broker (2 would be a controller). */
+    /** DescribeCluster v1+: which endpoints are asked for, brokers' or controllers'. */
     private static final byte BROKER_ENDPOINT = 1;
+    private static final byte CONTROLLER_ENDPOINT = 2;
 
     private final ApiShard local;
     private final BrokerServices services;
@@ -46,10 +48,13 @@ public final class AdminHandlers
     private final ConfigDescriber configs;
     private final ConfigAlterer configAlterer;
     private final QuorumDescriber quorum;
+    /** The listener's APIs (ApiVersions); on a controller listener DescribeCluster answers with controllers. */
+    private final SupportedApis apis;
 
-    public AdminHandlers(final ApiShard local, final BrokerServices services)
+    public AdminHandlers(final ApiShard local, final BrokerServices services, final SupportedApis apis)
     {
         this.local = local;
+        this.apis = apis;
         this.services = services;
         this.topicAdmin = new TopicAdmin(local, services);
         this.configs = new ConfigDescriber(services);
@@ -97,7 +102,7 @@ public final class AdminHandlers
     {
         return new ApiVersionsResponseData()
             .setErrorCode(Errors.NONE.code())
-            .setApiKeys(SupportedApis.advertised())
+            .setApiKeys(apis.advertised())
             .setThrottleTimeMs(0);
     }
 
@@ -242,11 +247,28 @@ public final class AdminHandlers
     private ApiMessage describeCluster(final DescribeClusterRequestData request)
     {
         final ClusterView cluster = services.cluster();
+        final byte served = apis == SupportedApis.CONTROLLER_LISTENER ? CONTROLLER_ENDPOINT : BROKER_ENDPOINT;
         final DescribeClusterResponseData response = new DescribeClusterResponseData()
             .setClusterId(cluster.clusterId())
-            .setControllerId(cluster.controllerId())
-            .setEndpointType(BROKER_ENDPOINT)
+            .setEndpointType(served)
             .setClusterAuthorizedOperations(AUTHORIZED_OPERATIONS_OMITTED);
+        if (request.endpointType() != served)
+        {
+            // As Kafka: a broker lists brokers, a controller controllers (the AdminClient's bootstrap.controllers asks for those).
+            return response.setControllerId(-1).setErrorCode(Errors.UNSUPPORTED_ENDPOINT_TYPE.code())
+                .setErrorMessage(served == CONTROLLER_ENDPOINT ? "a controller listener lists controllers only (endpoint type 2)"
+                    : "a broker listener lists brokers only (endpoint type 1)");
+        }
+        response.setControllerId(cluster.controllerId());
+        if (served == CONTROLLER_ENDPOINT)
+        {
+            for (final QuorumStatus.Endpoint voter : cluster.quorumStatus().endpoints())
+            {
+                response.brokers().add(new DescribeClusterResponseData.DescribeClusterBroker()
+                    .setBrokerId(voter.nodeId()).setHost(voter.host()).setPort(voter.port()));
+            }
+            return response;
+        }
         for (final BrokerEndpoint broker : cluster.liveBrokers())
         {
             response.brokers().add(new DescribeClusterResponseData.DescribeClusterBroker()
