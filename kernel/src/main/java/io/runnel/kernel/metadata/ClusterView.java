@@ -18,6 +18,18 @@ public interface ClusterView
     /** The active controller's node id, -1 while none is known. */
     int controllerId();
 
+    /**
+     * The controller id clients are told of on a broker listener (Metadata, DescribeCluster): the
+     * active controller when it is also a live broker, else this broker, which forwards what the
+     * controller would be asked. A client must be able to connect to it, and a controller-only
+     * node serves no clients (KRaft's brokers likewise name a live broker).
+     */
+    default int controllerForClients()
+    {
+        final int controller = controllerId();
+        return controller >= 0 && liveBroker(controller) != null ? controller : localNodeId();
+    }
+
     /** The registered, unfenced brokers, by node id: the ones Metadata lists. */
     List<BrokerEndpoint> liveBrokers();
 

@@ -26,6 +26,8 @@ import org.apache.kafka.common.Node;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
 import org.apache.kafka.common.message.DescribeClusterRequestData;
 import org.apache.kafka.common.message.DescribeClusterResponseData;
+import org.apache.kafka.common.message.DescribeQuorumRequestData;
+import org.apache.kafka.common.message.DescribeQuorumResponseData;
 import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
@@ -96,6 +98,8 @@ class ControllerListenerTest
                 assertEquals(Set.of(ApiKeys.API_VERSIONS.id, ApiKeys.DESCRIBE_CLUSTER.id, ApiKeys.DESCRIBE_QUORUM.id), advertised);
             }
 
+            sweepTheControllerListener(cluster.controllerPort(2), VOTERS);
+
             // Hostile input to the controller listener: each closes its connection; the quorum and the brokers carry on.
             hostile(cluster.controllerPort(1), RawKafkaClient.frame("not a kafka request".getBytes(StandardCharsets.UTF_8)));
             hostile(cluster.controllerPort(2), ByteBuffer.allocate(4).putInt(Integer.MAX_VALUE).array());
@@ -146,6 +150,56 @@ class ControllerListenerTest
                 final Set<Integer> observers = new TreeSet<>();
                 quorum.observers().forEach(observer -> observers.add(observer.replicaId()));
                 assertEquals(Set.of(4), observers, "the broker-only node is an observer: " + quorum);
+            }
+        }
+    }
+
+    /** Every API and version the controller listener advertises answers a real request correctly at that version. */
+    private static void sweepTheControllerListener(final int port, final Set<Integer> voters) throws Exception
+    {
+        try (RawKafkaClient controller = RawKafkaClient.connect(port))
+        {
+            final ApiVersionsResponseData advertised = controller.apiVersions((short)3);
+            assertEquals(Errors.NONE.code(), advertised.errorCode());
+            for (final ApiVersionsResponseData.ApiVersion range : advertised.apiKeys())
+            {
+                final ApiKeys api = ApiKeys.forId(range.apiKey());
+                for (short version = range.minVersion(); version <= range.maxVersion(); version++)
+                {
+                    final String what = api + " v" + version + " on the controller listener";
+                    switch (api)
+                    {
+                        case API_VERSIONS ->
+                        {
+                            final ApiVersionsResponseData answer = controller.apiVersions(version);
+                            assertEquals(Errors.NONE.code(), answer.errorCode(), what);
+                            assertEquals(advertised.apiKeys(), answer.apiKeys(), what);
+                        }
+                        case DESCRIBE_CLUSTER ->
+                        {
+                            final DescribeClusterResponseData answer = controller.request(api, version,
+                                new DescribeClusterRequestData().setEndpointType((byte)2));
+                            assertEquals(Errors.NONE.code(), answer.errorCode(), what + ": " + answer);
+                            final Set<Integer> listed = new TreeSet<>();
+                            answer.brokers().forEach(node -> listed.add(node.brokerId()));
+                            assertEquals(voters, listed, what);
+                            assertTrue(voters.contains(answer.controllerId()), what + ": " + answer);
+                        }
+                        case DESCRIBE_QUORUM ->
+                        {
+                            final DescribeQuorumResponseData answer = controller.request(api, version, new DescribeQuorumRequestData()
+                                .setTopics(List.of(new DescribeQuorumRequestData.TopicData().setTopicName("__cluster_metadata")
+                                    .setPartitions(List.of(new DescribeQuorumRequestData.PartitionData().setPartitionIndex(0))))));
+                            assertEquals(Errors.NONE.code(), answer.errorCode(), what + ": " + answer);
+                            assertEquals(1, answer.topics().size(), what + ": " + answer);
+                            final DescribeQuorumResponseData.PartitionData partition = answer.topics().get(0).partitions().get(0);
+                            assertEquals(Errors.NONE.code(), partition.errorCode(), what + ": " + answer);
+                            assertTrue(voters.contains(partition.leaderId()), what + ": " + answer);
+                            assertEquals(voters.size(), partition.currentVoters().size(), what + ": " + answer);
+                        }
+                        default -> throw new AssertionError(api + " is advertised on the controller listener without a sweep case");
+                    }
+                }
             }
         }
     }

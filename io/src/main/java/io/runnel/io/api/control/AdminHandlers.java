@@ -92,7 +92,7 @@ public final class AdminHandlers
             case INIT_PRODUCER_ID -> initProducerId((InitProducerIdRequestData)request);
             case DESCRIBE_CONFIGS -> configs.describe(request, context.apiVersion());
             case DESCRIBE_CLUSTER -> describeCluster((DescribeClusterRequestData)request);
-            case DESCRIBE_QUORUM -> quorum.describe((DescribeQuorumRequestData)request);
+            case DESCRIBE_QUORUM -> quorum.describe((DescribeQuorumRequestData)request, context.apiVersion());
             default -> throw new IllegalStateException("no handler for " + context.api());
         };
         context.respond(response);
@@ -135,7 +135,7 @@ public final class AdminHandlers
         final ClusterView cluster = services.cluster();
         final MetadataResponseData response = new MetadataResponseData()
             .setClusterId(cluster.clusterId())
-            .setControllerId(cluster.controllerId())
+            .setControllerId(cluster.controllerForClients())
             .setClusterAuthorizedOperations(AUTHORIZED_OPERATIONS_OMITTED);
         for (final BrokerEndpoint broker : cluster.liveBrokers())
         {
@@ -259,7 +259,7 @@ public final class AdminHandlers
                 .setErrorMessage(served == CONTROLLER_ENDPOINT ? "a controller listener lists controllers only (endpoint type 2)"
                     : "a broker listener lists brokers only (endpoint type 1)");
         }
-        response.setControllerId(cluster.controllerId());
+        response.setControllerId(served == CONTROLLER_ENDPOINT ? cluster.controllerId() : cluster.controllerForClients());
         if (served == CONTROLLER_ENDPOINT)
         {
             for (final QuorumStatus.Endpoint voter : cluster.quorumStatus().endpoints())

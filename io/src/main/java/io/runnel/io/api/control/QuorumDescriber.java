@@ -1,5 +1,7 @@
 package io.runnel.io.api.control;
 
+import java.util.List;
+
 import io.runnel.kernel.metadata.ClusterView;
 import io.runnel.kernel.metadata.QuorumStatus;
 import org.apache.kafka.common.Uuid;
@@ -27,7 +29,10 @@ final class QuorumDescriber
         this.cluster = cluster;
     }
 
-    DescribeQuorumResponseData describe(final DescribeQuorumRequestData request)
+    /** Nodes (the voters' endpoints) are in the response from v2 on: an older version cannot carry them. */
+    private static final short FIRST_VERSION_WITH_NODES = 2;
+
+    DescribeQuorumResponseData describe(final DescribeQuorumRequestData request, final short version)
     {
         final QuorumStatus status = cluster.quorumStatus();
         final DescribeQuorumResponseData response = new DescribeQuorumResponseData().setErrorCode(Errors.NONE.code());
@@ -40,7 +45,7 @@ final class QuorumDescriber
             }
             response.topics().add(answer);
         }
-        for (final QuorumStatus.Endpoint endpoint : status.endpoints())
+        for (final QuorumStatus.Endpoint endpoint : version >= FIRST_VERSION_WITH_NODES ? status.endpoints() : List.<QuorumStatus.Endpoint>of())
         {
             DescribeQuorumResponseData.Node node = response.nodes().find(endpoint.nodeId());
             if (node == null)
