@@ -60,24 +60,8 @@ public final class LocalCluster implements AutoCloseable
      */
     public TestBroker startBrokerOnly(final int nodeId) throws IOException
     {
-        final Path dataDir = root.resolve("node-" + nodeId);
-        Files.createDirectories(dataDir);
-        final StringJoiner bootstrap = new StringJoiner(",");
-        for (final int port : controllerPorts)
-        {
-            bootstrap.add(BrokerUnderTest.HOST + ":" + port);
-        }
-        final Map<String, String> settings = new HashMap<>();
-        settings.put("process.roles", "broker");
-        settings.put("node.id", Integer.toString(nodeId));
-        settings.put("controller.quorum.bootstrap.servers", bootstrap.toString());
-        settings.put("listeners", "PLAINTEXT://" + BrokerUnderTest.HOST + ":0");
-        settings.put("controller.listener.names", "CONTROLLER");
-        settings.put("runnel.quorum.aeron.dir", dataDir.resolve("aeron").toString());
-        settings.put("runnel.shards", "1");
-        settings.putAll(overrides);
-        final TestBroker node = new TestBroker(dataDir, settings);
-        node.start();
+        final TestBroker node = startNode(nodeId, "broker", Map.of("controller.quorum.bootstrap.servers", bootstrapControllers(),
+            "listeners", "PLAINTEXT://" + BrokerUnderTest.HOST + ":0"));
         brokerOnlyNodes.add(node);
         return node;
     }
@@ -89,37 +73,43 @@ public final class LocalCluster implements AutoCloseable
         for (int i = 0; i < nodes.length; i++)
         {
             final int index = i;
-            started.add(CompletableFuture.runAsync(() -> startNode(index)));
+            started.add(CompletableFuture.runAsync(() -> startVoter(index)));
         }
         CompletableFuture.allOf(started.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
         return this;
     }
 
-    private void startNode(final int index)
+    private void startVoter(final int index)
     {
-        final Path dataDir = root.resolve("node-" + (index + 1));
+        final String controllerListener = "CONTROLLER://" + BrokerUnderTest.HOST + ":" + controllerPorts[index];
+        final String listeners = roles[index].contains("broker") ? "PLAINTEXT://" + BrokerUnderTest.HOST + ":0," + controllerListener
+            : controllerListener;
         try
         {
-            Files.createDirectories(dataDir);
+            nodes[index] = startNode(index + 1, roles[index], Map.of("controller.quorum.voters", voters, "listeners", listeners));
         }
         catch (final IOException ex)
         {
             throw new java.io.UncheckedIOException(ex);
         }
+    }
+
+    /** Starts node {@code nodeId} with {@code roles}: the settings every node shares, then {@code own}, then the cluster's overrides. */
+    private TestBroker startNode(final int nodeId, final String roles, final Map<String, String> own) throws IOException
+    {
+        final Path dataDir = root.resolve("node-" + nodeId);
+        Files.createDirectories(dataDir);
         final Map<String, String> settings = new HashMap<>();
-        settings.put("process.roles", roles[index]);
-        settings.put("node.id", Integer.toString(index + 1));
-        settings.put("controller.quorum.voters", voters);
-        final String controllerListener = "CONTROLLER://" + BrokerUnderTest.HOST + ":" + controllerPorts[index];
-        settings.put("listeners", roles[index].contains("broker") ? "PLAINTEXT://" + BrokerUnderTest.HOST + ":0," + controllerListener
-            : controllerListener);
+        settings.put("process.roles", roles);
+        settings.put("node.id", Integer.toString(nodeId));
         settings.put("controller.listener.names", "CONTROLLER");
         settings.put("runnel.quorum.aeron.dir", dataDir.resolve("aeron").toString());
         settings.put("runnel.shards", "1");
+        settings.putAll(own);
         settings.putAll(overrides);
         final TestBroker node = new TestBroker(dataDir, settings);
         node.start();
-        nodes[index] = node;
+        return node;
     }
 
     /** controller.quorum.voters of this cluster. */

@@ -199,7 +199,7 @@ public final class ClusterMember implements AutoCloseable
     /** Where this broker's topic changes go: the quorum. */
     public QuorumTopics topics()
     {
-        return new ForwardedTopics();
+        return new ForwardedTopics((command, onReply) -> inbox.offer(() -> send(command, onReply)));
     }
 
     /**
@@ -450,7 +450,7 @@ public final class ClusterMember implements AutoCloseable
     private void send(final MetadataCommand command, final Consumer<MetadataReply> onReply)
     {
         final long correlationId = nextCorrelationId++;
-        final MetadataCommand numbered = withCorrelationId(command, correlationId);
+        final MetadataCommand numbered = command.withCorrelationId(correlationId);
         pending.put(correlationId, new Pending(numbered, onReply, System.currentTimeMillis() + settings.requestTimeoutMs()));
         offer(numbered);
     }
@@ -463,39 +463,6 @@ public final class ClusterMember implements AutoCloseable
             // Not connected or back-pressured: it is sent again when the session is (re)established.
             LOG.debug("command {} not sent yet", command.correlationId());
         }
-    }
-
-    private static MetadataCommand withCorrelationId(final MetadataCommand command, final long id)
-    {
-        if (command instanceof MetadataCommand.RegisterBroker c)
-        {
-            return new MetadataCommand.RegisterBroker(id, c.nodeId(), c.incarnationId(), c.clusterId(), c.rack(), c.listeners());
-        }
-        if (command instanceof MetadataCommand.BrokerHeartbeat c)
-        {
-            return new MetadataCommand.BrokerHeartbeat(id, c.nodeId(), c.brokerEpoch(), c.wantFence(), c.wantShutdown(), c.caughtUpMetadataVersion());
-        }
-        if (command instanceof MetadataCommand.CreateTopics c)
-        {
-            return new MetadataCommand.CreateTopics(id, c.validateOnly(), c.topics());
-        }
-        if (command instanceof MetadataCommand.DeleteTopics c)
-        {
-            return new MetadataCommand.DeleteTopics(id, c.topics());
-        }
-        if (command instanceof MetadataCommand.CreatePartitions c)
-        {
-            return new MetadataCommand.CreatePartitions(id, c.validateOnly(), c.topics());
-        }
-        if (command instanceof MetadataCommand.AllocateProducerIds c)
-        {
-            return new MetadataCommand.AllocateProducerIds(id, c.nodeId(), c.brokerEpoch());
-        }
-        if (command instanceof MetadataCommand.AlterTopicConfigs c)
-        {
-            return new MetadataCommand.AlterTopicConfigs(id, c.validateOnly(), c.topics());
-        }
-        return new MetadataCommand.SubscribeImage(id);
     }
 
     private void onMessage(final DirectBuffer buffer, final int offset, final int length)
@@ -713,84 +680,5 @@ public final class ClusterMember implements AutoCloseable
         {
             return "quorum-member-" + settings.nodeId();
         }
-    }
-
-    /** Topic changes forwarded to the quorum; each answered once, on the member's thread. */
-    private final class ForwardedTopics implements QuorumTopics
-    {
-        @Override
-        public void createTopic(final String name, final int partitions, final Map<String, String> configs, final Consumer<TopicResult> done)
-        {
-            final List<MetadataCommand.ConfigEntry> entries = new ArrayList<>();
-            configs.forEach((key, value) -> entries.add(new MetadataCommand.ConfigEntry(key, value)));
-            final MetadataCommand command = new MetadataCommand.CreateTopics(0, false,
-                List.of(new MetadataCommand.NewTopic(name, Uuid.randomUuid(), partitions, (short)1, entries)));
-            inbox.offer(() -> send(command, reply -> done.accept(resultOf(name, reply))));
-        }
-
-        @Override
-        public void createPartitions(final String name, final int newCount, final Consumer<TopicResult> done)
-        {
-            final MetadataCommand command = new MetadataCommand.CreatePartitions(0, false, List.of(new MetadataCommand.PartitionCount(name, newCount)));
-            inbox.offer(() -> send(command, reply -> done.accept(resultOf(name, reply))));
-        }
-
-        @Override
-        public void alterTopicConfigs(final String name, final Map<String, String> before, final Map<String, String> after,
-            final Consumer<TopicResult> done)
-        {
-            final List<MetadataCommand.ConfigChange> changes = new ArrayList<>();
-            after.forEach((key, value) ->
-            {
-                if (!value.equals(before.get(key)))
-                {
-                    changes.add(new MetadataCommand.ConfigChange(key, value));
-                }
-            });
-            before.keySet().stream().filter(key -> !after.containsKey(key)).forEach(key -> changes.add(new MetadataCommand.ConfigChange(key, null)));
-            final MetadataCommand command = new MetadataCommand.AlterTopicConfigs(0, false, List.of(new MetadataCommand.TopicConfigChanges(name, changes)));
-            inbox.offer(() -> send(command, reply -> done.accept(resultOf(name, reply))));
-        }
-
-        @Override
-        public void deleteTopic(final String name, final Consumer<TopicResult> done)
-        {
-            final MetadataCommand command = new MetadataCommand.DeleteTopics(0, List.of(new MetadataCommand.TopicReference(name, Uuid.ZERO_UUID)));
-            inbox.offer(() -> send(command, reply -> done.accept(resultOf(name, reply))));
-        }
-    }
-
-    /** The quorum's answer for one topic as the conductor's outcome (null: no answer in time). */
-    static TopicResult resultOf(final String name, final MetadataReply reply)
-    {
-        if (reply == null)
-        {
-            return TopicResult.failed(TopicResult.Outcome.TIMED_OUT, "the metadata quorum did not answer in time");
-        }
-        if (!(reply instanceof MetadataReply.CommandResult result))
-        {
-            return TopicResult.failed(TopicResult.Outcome.FAILED, "unexpected answer from the quorum: " + reply);
-        }
-        Errors error = result.error();
-        String message = result.message();
-        for (final MetadataReply.TopicResult topic : result.topics())
-        {
-            if (topic.name().equals(name) || result.topics().size() == 1)
-            {
-                error = error == Errors.NONE ? topic.error() : error;
-                message = topic.message();
-            }
-        }
-        return switch (error)
-        {
-            case NONE -> TopicResult.done(null);
-            case TOPIC_ALREADY_EXISTS -> TopicResult.failed(TopicResult.Outcome.ALREADY_EXISTS, message);
-            case UNKNOWN_TOPIC_OR_PARTITION, UNKNOWN_TOPIC_ID -> TopicResult.failed(TopicResult.Outcome.UNKNOWN_TOPIC, message);
-            case INVALID_PARTITIONS -> TopicResult.failed(TopicResult.Outcome.INVALID_PARTITIONS, message);
-            case INVALID_REPLICATION_FACTOR -> TopicResult.failed(TopicResult.Outcome.INVALID_REPLICATION_FACTOR, message);
-            case INVALID_CONFIG, INVALID_TOPIC_EXCEPTION, POLICY_VIOLATION -> TopicResult.failed(TopicResult.Outcome.INVALID_CONFIG, message);
-            case INVALID_REQUEST -> TopicResult.failed(TopicResult.Outcome.INVALID_REQUEST, message);
-            default -> TopicResult.failed(TopicResult.Outcome.FAILED, error + ": " + message);
-        };
     }
 }

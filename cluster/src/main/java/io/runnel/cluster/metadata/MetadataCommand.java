@@ -14,10 +14,19 @@ public sealed interface MetadataCommand
 {
     long correlationId();
 
+    /** The same command under another correlation id (a sender numbers its commands as it sends them). */
+    MetadataCommand withCorrelationId(long id);
+
     /** A broker process starts (or restarts) and joins; the reply is its epoch. */
     record RegisterBroker(long correlationId, int nodeId, Uuid incarnationId, String clusterId, String rack, List<Endpoint> listeners)
         implements MetadataCommand
     {
+        @Override
+        public RegisterBroker withCorrelationId(final long id)
+        {
+            return new RegisterBroker(id, nodeId, incarnationId, clusterId, rack, listeners);
+        }
+
         public RegisterBroker
         {
             listeners = List.copyOf(listeners);
@@ -34,10 +43,21 @@ public sealed interface MetadataCommand
     record BrokerHeartbeat(long correlationId, int nodeId, long brokerEpoch, boolean wantFence, boolean wantShutdown, long caughtUpMetadataVersion)
         implements MetadataCommand
     {
+        @Override
+        public BrokerHeartbeat withCorrelationId(final long id)
+        {
+            return new BrokerHeartbeat(id, nodeId, brokerEpoch, wantFence, wantShutdown, caughtUpMetadataVersion);
+        }
     }
 
     record CreateTopics(long correlationId, boolean validateOnly, List<NewTopic> topics) implements MetadataCommand
     {
+        @Override
+        public CreateTopics withCorrelationId(final long id)
+        {
+            return new CreateTopics(id, validateOnly, topics);
+        }
+
         public CreateTopics
         {
             topics = List.copyOf(topics);
@@ -59,6 +79,12 @@ public sealed interface MetadataCommand
 
     record DeleteTopics(long correlationId, List<TopicReference> topics) implements MetadataCommand
     {
+        @Override
+        public DeleteTopics withCorrelationId(final long id)
+        {
+            return new DeleteTopics(id, topics);
+        }
+
         public DeleteTopics
         {
             topics = List.copyOf(topics);
@@ -76,6 +102,12 @@ public sealed interface MetadataCommand
 
     record CreatePartitions(long correlationId, boolean validateOnly, List<PartitionCount> topics) implements MetadataCommand
     {
+        @Override
+        public CreatePartitions withCorrelationId(final long id)
+        {
+            return new CreatePartitions(id, validateOnly, topics);
+        }
+
         public CreatePartitions
         {
             topics = List.copyOf(topics);
@@ -89,6 +121,12 @@ public sealed interface MetadataCommand
 
     record AlterTopicConfigs(long correlationId, boolean validateOnly, List<TopicConfigChanges> topics) implements MetadataCommand
     {
+        @Override
+        public AlterTopicConfigs withCorrelationId(final long id)
+        {
+            return new AlterTopicConfigs(id, validateOnly, topics);
+        }
+
         public AlterTopicConfigs
         {
             topics = List.copyOf(topics);
@@ -114,10 +152,20 @@ public sealed interface MetadataCommand
 
     record AllocateProducerIds(long correlationId, int nodeId, long brokerEpoch) implements MetadataCommand
     {
+        @Override
+        public AllocateProducerIds withCorrelationId(final long id)
+        {
+            return new AllocateProducerIds(id, nodeId, brokerEpoch);
+        }
     }
 
     /** Send the whole image to this session now; every change after it is broadcast. */
     record SubscribeImage(long correlationId) implements MetadataCommand
     {
+        @Override
+        public SubscribeImage withCorrelationId(final long id)
+        {
+            return new SubscribeImage(id);
+        }
     }
 }
