@@ -1,0 +1,215 @@
+package io.runnel.bench.cluster;
+
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import io.runnel.bench.omb.BenchConfigException;
+
+/**
+ * One combined broker+controller node of a 3-node cluster, as a child process on 127.0.0.1: Runnel
+ * through its {@code bin/runnel broker} with KRaft's keys as overrides, or Apache Kafka's
+ * {@code kafka.Kafka} with the same keys in a server.properties (storage formatted first with the
+ * cluster's shared id). Each can be killed with SIGKILL and started again on its data folder.
+ */
+final class ClusterNode
+{
+    static final String HOST = "127.0.0.1";
+    /** kafka-run-class.sh's heap for a broker; Runnel's nodes get the same. */
+    private static final List<String> HEAP = List.of("-Xmx1g", "-Xms1g");
+
+    enum Kind
+    {
+        RUNNEL, KAFKA
+    }
+
+    private final Kind kind;
+    private final Path home;
+    private final int nodeId;
+    private final int brokerPort;
+    private final int controllerPort;
+    private final Path dataDir;
+    private final Map<String, String> settings;
+    private final String clusterId;
+    private Process process;
+
+    /**
+     * @param settings the KRaft keys every node shares plus this node's, and any the caller set
+     */
+    ClusterNode(final Kind kind, final Path home, final int nodeId, final int brokerPort, final int controllerPort, final Path dataDir,
+        final Map<String, String> settings, final String clusterId)
+    {
+        this.kind = kind;
+        this.home = home;
+        this.nodeId = nodeId;
+        this.brokerPort = brokerPort;
+        this.controllerPort = controllerPort;
+        this.dataDir = dataDir;
+        this.settings = settings;
+        this.clusterId = clusterId;
+    }
+
+    int nodeId()
+    {
+        return nodeId;
+    }
+
+    String bootstrap()
+    {
+        return HOST + ":" + brokerPort;
+    }
+
+    String controllerAddress()
+    {
+        return HOST + ":" + controllerPort;
+    }
+
+    boolean isAlive()
+    {
+        return process != null && process.isAlive();
+    }
+
+    long pid()
+    {
+        return process.pid();
+    }
+
+    /** Starts the process; returns at once (the caller waits for the cluster). */
+    void start() throws IOException, InterruptedException
+    {
+        Files.createDirectories(dataDir);
+        final Path log = dataDir.resolve("node.log");
+        final ProcessBuilder builder = kind == Kind.RUNNEL ? runnel() : kafka(log);
+        process = builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+    }
+
+    /** SIGKILL, as kill -9: no shutdown hook runs. */
+    void kill() throws InterruptedException
+    {
+        if (process != null)
+        {
+            process.destroyForcibly();
+            process.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /** SIGTERM, then SIGKILL if it has not exited within 30 s. */
+    void stop() throws InterruptedException
+    {
+        if (process != null && process.isAlive())
+        {
+            process.destroy();
+            if (!process.waitFor(30, TimeUnit.SECONDS))
+            {
+                kill();
+            }
+        }
+    }
+
+    /** True once the broker port accepts connections. */
+    boolean accepts()
+    {
+        try (Socket socket = new Socket())
+        {
+            socket.connect(new InetSocketAddress(HOST, brokerPort), 200);
+            return true;
+        }
+        catch (final IOException ex)
+        {
+            return false;
+        }
+    }
+
+    private ProcessBuilder runnel()
+    {
+        final List<String> command = new ArrayList<>(List.of(home.resolve("bin/runnel").toString(), "broker",
+            "--override", "log.dirs=" + dataDir.resolve("log")));
+        settings.forEach((key, value) -> command.addAll(List.of("--override", key + "=" + value)));
+        final ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().put("RUNNEL_JAVA_OPTS", String.join(" ", HEAP));
+        return builder;
+    }
+
+    private ProcessBuilder kafka(final Path log) throws IOException, InterruptedException
+    {
+        final Path kafkaLib = home.resolve("bench/target/apache-kafka/lib");
+        if (!Files.isDirectory(kafkaLib))
+        {
+            throw new BenchConfigException("Apache Kafka is not in " + kafkaLib + "; bin/runnel bench fetches it from Maven Central");
+        }
+        final Path config = dataDir.resolve("server.properties");
+        final StringBuilder properties = new StringBuilder("log.dirs=" + dataDir.resolve("log") + "\n");
+        settings.forEach((key, value) -> properties.append(key).append('=').append(value).append('\n'));
+        Files.writeString(config, properties);
+        final String classpath = kafkaLib + "/*";
+        final Process format = new ProcessBuilder(java(), "-cp", classpath, "kafka.tools.StorageTool", "format", "-t", clusterId,
+            "-c", config.toString(), "--ignore-formatted")
+            .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        if (format.waitFor() != 0)
+        {
+            throw new BenchConfigException("formatting Apache Kafka's storage failed; see " + log);
+        }
+        final List<String> command = new ArrayList<>(List.of(java()));
+        command.addAll(HEAP);
+        command.addAll(List.of("-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20", "-XX:InitiatingHeapOccupancyPercent=35",
+            "-XX:+ExplicitGCInvokesConcurrent", "-Djava.awt.headless=true", "-cp", classpath, "kafka.Kafka", config.toString()));
+        return new ProcessBuilder(command);
+    }
+
+    static String java()
+    {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    /** A TCP port free now. */
+    static int freePort() throws IOException
+    {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST)))
+        {
+            return socket.getLocalPort();
+        }
+    }
+
+    /**
+     * A controller port P free on TCP whose UDP ports P..P+4 (Runnel's quorum) are free too, and at
+     * least 10 from every port in {@code taken}.
+     */
+    static int freeControllerPort(final List<Integer> taken) throws IOException
+    {
+        for (int attempt = 0; attempt < 500; attempt++)
+        {
+            final int port = freePort();
+            if (port > 65_520 || taken.stream().anyMatch(other -> Math.abs(other - port) < 10) || !udpFree(port, 5))
+            {
+                continue;
+            }
+            return port;
+        }
+        throw new IOException("no free controller port range found");
+    }
+
+    private static boolean udpFree(final int base, final int count)
+    {
+        for (int port = base; port < base + count; port++)
+        {
+            try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(HOST, port)))
+            {
+                socket.getLocalPort();
+            }
+            catch (final IOException ex)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+}
