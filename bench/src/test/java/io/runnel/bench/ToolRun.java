@@ -6,6 +6,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -86,6 +87,18 @@ public final class ToolRun
                 Files.readString(stderr, StandardCharsets.UTF_8));
         }
         return new Result(process.exitValue(), Files.readString(stdout, StandardCharsets.UTF_8), Files.readString(stderr, StandardCharsets.UTF_8));
+    }
+
+    /**
+     * A Runnel home at {@code home} whose {@code bin/runnel} prints "no broker here" to stderr and
+     * exits with code 3 at once: a broker (or cluster node) that never starts.
+     */
+    public static Path homeWhoseBrokerExits(final Path home) throws IOException
+    {
+        final Path launcher = Files.createDirectories(home.resolve("bin")).resolve("runnel");
+        Files.writeString(launcher, "#!/bin/sh\necho 'no broker here' >&2\nexit 3\n");
+        Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return home;
     }
 
     /** A port on 127.0.0.1 that nothing listens on: bound, then closed. */

@@ -2,7 +2,6 @@ package io.runnel.bench.cluster;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 
 import io.runnel.bench.ToolRun;
 import org.junit.jupiter.api.Test;
@@ -37,10 +36,7 @@ class ClusterMetadataBenchErrorsTest
     void clusterThatDoesNotStart() throws Exception
     {
         // A home whose bin/runnel exits at once: the bench gives up in one line instead of waiting for the cluster.
-        final Path home = dir.resolve("home");
-        final Path launcher = Files.createDirectories(home.resolve("bin")).resolve("runnel");
-        Files.writeString(launcher, "#!/bin/sh\necho 'no broker here' >&2\nexit 3\n");
-        Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwxr-xr-x"));
+        final Path home = ToolRun.homeWhoseBrokerExits(dir.resolve("home"));
         run(home, "--system", "r=runnel", "--topics", "1", "--repeats", "1")
             .assertOneLineError("bench: ", "r: the cluster did not start", dir.resolve("out").resolve("r").toString());
         assertTrue(Files.readString(dir.resolve("out/r/node-1/node.log")).contains("no broker here"));

@@ -2,7 +2,6 @@ package io.runnel.bench.sidebyside;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 
 import io.runnel.bench.ToolRun;
 import org.junit.jupiter.api.Test;
@@ -34,10 +33,7 @@ class CleanerLatencyErrorsTest
     void brokerThatDoesNotStart() throws Exception
     {
         // A home whose bin/runnel exits at once: the harness gives up in one line instead of waiting for a listener.
-        final Path home = dir.resolve("home");
-        final Path launcher = Files.createDirectories(home.resolve("bin")).resolve("runnel");
-        Files.writeString(launcher, "#!/bin/sh\necho 'no broker here' >&2\nexit 3\n");
-        Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwxr-xr-x"));
+        final Path home = ToolRun.homeWhoseBrokerExits(dir.resolve("home"));
         run(home, "--system", "r=runnel", "--fill-bytes", "1m", "--seconds", "1")
             .assertOneLineError("bench: ", "Runnel exited with code 3 before listening", dir.resolve("out").resolve("r-broker.log").toString());
         // Its data folder went with it; the broker's log stays for the reader.

@@ -2,7 +2,6 @@ package io.runnel.bench.sidebyside;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 
 import io.runnel.bench.ToolRun;
 import org.junit.jupiter.api.Test;
@@ -86,10 +85,7 @@ class SideBySideErrorsTest
     void brokerThatDoesNotStart() throws Exception
     {
         // A home whose bin/runnel exits at once: the harness gives up in one line instead of waiting for a listener.
-        final Path home = dir.resolve("home");
-        final Path launcher = Files.createDirectories(home.resolve("bin")).resolve("runnel");
-        Files.writeString(launcher, "#!/bin/sh\necho 'no broker here' >&2\nexit 3\n");
-        Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwxr-xr-x"));
+        final Path home = ToolRun.homeWhoseBrokerExits(dir.resolve("home"));
         final Path output = dir.resolve("out");
         final ToolRun.Result result = ToolRun.run(SideBySide.class, home, dir, "--output", output.toString(), "--system", "r=runnel",
             "--warmup-seconds", "0", "--duration-seconds", "1", "--driver", DRIVER.toString(), WORKLOAD.toString());
