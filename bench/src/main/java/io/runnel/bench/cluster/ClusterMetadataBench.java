@@ -188,7 +188,7 @@ public final class ClusterMetadataBench
         final Map<String, Object> out = new LinkedHashMap<>();
         try (Admin admin = admin(bootstrap(nodes, -1)))
         {
-            awaitBrokers(admin, nodeIds(nodes), START_TIMEOUT_MS);
+            awaitBrokers(admin, ids(nodes), START_TIMEOUT_MS);
             out.put("createOneAtATime", create(admin, "seq-", 1));
             out.put("createInFlight", create(admin, "pip-", inFlight));
             out.put("visibleOnEveryBrokerMs", visibleEverywhere(nodes, "pip-"));
@@ -389,38 +389,19 @@ public final class ClusterMetadataBench
         out.put("killed", leader);
         try (Admin survivors = admin(bootstrap(nodes, leader)))
         {
-            int next = -1;
-            while (next < 0 || next == leader)
+            final int[] next = {-1};
+            awaitCondition(killedNs, "no new controller was elected", () ->
             {
-                requireWithin(killedNs, "no new controller was elected");
-                try
-                {
-                    next = survivors.describeMetadataQuorum().quorumInfo().get(2, TimeUnit.SECONDS).leaderId();
-                }
-                catch (final Exception retriable)
-                {
-                    next = -1;
-                }
-                if (next < 0 || next == leader)
-                {
-                    Thread.sleep(POLL_MS);
-                }
-            }
-            out.put("newLeader", next);
+                next[0] = survivors.describeMetadataQuorum().quorumInfo().get(2, TimeUnit.SECONDS).leaderId();
+                return next[0] >= 0 && next[0] != leader;
+            });
+            out.put("newLeader", next[0]);
             out.put("electedMs", (System.nanoTime() - killedNs) / 1_000_000);
-            while (true)
+            awaitCondition(killedNs, "no CreateTopics succeeded after the kill", () ->
             {
-                requireWithin(killedNs, "no CreateTopics succeeded after the kill");
-                try
-                {
-                    survivors.createTopics(List.of(new NewTopic("after-election-" + round, PARTITIONS, (short)1))).all().get(5, TimeUnit.SECONDS);
-                    break;
-                }
-                catch (final Exception retriable)
-                {
-                    Thread.sleep(POLL_MS);
-                }
-            }
+                survivors.createTopics(List.of(new NewTopic("after-election-" + round, PARTITIONS, (short)1))).all().get(5, TimeUnit.SECONDS);
+                return true;
+            });
             out.put("firstCreateMs", (System.nanoTime() - killedNs) / 1_000_000);
         }
         out.put("rejoinedMs", restartAndAwait(victim, nodes, admin));
@@ -432,29 +413,17 @@ public final class ClusterMetadataBench
     private Map<String, Object> fenceAfterKill(final List<ClusterNode> nodes, final Admin admin, final int round) throws Exception
     {
         final int leader = admin.describeMetadataQuorum().quorumInfo().get(30, TimeUnit.SECONDS).leaderId();
-        final ClusterNode victim = nodes.get((leader + round) % NODES);
+        // Each round one of the two nodes that do not lead, in turn: killing the leader would time an election too.
+        final List<ClusterNode> followers = nodes.stream().filter(node -> node.nodeId() != leader).toList();
+        final ClusterNode victim = followers.get(round % followers.size());
         victim.kill();
         final long killedNs = System.nanoTime();
         final Map<String, Object> out = new LinkedHashMap<>();
         out.put("killed", victim.nodeId());
         try (Admin survivors = admin(bootstrap(nodes, victim.nodeId())))
         {
-            while (true)
-            {
-                requireWithin(killedNs, "broker " + victim.nodeId() + " was never fenced");
-                try
-                {
-                    if (!nodeIds(survivors.describeCluster().nodes().get(2, TimeUnit.SECONDS)).contains(victim.nodeId()))
-                    {
-                        break;
-                    }
-                }
-                catch (final Exception retriable)
-                {
-                    // asked again below
-                }
-                Thread.sleep(POLL_MS);
-            }
+            awaitCondition(killedNs, "broker " + victim.nodeId() + " was never fenced",
+                () -> !listed(survivors.describeCluster().nodes().get(2, TimeUnit.SECONDS)).contains(victim.nodeId()));
             out.put("fencedMs", (System.nanoTime() - killedNs) / 1_000_000);
         }
         out.put("rejoinedMs", restartAndAwait(victim, nodes, admin));
@@ -467,7 +436,7 @@ public final class ClusterMetadataBench
     {
         final long startNs = System.nanoTime();
         node.start();
-        awaitBrokers(admin, nodeIds(nodes), START_TIMEOUT_MS);
+        awaitBrokers(admin, ids(nodes), START_TIMEOUT_MS);
         return (System.nanoTime() - startNs) / 1_000_000;
     }
 
@@ -478,7 +447,7 @@ public final class ClusterMetadataBench
         {
             try
             {
-                if (nodeIds(admin.describeCluster().nodes().get(5, TimeUnit.SECONDS)).equals(expected))
+                if (listed(admin.describeCluster().nodes().get(5, TimeUnit.SECONDS)).equals(expected))
                 {
                     return;
                 }
@@ -495,21 +464,54 @@ public final class ClusterMetadataBench
         }
     }
 
-    private static void requireWithin(final long sinceNs, final String what)
+    /** A condition polled until it holds; a failure to ask counts as "not yet". */
+    @FunctionalInterface
+    private interface Condition
     {
-        if (System.nanoTime() - sinceNs > TimeUnit.MILLISECONDS.toNanos(RECOVERY_TIMEOUT_MS))
+        boolean holds() throws Exception;
+    }
+
+    /** Polls {@code condition} every {@link #POLL_MS} until it holds, at most {@link #RECOVERY_TIMEOUT_MS} after {@code sinceNs}. */
+    private static void awaitCondition(final long sinceNs, final String failure, final Condition condition) throws InterruptedException
+    {
+        while (true)
         {
-            throw new IllegalStateException(what + " within " + RECOVERY_TIMEOUT_MS + " ms");
+            try
+            {
+                if (condition.holds())
+                {
+                    return;
+                }
+            }
+            catch (final InterruptedException ex)
+            {
+                throw ex;
+            }
+            catch (final Exception retriable)
+            {
+                // asked again after the pause
+            }
+            if (System.nanoTime() - sinceNs > TimeUnit.MILLISECONDS.toNanos(RECOVERY_TIMEOUT_MS))
+            {
+                throw new IllegalStateException(failure + " within " + RECOVERY_TIMEOUT_MS + " ms");
+            }
+            Thread.sleep(POLL_MS);
         }
     }
 
-    private static Set<Integer> nodeIds(final java.util.Collection<?> nodes)
+    /** The node ids the cluster should list: every node's. */
+    private static Set<Integer> ids(final List<ClusterNode> nodes)
     {
         final Set<Integer> ids = new TreeSet<>();
-        for (final Object node : nodes)
-        {
-            ids.add(node instanceof Node kafkaNode ? kafkaNode.id() : ((ClusterNode)node).nodeId());
-        }
+        nodes.forEach(node -> ids.add(node.nodeId()));
+        return ids;
+    }
+
+    /** The node ids a DescribeCluster answer lists. */
+    private static Set<Integer> listed(final java.util.Collection<Node> nodes)
+    {
+        final Set<Integer> ids = new TreeSet<>();
+        nodes.forEach(node -> ids.add(node.id()));
         return ids;
     }
 
