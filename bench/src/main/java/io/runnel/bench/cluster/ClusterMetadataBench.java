@@ -39,6 +39,8 @@ public final class ClusterMetadataBench
     private static final int NODES = 3;
     private static final int PARTITIONS = 6;
     private static final long START_TIMEOUT_MS = 180_000;
+    /** Untimed wait after a restarted node is listed again, before the next kill: long enough for it to catch up with the quorum. */
+    private static final long SETTLE_MS = 5_000;
     private static final long RECOVERY_TIMEOUT_MS = 60_000;
     private static final long POLL_MS = 20;
 
@@ -431,13 +433,20 @@ public final class ClusterMetadataBench
         return out;
     }
 
-    /** Starts {@code node} again on its folder; ms until the cluster lists all its brokers. */
+    /**
+     * Starts {@code node} again on its folder; ms until the cluster lists all its brokers. Then it
+     * waits {@link #SETTLE_MS} more, untimed, so the next kill does not land while the restarted voter
+     * is still catching up with the quorum: an election between one caught-up voter and one catching
+     * up takes longer on both systems, and would be timed as the next round's election.
+     */
     private long restartAndAwait(final ClusterNode node, final List<ClusterNode> nodes, final Admin admin) throws Exception
     {
         final long startNs = System.nanoTime();
         node.start();
         awaitBrokers(admin, ids(nodes), START_TIMEOUT_MS);
-        return (System.nanoTime() - startNs) / 1_000_000;
+        final long rejoinedMs = (System.nanoTime() - startNs) / 1_000_000;
+        Thread.sleep(SETTLE_MS);
+        return rejoinedMs;
     }
 
     private static void awaitBrokers(final Admin admin, final Set<Integer> expected, final long timeoutMs) throws Exception
