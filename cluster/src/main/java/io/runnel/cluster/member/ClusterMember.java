@@ -279,12 +279,20 @@ public final class ClusterMember implements AutoCloseable
         // Past that, another live broker holds the id: the refusal stands.
         final long retryUntilNs = Math.min(deadlineNs, System.nanoTime()
             + TimeUnit.MILLISECONDS.toNanos(settings.sessionTimeoutMs() + 2 * settings.heartbeatIntervalMs()));
-        while (isDuplicateRegistration(reply) && System.nanoTime() - retryUntilNs < 0)
+        // A registration that got no answer (its request timed out, say while the quorum elected) is
+        // sent again until the deadline: left unregistered, the broker would wait for unfencing in vain.
+        while (reply == null && System.nanoTime() - deadlineNs < 0
+            || isDuplicateRegistration(reply) && System.nanoTime() - retryUntilNs < 0)
         {
-            LOG.info("broker {}: the previous incarnation's session is still live; registering again in {} ms",
-                settings.nodeId(), settings.heartbeatIntervalMs());
+            LOG.info("broker {}: {}; registering again in {} ms", settings.nodeId(),
+                reply == null ? "the quorum did not answer the registration" : "the previous incarnation's session is still live",
+                settings.heartbeatIntervalMs());
             sleepQuietly(settings.heartbeatIntervalMs());
             reply = registerOnce(command, deadlineNs);
+        }
+        if (reply == null)
+        {
+            throw new IllegalStateException("broker " + settings.nodeId() + " could not register with the quorum in time");
         }
         if (reply instanceof MetadataReply.CommandResult refused)
         {
@@ -431,6 +439,10 @@ public final class ClusterMember implements AutoCloseable
                 brokerEpoch = registered.brokerEpoch();
                 nextHeartbeatMs = 0;
                 LOG.info("broker {} registered with the quorum (epoch {}, cluster {})", settings.nodeId(), brokerEpoch, registered.clusterId());
+            }
+            else if (reply == null)
+            {
+                LOG.warn("broker {}: the quorum did not answer its registration in time", settings.nodeId());
             }
             else if (!isDuplicateRegistration(reply))
             {
