@@ -82,7 +82,7 @@ public final class ControllerNode implements AutoCloseable
     {
         releaseStaleMarkFiles();
         driver = MediaDriver.launch(QuorumContexts.mediaDriver(config));
-        archive = Archive.launch(QuorumContexts.archive(config));
+        archive = launchArchive();
         consensusModule = ConsensusModule.launch(QuorumContexts.consensusModule(config));
         container = ClusteredServiceContainer.launch(QuorumContexts.serviceContainer(config, host));
         if (config.retainedSnapshots() > 0)
@@ -187,6 +187,28 @@ public final class ControllerNode implements AutoCloseable
         closed = true;
         CloseHelper.quietCloseAll(container, driver, janitor, consensusModule, archive, lock);
         LOG.info("quorum member {} stopped abruptly", config.memberId());
+    }
+
+    /** The archive, once its recordings are verified if a kill -9 left the last fragment straddling a page. */
+    private Archive launchArchive()
+    {
+        try
+        {
+            return Archive.launch(QuorumContexts.archive(config));
+        }
+        catch (final RuntimeException ex)
+        {
+            if (!StraddlingFragmentRepair.isStraddlingFragment(ex))
+            {
+                throw ex;
+            }
+            // The failed launch leaves its registrations with the driver ("found existing archive"): start afresh.
+            CloseHelper.close(driver);
+            StraddlingFragmentRepair.repair(config.memberId(), config.archiveDir());
+            releaseStaleMarkFiles();
+            driver = MediaDriver.launch(QuorumContexts.mediaDriver(config));
+            return Archive.launch(QuorumContexts.archive(config));
+        }
     }
 
     private void releaseStaleMarkFiles()
