@@ -93,6 +93,8 @@ public final class ClusterMember implements AutoCloseable
     private MetadataCommand.RegisterBroker registration;
     private long brokerEpoch = -1;
     private long nextHeartbeatMs;
+    /** When a re-registration that went unanswered (or met the old incarnation's live session) is sent again. */
+    private long reregisterAtMs = Long.MAX_VALUE;
     private boolean ready;
     private boolean shuttingDown;
     private ConductorProxy conductor;
@@ -440,15 +442,30 @@ public final class ClusterMember implements AutoCloseable
                 nextHeartbeatMs = 0;
                 LOG.info("broker {} registered with the quorum (epoch {}, cluster {})", settings.nodeId(), brokerEpoch, registered.clusterId());
             }
-            else if (reply == null)
-            {
-                LOG.warn("broker {}: the quorum did not answer its registration in time", settings.nodeId());
-            }
-            else if (!isDuplicateRegistration(reply))
+            else if (reply != null && !isDuplicateRegistration(reply))
             {
                 LOG.error("broker {} was refused by the quorum: {}", settings.nodeId(), reply);
             }
             onReply.accept(reply);
+        });
+    }
+
+    /**
+     * Registers again after start-up (the quorum forgot this incarnation), as {@link #register} does at
+     * start: an unanswered attempt, or one that meets the old incarnation's still-live session, is sent
+     * again a heartbeat interval later. Without heartbeats the broker would stay fenced for good.
+     */
+    private void registerAgain()
+    {
+        sendRegistration(reply ->
+        {
+            if (reply == null || isDuplicateRegistration(reply))
+            {
+                LOG.info("broker {}: {}; registering again in {} ms", settings.nodeId(),
+                    reply == null ? "the quorum did not answer the registration" : "the previous incarnation's session is still live",
+                    settings.heartbeatIntervalMs());
+                reregisterAtMs = System.currentTimeMillis() + settings.heartbeatIntervalMs();
+            }
         });
     }
 
@@ -595,7 +612,7 @@ public final class ClusterMember implements AutoCloseable
                     // The quorum forgot this incarnation (its session expired): register again.
                     LOG.warn("broker {}: stale epoch {}; registering again", settings.nodeId(), brokerEpoch);
                     brokerEpoch = -1;
-                    sendRegistration(r -> { });
+                    registerAgain();
                 }
                 else if (reply instanceof MetadataReply.BrokerHeartbeatReply answer)
                 {
@@ -615,6 +632,12 @@ public final class ClusterMember implements AutoCloseable
                     }
                 }
             });
+            work++;
+        }
+        if (brokerEpoch < 0 && nowMs >= reregisterAtMs && client.isConnected())
+        {
+            reregisterAtMs = Long.MAX_VALUE;
+            registerAgain();
             work++;
         }
         if (!builder.hasImage() && nowMs >= resubscribeAtMs && client.isConnected())
@@ -661,7 +684,7 @@ public final class ClusterMember implements AutoCloseable
             }
             if (newSession && registration != null && brokerEpoch >= 0)
             {
-                sendRegistration(reply -> { });
+                registerAgain();
             }
         }
 
