@@ -122,7 +122,7 @@ public final class ClusterMember implements AutoCloseable
                     .baseDir(base)
                     .aeronDirectoryName(settings.aeronDir())
                     .snapshotEveryCommands(settings.snapshotEveryCommands())
-                    .electionTimeoutNs(TimeUnit.MILLISECONDS.toNanos(settings.electionTimeoutMs()))
+                    .electionTimeoutNs(TimeUnit.MILLISECONDS.toNanos(settings.aeronElectionTimeoutMs()))
                     // KRaft's fetch timeout is Aeron's leader heartbeat timeout; the leader heartbeats five times within it.
                     .leaderHeartbeatTimeoutNs(TimeUnit.MILLISECONDS.toNanos(settings.fetchTimeoutMs()))
                     .leaderHeartbeatIntervalNs(TimeUnit.MILLISECONDS.toNanos(Math.max(10, settings.fetchTimeoutMs() / 5)));
