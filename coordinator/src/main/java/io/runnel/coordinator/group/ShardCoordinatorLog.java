@@ -43,7 +43,8 @@ final class ShardCoordinatorLog implements CoordinatorLog
     @Override
     public void append(final int partition, final List<CoordinatorRecord> records, final long timestampMs)
     {
-        final PartitionLog log = log(partition);
+        final Partition owned = partition(partition);
+        final PartitionLog log = owned == null ? null : owned.log();
         if (log == null)
         {
             throw new IllegalStateException("shard " + shard.id() + " does not own " + GroupConfig.OFFSETS_TOPIC + "-" + partition);
@@ -54,7 +55,7 @@ final class ShardCoordinatorLog implements CoordinatorLog
             simple[i] = new SimpleRecord(timestampMs, GroupRecords.key(records.get(i)), GroupRecords.value(records.get(i)));
         }
         final ByteBuffer bytes = MemoryRecords.withRecords(Compression.NONE, simple).buffer();
-        if (shard.append(log, batchFlyweight.wrap(new UnsafeBuffer(bytes), 0), bytes) == PartitionLog.AppendStatus.STORAGE_ERROR)
+        if (shard.append(owned, batchFlyweight.wrap(new UnsafeBuffer(bytes), 0), bytes) == PartitionLog.AppendStatus.STORAGE_ERROR)
         {
             // The offsets partition is offline (disk full, I/O error): fail before the records are replayed.
             throw new UncheckedIOException(new IOException(log.name() + " is offline: group records not appended"));
@@ -69,8 +70,14 @@ final class ShardCoordinatorLog implements CoordinatorLog
 
     private PartitionLog log(final int index)
     {
+        final Partition partition = partition(index);
+        return partition == null ? null : partition.log();
+    }
+
+    private Partition partition(final int index)
+    {
         final Topic topic = registry.snapshot().topic(GroupConfig.OFFSETS_TOPIC);
         final Partition partition = topic == null ? null : topic.partition(index);
-        return partition == null || partition.shard() != shard.id() ? null : partition.log();
+        return partition == null || partition.shard() != shard.id() ? null : partition;
     }
 }

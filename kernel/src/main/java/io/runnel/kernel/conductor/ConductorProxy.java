@@ -26,10 +26,17 @@ public final class ConductorProxy
 
     public void createTopic(final String name, final int partitions, final Map<String, String> configs, final TopicResultHandler handler)
     {
+        createTopic(name, partitions, (short)1, configs, handler);
+    }
+
+    /** As {@link #createTopic(String, int, Map, TopicResultHandler)}, with {@code replicationFactor} replicas of each partition (a cluster's). */
+    public void createTopic(final String name, final int partitions, final short replicationFactor, final Map<String, String> configs,
+        final TopicResultHandler handler)
+    {
         final QuorumTopics quorum = conductor.quorumTopics();
         if (quorum != null)
         {
-            quorum.createTopic(name, partitions, configs, answer -> submit(new AnswerFromQuorum(name, false, answer, handler, requesterShard)));
+            quorum.createTopic(name, partitions, replicationFactor, configs, answer -> submit(new AnswerFromQuorum(name, false, answer, handler, requesterShard)));
             return;
         }
         submit(new CreateTopic(name, partitions, configs, handler, requesterShard));

@@ -16,7 +16,7 @@ import java.util.function.Consumer;
  */
 public interface QuorumTopics
 {
-    void createTopic(String name, int partitions, Map<String, String> configs, Consumer<TopicResult> done);
+    void createTopic(String name, int partitions, short replicationFactor, Map<String, String> configs, Consumer<TopicResult> done);
 
     void createPartitions(String name, int newCount, Consumer<TopicResult> done);
 

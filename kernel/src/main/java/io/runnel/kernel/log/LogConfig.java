@@ -33,6 +33,7 @@ import org.apache.kafka.common.record.TimestampType;
  * @param zstdLevel              the level batches re-encoded in zstd are compressed at (compression.zstd.level)
  * @param flushPolicy            when appended bytes are forced to disk (a broker setting, runnel.flush.policy)
  * @param preallocate            allocate the active segment's disk space ahead of its appends (preallocate)
+ * @param minInsyncReplicas      in-sync replicas an acks=all write needs, else NOT_ENOUGH_REPLICAS (min.insync.replicas)
  */
 public record LogConfig(
     int segmentBytes,
@@ -56,7 +57,8 @@ public record LogConfig(
     int lz4Level,
     int zstdLevel,
     FlushPolicy flushPolicy,
-    boolean preallocate)
+    boolean preallocate,
+    int minInsyncReplicas)
 {
     /** Which of retention's two ways a topic uses: delete old segments, compact to the newest record per key, or both. */
     public record CleanupPolicy(boolean delete, boolean compact)
@@ -74,7 +76,7 @@ public record LogConfig(
     /** The declared defaults hold every topic key, so each of the seed's topic fields is replaced. */
     private static final LogConfig DEFAULTS = new LogConfig(TopicConfigDef.MIN_SEGMENT_BYTES, 1, 0, TopicConfigDef.MIN_INDEX_BYTES, 0,
         -1, -1, 0, CleanupPolicy.DELETE, 0, 0, 1, 0.5, TimestampType.CREATE_TIME, Long.MAX_VALUE, Long.MAX_VALUE, "producer",
-        -1, 0, 0, FlushPolicy.PAGE_CACHE, false).withTopicConfigs(TopicConfigDef.defaults());
+        -1, 0, 0, FlushPolicy.PAGE_CACHE, false, 1).withTopicConfigs(TopicConfigDef.defaults());
 
     /** The declared defaults of every topic key, with page-cache flushing. */
     public static LogConfig defaults()
@@ -96,7 +98,7 @@ public record LogConfig(
 
     /**
      * These settings with a topic's configs applied on top: the broker's defaults overridden by the
-     * keys the topic sets. Keys a log does not use (min.insync.replicas…) are ignored here.
+     * keys the topic sets. Keys a log does not use are ignored here.
      *
      * @param topicConfigs topic keys and values as CreateTopics accepted them (validated against {@link TopicConfigDef})
      * @throws IllegalArgumentException if a value the log uses is not valid
@@ -140,7 +142,8 @@ public record LogConfig(
             (Integer)parsed.getOrDefault(TopicConfigDef.COMPRESSION_LZ4_LEVEL, lz4Level),
             (Integer)parsed.getOrDefault(TopicConfigDef.COMPRESSION_ZSTD_LEVEL, zstdLevel),
             flushPolicy,
-            (Boolean)parsed.getOrDefault(TopicConfigDef.PREALLOCATE, preallocate));
+            (Boolean)parsed.getOrDefault(TopicConfigDef.PREALLOCATE, preallocate),
+            (Integer)parsed.getOrDefault(TopicConfigDef.MIN_INSYNC_REPLICAS, minInsyncReplicas));
     }
 
     /**
@@ -184,7 +187,8 @@ public record LogConfig(
     {
         return new LogConfig(segmentBytes, segmentMs, indexIntervalBytes, maxIndexBytes, maxMessageBytes, retentionMs, retentionBytes,
             fileDeleteDelayMs, cleanupPolicy, deleteRetentionMs, minCompactionLagMs, maxCompactionLagMs, minCleanableDirtyRatio,
-            timestampType, timestampBeforeMaxMs, timestampAfterMaxMs, compressionType, gzipLevel, lz4Level, zstdLevel, policy, preallocate);
+            timestampType, timestampBeforeMaxMs, timestampAfterMaxMs, compressionType, gzipLevel, lz4Level, zstdLevel, policy, preallocate,
+            minInsyncReplicas);
     }
 
     public LogConfig withPreallocate(final boolean enabled)

@@ -25,6 +25,8 @@ public final class PartitionLog implements AutoCloseable
 {
     public enum AppendStatus
     {
+        /** A replicated batch that does not start at this log's end (a follower's gap or overlap). */
+        OFFSET_MISMATCH,
         APPENDED, DUPLICATE, OUT_OF_ORDER_SEQUENCE, INVALID_PRODUCER_EPOCH,
         /** The write failed (disk full, I/O error) or the partition is offline: nothing was appended. */
         STORAGE_ERROR
@@ -59,6 +61,19 @@ public final class PartitionLog implements AutoCloseable
     /** Segment and byte position the high watermark falls in: readers never see bytes past it. */
     private Segment hwSegment;
     private int hwPosition;
+    /** End of what is durable here (forced under the fsync policy, written under the page-cache one), and where it lies. */
+    private long flushedOffset;
+    private Segment flushedSegment;
+    private int flushedPosition;
+    /**
+     * What replication lets readers see: the smallest log end offset of the in-sync replicas on a
+     * leader, the leader's high watermark on a follower. Unbounded on a log nobody replicates, whose
+     * high watermark is simply what is durable here.
+     */
+    private long replicaHighWatermark = Long.MAX_VALUE;
+    /** The epoch a leader stamps on the batches it appends (0 on a single node). */
+    private int leaderEpoch;
+    private LeaderEpochCache epochCache;
     private boolean dirty;
     private long lastBaseOffset;
     /** Set when a write or fsync failed; the owning shard retries {@link #tryBringOnline()} until it clears. */
@@ -133,6 +148,7 @@ public final class PartitionLog implements AutoCloseable
             throw new UncheckedIOException("cannot open log " + dir, ex);
         }
         baseOffsets.sort(Long::compare);
+        epochCache = LeaderEpochCache.load(dir);
         for (int i = 0; i < baseOffsets.size(); i++)
         {
             final boolean last = i == baseOffsets.size() - 1;
@@ -159,6 +175,7 @@ public final class PartitionLog implements AutoCloseable
             below.closeAndDelete();
         }
         rebuildProducerState();
+        epochCache.truncateFromEnd(logEndOffset);
         markFlushed();
     }
 
@@ -214,7 +231,8 @@ public final class PartitionLog implements AutoCloseable
         try
         {
             maybeRoll(length);
-            batch.assignOffsetAndEpoch(baseOffset, 0);
+            batch.assignOffsetAndEpoch(baseOffset, leaderEpoch);
+            epochCache.onAppend(leaderEpoch, baseOffset);
             active.append(bytes, batch.lastOffset(), batch.maxTimestamp());
         }
         catch (final UncheckedIOException ex)
@@ -227,6 +245,49 @@ public final class PartitionLog implements AutoCloseable
         producerState.onAppend(batch);
         logEndOffset = batch.lastOffset() + 1;
         lastBaseOffset = baseOffset;
+        afterAppend();
+        return AppendStatus.APPENDED;
+    }
+
+    /**
+     * A follower's append of a batch as its leader stored it: offsets and leader epoch are kept,
+     * the bytes are not touched, and the batch must start at this log's end (else
+     * {@link AppendStatus#OFFSET_MISMATCH}, nothing appended). The leader checked sequences and
+     * epochs; producer state only records the batch, so that a follower made leader deduplicates
+     * as its leader did.
+     */
+    public AppendStatus appendReplicated(final RecordBatch batch, final ByteBuffer bytes)
+    {
+        if (offline)
+        {
+            return AppendStatus.STORAGE_ERROR;
+        }
+        if (batch.baseOffset() != logEndOffset)
+        {
+            return AppendStatus.OFFSET_MISMATCH;
+        }
+        final int length = bytes.remaining();
+        try
+        {
+            maybeRoll(length);
+            epochCache.onAppend(batch.partitionLeaderEpoch(), batch.baseOffset());
+            active.append(bytes, batch.lastOffset(), batch.maxTimestamp());
+        }
+        catch (final UncheckedIOException ex)
+        {
+            takeOffline("a replicated append", ex, length + (config.preallocate() ? Segment.PREALLOCATE_CHUNK_BYTES : 0), logEndOffset);
+            active.truncateTail();
+            return AppendStatus.STORAGE_ERROR;
+        }
+        producerState.onAppend(batch);
+        lastBaseOffset = batch.baseOffset();
+        logEndOffset = batch.lastOffset() + 1;
+        afterAppend();
+        return AppendStatus.APPENDED;
+    }
+
+    private void afterAppend()
+    {
         if (config.flushPolicy() == FlushPolicy.PAGE_CACHE)
         {
             markFlushed();
@@ -236,7 +297,79 @@ public final class PartitionLog implements AutoCloseable
             dirty = true;
             state.update(logStartOffset, logEndOffset, highWatermark);
         }
-        return AppendStatus.APPENDED;
+    }
+
+    /**
+     * This log's leader epoch from now on: batches appended as leader carry it, and the first of
+     * them starts the epoch in the leader epoch checkpoint. Owner thread only.
+     */
+    public void leaderEpoch(final int epoch)
+    {
+        leaderEpoch = epoch;
+    }
+
+    public int leaderEpoch()
+    {
+        return leaderEpoch;
+    }
+
+    /** Where {@code epoch} ends in this log (OffsetForLeaderEpoch); see {@link LeaderEpochCache#endOffsetFor}. */
+    public void endOffsetForEpoch(final int epoch, final long[] out)
+    {
+        epochCache.endOffsetFor(epoch, logEndOffset, out);
+    }
+
+    /** The newest leader epoch of a batch in this log, or -1. */
+    public int latestEpoch()
+    {
+        return epochCache.latestEpoch();
+    }
+
+    /**
+     * Replication's bound on what readers see (see {@link #replicaHighWatermark}): the high
+     * watermark becomes the smaller of it and what is durable here, and never moves back.
+     * {@link Long#MAX_VALUE} lifts the bound. Owner thread only.
+     *
+     * @return true if the high watermark moved
+     */
+    public boolean replicaHighWatermark(final long offset)
+    {
+        replicaHighWatermark = offset;
+        return advanceHighWatermark();
+    }
+
+    /**
+     * A follower's divergent tail goes (its leader's log ends that epoch at {@code offset}): every
+     * batch at or after {@code offset} is dropped, with the segments past it, and producer state and
+     * epochs are rebuilt to match. The high watermark never stays past the new end. Owner thread only.
+     */
+    public void truncateTo(final long offset)
+    {
+        if (offset >= logEndOffset)
+        {
+            return;
+        }
+        final long target = Math.max(offset, logStartOffset);
+        while (segments.size() > 1 && segments.last().baseOffset() >= target && segments.last().baseOffset() > logStartOffset)
+        {
+            final Segment dropped = segments.last();
+            segments.removeLast();
+            dropped.closeAndDelete();
+        }
+        active = segments.last();
+        active.truncateTo(target);
+        logEndOffset = active.nextOffset();
+        epochCache.truncateFromEnd(logEndOffset);
+        // Snapshots past the new end are deleted as the state is loaded again.
+        rebuildProducerState();
+        if (highWatermark >= logEndOffset)
+        {
+            highWatermark = logEndOffset;
+            hwSegment = active;
+            hwPosition = active.size();
+        }
+        LOG.info("{}: truncated to offset {} to match its leader", name, logEndOffset);
+        markFlushed();
     }
 
     public long lastBaseOffset()
@@ -311,6 +444,7 @@ public final class PartitionLog implements AutoCloseable
         if (offset > logStartOffset)
         {
             logStartOffset = offset;
+            epochCache.truncateFromStart(logStartOffset);
             state.update(logStartOffset, logEndOffset, highWatermark);
         }
         return removeSegmentsBelowLogStart();
@@ -341,6 +475,7 @@ public final class PartitionLog implements AutoCloseable
         final List<Segment> removed = new ArrayList<>(segments.subList(0, count));
         segments.removeFirst(count);
         logStartOffset = Math.max(logStartOffset, segments.first().baseOffset());
+        epochCache.truncateFromStart(logStartOffset);
         state.update(logStartOffset, logEndOffset, highWatermark);
         return removed;
     }
@@ -494,7 +629,7 @@ public final class PartitionLog implements AutoCloseable
         }
         catch (final UncheckedIOException ex)
         {
-            takeOffline("an fsync", ex, active.size() - (hwSegment == active ? hwPosition : 0), highWatermark);
+            takeOffline("an fsync", ex, active.size() - (flushedSegment == active ? flushedPosition : 0), flushedOffset);
             rollBackToHighWatermark();
             return true;
         }
@@ -509,9 +644,9 @@ public final class PartitionLog implements AutoCloseable
      */
     private void rollBackToHighWatermark()
     {
-        final int position = hwSegment == active ? hwPosition : 0;
-        active.rollBackTo(position, highWatermark);
-        logEndOffset = highWatermark;
+        final int position = flushedSegment == active ? flushedPosition : 0;
+        active.rollBackTo(position, flushedOffset);
+        logEndOffset = flushedOffset;
         dirty = false;
         producerStateStale = true;
         state.update(logStartOffset, logEndOffset, highWatermark);
@@ -603,13 +738,62 @@ public final class PartitionLog implements AutoCloseable
         return offset < highWatermark;
     }
 
+    /**
+     * True if {@code offset} is durable here (what acks=1 waits for): below the flushed end, which a
+     * failed fsync rolls back.
+     */
+    public boolean isFlushed(final long offset)
+    {
+        return offset < flushedOffset;
+    }
+
+    /** End of what is durable on this replica: what it reports to its leader, what the leader counts for itself. */
+    public long flushedOffset()
+    {
+        return flushedOffset;
+    }
+
     private void markFlushed()
     {
         dirty = false;
-        highWatermark = logEndOffset;
-        hwSegment = active;
-        hwPosition = active.size();
+        flushedOffset = logEndOffset;
+        flushedSegment = active;
+        flushedPosition = active.size();
+        if (!advanceHighWatermark())
+        {
+            state.update(logStartOffset, logEndOffset, highWatermark);
+        }
+    }
+
+    /** The high watermark moves up to min(flushed end, replication's bound), at a batch boundary. */
+    private boolean advanceHighWatermark()
+    {
+        final long target = Math.min(flushedOffset, replicaHighWatermark);
+        if (target == flushedOffset)
+        {
+            if (hwSegment == flushedSegment && hwPosition == flushedPosition && highWatermark == flushedOffset)
+            {
+                return false;
+            }
+            highWatermark = flushedOffset;
+            hwSegment = flushedSegment;
+            hwPosition = flushedPosition;
+        }
+        else if (target > highWatermark || hwSegment == null)
+        {
+            // Replicas acknowledge whole batches, so the target is a batch boundary below the flushed end.
+            final Segment segment = segments.get(segments.floorIndex(target));
+            final int position = segment.positionOf(target, segment.size());
+            highWatermark = target;
+            hwSegment = segment;
+            hwPosition = position < 0 ? segment.size() : position;
+        }
+        else
+        {
+            return false;
+        }
         state.update(logStartOffset, logEndOffset, highWatermark);
+        return true;
     }
 
     /**
@@ -619,27 +803,42 @@ public final class PartitionLog implements AutoCloseable
      */
     public ReadStatus read(final long offset, final int maxBytes, final FileRegion region)
     {
+        return read(offset, maxBytes, region, highWatermark, hwSegment, hwPosition);
+    }
+
+    /**
+     * A leader's read for a follower: as {@link #read}, but up to the log end, past the high
+     * watermark, since the high watermark moves only once followers have what lies beyond it.
+     */
+    public ReadStatus readForReplica(final long offset, final int maxBytes, final FileRegion region)
+    {
+        return read(offset, maxBytes, region, logEndOffset, active, active.size());
+    }
+
+    private ReadStatus read(final long offset, final int maxBytes, final FileRegion region, final long endOffset,
+        final Segment endSegment, final int endPosition)
+    {
         region.clear();
         if (offline)
         {
             return ReadStatus.STORAGE_ERROR;
         }
-        if (offset < logStartOffset || offset > highWatermark)
+        if (offset < logStartOffset || offset > endOffset)
         {
             return ReadStatus.OFFSET_OUT_OF_RANGE;
         }
-        if (offset == highWatermark || maxBytes <= 0)
+        if (offset == endOffset || maxBytes <= 0)
         {
             return ReadStatus.OK;
         }
         for (int i = segments.floorIndex(offset); i < segments.size(); i++)
         {
             final Segment segment = segments.get(i);
-            if (segment.baseOffset() > hwSegment.baseOffset())
+            if (segment.baseOffset() > endSegment.baseOffset())
             {
                 break;
             }
-            final int end = segment == hwSegment ? hwPosition : segment.size();
+            final int end = segment == endSegment ? endPosition : segment.size();
             final int position = segment.positionOf(offset, end);
             if (position >= 0)
             {
@@ -860,6 +1059,7 @@ public final class PartitionLog implements AutoCloseable
             throw new UncheckedIOException("cannot rename " + dir + " to " + newDir, ex);
         }
         dir = newDir;
+        epochCache.relocate(newDir);
         for (final Segment segment : segments)
         {
             segment.relocate(newDir);

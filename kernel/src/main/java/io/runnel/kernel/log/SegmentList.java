@@ -50,6 +50,16 @@ final class SegmentList extends AbstractList<Segment>
         count -= n;
     }
 
+    /** Removes the newest segment (a follower's truncation); at least one segment always stays. */
+    void removeLast()
+    {
+        if (count <= 1)
+        {
+            throw new IllegalArgumentException("cannot remove the only segment");
+        }
+        segments[--count] = null;
+    }
+
     /**
      * Replaces the {@code count} segments from {@code from} by one segment with the same base offset
      * (a compaction's output); the caller has checked that they are the ones the output replaces.

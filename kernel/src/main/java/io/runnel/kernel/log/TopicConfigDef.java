@@ -102,8 +102,8 @@ public final class TopicConfigDef
         .define(topicKey(MIN_COMPACTION_LAG_MS, LONG).defaultValue(0L).validator(atLeast(0))
             .doc("Shortest time a record stays uncompacted: segments holding newer records are not cleaned yet.").build())
         .define(topicKey(MIN_INSYNC_REPLICAS, INT).defaultValue(1).validator(atLeast(1))
-            .notEnforcedYet("a single node holds one replica of each partition")
-            .doc("Replicas that must have a write before acks=all is answered.").build())
+            .doc("In-sync replicas a partition needs to take an acks=all write: with fewer, the write is refused "
+                + "(NOT_ENOUGH_REPLICAS); with enough, it is answered once all of them have it.").build())
         .define(topicKey(PREALLOCATE, BOOLEAN).defaultValue(false)
             .doc("Allocate the active segment's disk space ahead of its appends (zeros written in 1 MiB steps), so that an fsync "
                 + "finds no new blocks to record; trimmed to its data when the segment rolls or the broker stops. Meant for "

@@ -36,6 +36,15 @@ public interface ClusterView
     /** A live broker's endpoint, or null if {@code nodeId} names no live broker. */
     BrokerEndpoint liveBroker(int nodeId);
 
+    /**
+     * The most replicas a topic created here may ask for: 1 unless partitions replicate between
+     * brokers (a cluster member with replication on).
+     */
+    default int maxReplicationFactor()
+    {
+        return 1;
+    }
+
     /** The metadata quorum as this node knows it now (DescribeQuorum). */
     QuorumStatus quorumStatus();
 

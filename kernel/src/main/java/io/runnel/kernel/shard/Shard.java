@@ -57,6 +57,8 @@ public final class Shard implements Agent
     private final List<PartitionLog> dirty = new ArrayList<>();
     private final ArrayDeque<Runnable> afterFlush = new ArrayDeque<>();
     private final ArrayDeque<Runnable> runAfterFlush = new ArrayDeque<>();
+    /** acks=all acknowledgements parked until their partition's high watermark passes them. */
+    private final List<ParkedAck> replicationWaiters = new ArrayList<>();
     private volatile Runnable wakeup = () -> { };
     private final Thread[] thread = new Thread[1];
     private long nextOfflineRetryMs;
@@ -199,8 +201,85 @@ public final class Shard implements Agent
             work += duties.get(i).doWork(nowMs);
         }
         work += groupCommit();
+        work += releaseReplicatedAcks(nowMs);
         work += retryOfflinePartitions(nowMs);
         return work;
+    }
+
+    private record ParkedAck(Partition partition, int leaderEpoch, long endOffset, long deadlineMs, ReplicationWaiter waiter)
+    {
+    }
+
+    /**
+     * acks=all: {@code waiter} is told, on this shard, once {@code partition}'s high watermark
+     * reaches {@code endOffset} (at once if it has), or the partition is no longer led here at
+     * {@code leaderEpoch}, or {@code deadlineMs} passes. Shard thread only.
+     */
+    public void whenReplicated(final Partition partition, final int leaderEpoch, final long endOffset, final long deadlineMs,
+        final ReplicationWaiter waiter)
+    {
+        final PartitionLog log = partition.log();
+        if (log != null && log.highWatermark() >= endOffset && partition.leaderEpoch() == leaderEpoch)
+        {
+            waiter.onReplicated(ReplicationWaiter.Outcome.REPLICATED);
+            return;
+        }
+        replicationWaiters.add(new ParkedAck(partition, leaderEpoch, endOffset, deadlineMs, waiter));
+    }
+
+    private int releaseReplicatedAcks(final long nowMs)
+    {
+        int released = 0;
+        for (int i = replicationWaiters.size() - 1; i >= 0; i--)
+        {
+            final ParkedAck parked = replicationWaiters.get(i);
+            final Partition partition = parked.partition();
+            final PartitionLog log = partition.log();
+            final ReplicationWaiter.Outcome outcome;
+            // Every change of leader moves the epoch: the same epoch means this node still leads.
+            if (log == null || partition.leaderEpoch() != parked.leaderEpoch())
+            {
+                outcome = ReplicationWaiter.Outcome.NOT_LEADER;
+            }
+            else if (log.highWatermark() >= parked.endOffset())
+            {
+                outcome = ReplicationWaiter.Outcome.REPLICATED;
+            }
+            else if (nowMs >= parked.deadlineMs())
+            {
+                outcome = ReplicationWaiter.Outcome.TIMED_OUT;
+            }
+            else
+            {
+                continue;
+            }
+            replicationWaiters.remove(i);
+            released++;
+            try
+            {
+                parked.waiter().onReplicated(outcome);
+            }
+            catch (final RuntimeException ex)
+            {
+                LOG.error("shard {}: an acks=all acknowledgement of {} failed", id, partition, ex);
+            }
+        }
+        return released;
+    }
+
+    /**
+     * A follower's append of a batch as its leader stored it (see {@link PartitionLog#appendReplicated});
+     * under the fsync policy the log joins this cycle's group commit, like a leader's append.
+     */
+    public PartitionLog.AppendStatus appendReplicated(final Partition partition, final RecordBatch batch, final ByteBuffer bytes)
+    {
+        final PartitionLog log = partition.log();
+        final PartitionLog.AppendStatus status = log.appendReplicated(batch, bytes);
+        if (status == PartitionLog.AppendStatus.APPENDED && log.config().flushPolicy() == FlushPolicy.FSYNC && !dirty.contains(log))
+        {
+            dirty.add(log);
+        }
+        return status;
     }
 
     /** Partitions a failed write or fsync took offline come back here, without a restart, once their disk allows. */
@@ -299,11 +378,18 @@ public final class Shard implements Agent
     }
 
     /**
-     * Appends a validated batch to a log this shard owns. Under the fsync policy the log joins
-     * this cycle's group commit; {@link #whenDurable} then holds acknowledgements until it is done.
+     * Appends a validated batch to the log of a partition this shard owns, stamped with the
+     * partition's current leader epoch. Under the fsync policy the log joins this cycle's group
+     * commit; {@link #whenDurable} then holds acknowledgements until it is done.
      */
-    public PartitionLog.AppendStatus append(final PartitionLog log, final RecordBatch batch, final ByteBuffer bytes)
+    public PartitionLog.AppendStatus append(final Partition partition, final RecordBatch batch, final ByteBuffer bytes)
     {
+        final PartitionLog log = partition.log();
+        // The conductor swaps leaderships in; the log learns its new epoch from the first append after.
+        if (log.leaderEpoch() != partition.leaderEpoch())
+        {
+            log.leaderEpoch(partition.leaderEpoch());
+        }
         final PartitionLog.AppendStatus status = log.append(batch, bytes);
         if (status == PartitionLog.AppendStatus.APPENDED && log.config().flushPolicy() == FlushPolicy.FSYNC && !dirty.contains(log))
         {
@@ -315,7 +401,7 @@ public final class Shard implements Agent
     /**
      * Runs {@code ack} once everything appended so far is durable or has failed to become so: at
      * the end of this cycle under the fsync policy, at once otherwise. A failed fsync rolls its
-     * log back to the high watermark, so the ack tells success by {@link PartitionLog#isCommitted}.
+     * log back to its flushed end, so the ack tells success by {@link PartitionLog#isFlushed}.
      */
     public void whenDurable(final Runnable ack)
     {

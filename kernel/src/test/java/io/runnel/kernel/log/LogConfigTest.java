@@ -35,10 +35,13 @@ class LogConfigTest
     }
 
     @Test
-    void topicKeysALogDoesNotApplyLeaveTheBrokerDefaults()
+    void aTopicOverrideReplacesOnlyItsOwnKey()
     {
         final LogConfig broker = LogConfig.defaults().withSegmentBytes(1 << 20);
-        assertEquals(broker, broker.withTopicOverrides(Map.of("min.insync.replicas", "2")));
+        final LogConfig topic = broker.withTopicOverrides(Map.of("min.insync.replicas", "2"));
+        assertEquals(2, topic.minInsyncReplicas());
+        assertEquals(1, broker.minInsyncReplicas());
+        assertEquals(broker.segmentBytes(), topic.segmentBytes());
         assertSame(LogConfig.defaults().flushPolicy(), broker.withTopicOverrides(Map.of()).flushPolicy());
     }
 

@@ -62,12 +62,11 @@ class TopicConfigDefTest
     }
 
     @Test
-    void aKeyThatIsNotEnforcedSaysSoInItsDocumentation()
+    void everyTopicKeyIsEnforcedAndNoneSaysOtherwise()
     {
         final DeclaredKey replicas = TopicConfigDef.key("min.insync.replicas");
-        assertFalse(replicas.enforced());
-        assertTrue(replicas.documentation.endsWith("Accepted and reported; not enforced yet (a single node holds one replica of each partition)."),
-            replicas.documentation);
+        assertTrue(replicas.enforced(), "acks=all refuses writes with too few in-sync replicas");
+        assertFalse(replicas.documentation.contains("not enforced"), replicas.documentation);
         assertTrue(TopicConfigDef.key("delete.retention.ms").enforced());
         final DeclaredKey segmentBytes = TopicConfigDef.key("segment.bytes");
         assertTrue(segmentBytes.enforced());

@@ -28,8 +28,6 @@ import org.apache.kafka.common.protocol.Errors;
  */
 final class TopicAdmin
 {
-    /** A single node can hold one replica of each partition. */
-    private static final short MAX_REPLICATION_FACTOR = 1;
     /** Upper bound on partitions per request, so a hostile request cannot create millions of files. */
     private static final int MAX_PARTITIONS_PER_TOPIC = 10_000;
 
@@ -80,9 +78,12 @@ final class TopicAdmin
             {
                 fail(result, Errors.INVALID_PARTITIONS, "partitions must be between 1 and " + MAX_PARTITIONS_PER_TOPIC);
             }
-            else if (requested.replicationFactor() > MAX_REPLICATION_FACTOR || requested.replicationFactor() == 0 || requested.replicationFactor() < -1)
+            else if (requested.replicationFactor() > services.cluster().maxReplicationFactor() || requested.replicationFactor() == 0
+                || requested.replicationFactor() < -1)
             {
-                fail(result, Errors.INVALID_REPLICATION_FACTOR, "replication factor must be 1 on a single-node broker");
+                fail(result, Errors.INVALID_REPLICATION_FACTOR, services.cluster().maxReplicationFactor() == 1
+                    ? "replication factor must be 1: partitions do not replicate between brokers here (runnel.replication.enable)"
+                    : "replication factor must be between 1 and " + services.cluster().maxReplicationFactor());
             }
             else if (!manualAssignmentFitsThisNode(requested))
             {
@@ -98,15 +99,17 @@ final class TopicAdmin
             }
             else if (request.validateOnly())
             {
-                describeCreated(result, partitions, configs, Uuid.ZERO_UUID);
+                describeCreated(result, partitions, requested.replicationFactor() == -1 ? 1 : requested.replicationFactor(), configs,
+                    Uuid.ZERO_UUID);
             }
             else
             {
-                local.conductor().createTopic(requested.name(), partitions, configs, answers.expect(outcome ->
+                final short replicationFactor = requested.replicationFactor() == -1 ? 1 : requested.replicationFactor();
+                local.conductor().createTopic(requested.name(), partitions, replicationFactor, configs, answers.expect(outcome ->
                 {
                     if (outcome.isDone())
                     {
-                        describeCreated(result, partitions, configs, outcome.topic().id());
+                        describeCreated(result, partitions, replicationFactor, configs, outcome.topic().id());
                     }
                     else if (outcome.outcome() == TopicResult.Outcome.ALREADY_EXISTS)
                     {
@@ -144,9 +147,9 @@ final class TopicAdmin
     }
 
     private void describeCreated(final CreateTopicsResponseData.CreatableTopicResult result, final int partitions,
-        final Map<String, String> overrides, final Uuid id)
+        final short replicationFactor, final Map<String, String> overrides, final Uuid id)
     {
-        result.setTopicId(id).setNumPartitions(partitions).setReplicationFactor(MAX_REPLICATION_FACTOR);
+        result.setTopicId(id).setNumPartitions(partitions).setReplicationFactor(replicationFactor);
         for (final DescribedConfigs.Entry entry : services.brokerConfigs().described().topic(overrides))
         {
             result.configs().add(new CreateTopicsResponseData.CreatableTopicConfigs()

@@ -59,7 +59,7 @@ public final class ProduceHandler
         }
         final ProduceOperation pooled = operations.poll();
         final ProduceOperation operation = (pooled != null ? pooled : new ProduceOperation(local, this))
-            .begin(context, acks, decoder.topicCount(), decoder.totalPartitions());
+            .begin(context, acks, decoder.timeoutMs(), decoder.topicCount(), decoder.totalPartitions());
         final boolean validAcks = acks == -1 || acks == 0 || acks == 1;
         final boolean transactional = decoder.hasTransactionalId();
         for (int t = 0; t < decoder.topicCount(); t++)

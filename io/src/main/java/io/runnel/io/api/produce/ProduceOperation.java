@@ -11,6 +11,7 @@ import io.runnel.io.api.RequestContext;
 import io.runnel.io.net.ResponseSend;
 import io.runnel.kernel.log.PartitionLog;
 import io.runnel.kernel.shard.Shard;
+import io.runnel.kernel.shard.ReplicationWaiter;
 import io.runnel.kernel.shard.ShardCommand;
 import io.runnel.kernel.topic.Partition;
 import io.runnel.kernel.topic.Topic;
@@ -50,6 +51,8 @@ final class ProduceOperation
 
     private RequestContext context;
     private short acks;
+    /** The request's timeout_ms: how long acks=all waits for the in-sync replicas. */
+    private int timeoutMs;
     private int topicCount;
     private int partitionCount;
     private int pending;
@@ -68,6 +71,9 @@ final class ProduceOperation
     private long[] baseOffset = new long[1];
     private long[] logAppendTime = new long[1];
     private long[] logStartOffset = new long[1];
+    /** End of each appended batch and the leader epoch it was appended at: what acks=all waits for. */
+    private long[] endOffset = new long[1];
+    private int[] appendEpoch = new int[1];
     private PartitionAppend[] appends = new PartitionAppend[0];
 
     ProduceOperation(final ApiShard origin, final ProduceHandler handler)
@@ -76,10 +82,12 @@ final class ProduceOperation
         this.handler = handler;
     }
 
-    ProduceOperation begin(final RequestContext context, final short acks, final int topicCount, final int partitionCount)
+    ProduceOperation begin(final RequestContext context, final short acks, final int timeoutMs, final int topicCount,
+        final int partitionCount)
     {
         this.context = context;
         this.acks = acks;
+        this.timeoutMs = timeoutMs;
         this.topicCount = topicCount;
         this.partitionCount = partitionCount;
         if (topicNames.length < topicCount)
@@ -103,6 +111,8 @@ final class ProduceOperation
             baseOffset = Arrays.copyOf(baseOffset, size);
             logAppendTime = Arrays.copyOf(logAppendTime, size);
             logStartOffset = Arrays.copyOf(logStartOffset, size);
+            endOffset = Arrays.copyOf(endOffset, size);
+            appendEpoch = Arrays.copyOf(appendEpoch, size);
         }
         return this;
     }
@@ -174,6 +184,11 @@ final class ProduceOperation
         {
             errorCode[i] = Errors.NOT_LEADER_OR_FOLLOWER.code();
         }
+        else if (acks == -1 && partition.leadership().isr().size() < log.config().minInsyncReplicas())
+        {
+            // As Kafka: acks=all needs min.insync.replicas in sync before it appends at all.
+            errorCode[i] = Errors.NOT_ENOUGH_REPLICAS.code();
+        }
         else
         {
             final UnsafeBuffer frame = context.frame();
@@ -186,15 +201,22 @@ final class ProduceOperation
                 return;
             }
             final RecordBatch batch = policy.batch();
-            final PartitionLog.AppendStatus status = owner.append(log, batch, policy.bytes());
+            final PartitionLog.AppendStatus status = owner.append(partition, batch, policy.bytes());
             switch (status)
             {
                 case APPENDED ->
                 {
                     baseOffset[i] = log.lastBaseOffset();
                     logAppendTime[i] = policy.logAppendTime() ? batch.maxTimestamp() : NO_LOG_APPEND_TIME;
+                    endOffset[i] = baseOffset[i] + batch.lastOffsetDelta() + 1;
+                    appendEpoch[i] = partition.leaderEpoch();
                 }
-                case DUPLICATE -> baseOffset[i] = log.lastBaseOffset();
+                case DUPLICATE ->
+                {
+                    baseOffset[i] = log.lastBaseOffset();
+                    endOffset[i] = baseOffset[i] + batch.lastOffsetDelta() + 1;
+                    appendEpoch[i] = partition.leaderEpoch();
+                }
                 case OUT_OF_ORDER_SEQUENCE -> errorCode[i] = Errors.OUT_OF_ORDER_SEQUENCE_NUMBER.code();
                 case INVALID_PRODUCER_EPOCH -> errorCode[i] = Errors.INVALID_PRODUCER_EPOCH.code();
                 case STORAGE_ERROR -> errorCode[i] = Errors.KAFKA_STORAGE_ERROR.code();
@@ -289,7 +311,7 @@ final class ProduceOperation
      * One partition's append, sent to its owning shard, and its report back once the append is
      * durable. Reused with the operation: the slot's command crosses shards without allocating.
      */
-    private final class PartitionAppend implements ShardCommand, Runnable
+    private final class PartitionAppend implements ShardCommand, Runnable, ReplicationWaiter
     {
         private final int slot;
         private Shard owner;
@@ -325,10 +347,42 @@ final class ProduceOperation
         @Override
         public void run()
         {
-            final PartitionLog log = partitions[slot].log();
-            if (errorCode[slot] == Errors.NONE.code() && log != null && !log.isCommitted(baseOffset[slot]))
+            final Partition partition = partitions[slot];
+            final PartitionLog log = partition == null ? null : partition.log();
+            if (errorCode[slot] == Errors.NONE.code() && log != null && !log.isFlushed(baseOffset[slot]))
             {
                 errorCode[slot] = Errors.KAFKA_STORAGE_ERROR.code();
+                baseOffset[slot] = -1;
+            }
+            if (acks == -1 && errorCode[slot] == Errors.NONE.code() && partition.leadership().replicas().size() > 1)
+            {
+                // acks=all on a replicated partition: parked (never blocking the shard) until every in-sync replica has it.
+                owner.whenReplicated(partition, appendEpoch[slot], endOffset[slot], owner.clock().time() + timeoutMs, this);
+                return;
+            }
+            owner.proxyTo(origin.id()).send(partitionDone);
+        }
+
+        /** On the owning shard, once the in-sync replicas have the batch, or they cannot be waited for any longer. */
+        @Override
+        public void onReplicated(final Outcome outcome)
+        {
+            switch (outcome)
+            {
+                case REPLICATED ->
+                {
+                    final Partition partition = partitions[slot];
+                    if (partition.leadership().isr().size() < partition.log().config().minInsyncReplicas())
+                    {
+                        // Replicated, but the ISR shrank below min.insync.replicas while it waited (Kafka answers the same).
+                        errorCode[slot] = Errors.NOT_ENOUGH_REPLICAS_AFTER_APPEND.code();
+                    }
+                }
+                case NOT_LEADER -> errorCode[slot] = Errors.NOT_LEADER_OR_FOLLOWER.code();
+                case TIMED_OUT -> errorCode[slot] = Errors.REQUEST_TIMED_OUT.code();
+            }
+            if (errorCode[slot] != Errors.NONE.code())
+            {
                 baseOffset[slot] = -1;
             }
             owner.proxyTo(origin.id()).send(partitionDone);
