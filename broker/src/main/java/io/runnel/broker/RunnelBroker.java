@@ -13,6 +13,7 @@ import java.util.Properties;
 
 import io.runnel.broker.config.ClusterRoleConfig;
 import io.runnel.broker.config.DynamicBrokerConfigs;
+import io.runnel.broker.config.BrokerConfigDef;
 import io.runnel.broker.config.IdleStrategyType;
 import io.runnel.broker.config.ListenerEndpoint;
 import io.runnel.broker.config.QuorumSettings;
@@ -20,6 +21,8 @@ import io.runnel.cluster.member.ClusterMember;
 import io.runnel.cluster.member.MemberSettings;
 import io.runnel.cluster.member.VoterDiscovery;
 import io.runnel.cluster.metadata.MetadataImage;
+import io.runnel.cluster.replication.ReplicationNetwork;
+import io.runnel.cluster.replication.ReplicationSettings;
 import io.runnel.coordinator.group.GroupConfig;
 import io.runnel.coordinator.group.GroupCoordinator;
 import io.runnel.io.IoConfig;
@@ -69,6 +72,8 @@ public final class RunnelBroker implements AutoCloseable
     private final List<Acceptor> controllerAcceptors = new ArrayList<>();
     /** A cluster member's link to the metadata quorum; null on a single node. */
     private ClusterMember member;
+    /** The replication stream between brokers; null on a single node, or with replication off. */
+    private ReplicationNetwork replication;
     private InetSocketAddress boundAddress;
 
     public RunnelBroker(final BrokerConfig config)
@@ -127,9 +132,23 @@ public final class RunnelBroker implements AutoCloseable
             }
             // The advertised port is only known after binding when the listener asks for port 0.
             final IoConfig effective = config.advertisedPort() == 0 ? ioConfig.withAdvertisedPort(boundAddress.getPort()) : ioConfig;
+            if (clustered && servesClients && config.resolved().<Boolean>value(BrokerConfigDef.REPLICATION_ENABLE))
+            {
+                member.enableReplication();
+                replication = ReplicationNetwork.start(member.aeronDirectoryName(), effective.advertisedHost(),
+                    config.resolved().<Integer>value(BrokerConfigDef.REPLICATION_PORT), member::replicationEndpoint, member::alterPartition);
+                final ReplicationSettings settings = ReplicationSettings.defaults(config.nodeId(),
+                    config.resolved().<Long>value(BrokerConfigDef.REPLICA_LAG_TIME_MAX_MS));
+                for (int i = 0; i < logManager.shardCount(); i++)
+                {
+                    final Shard shard = logManager.shard(i);
+                    shard.addDuty(replication.dutyFor(shard, logManager.registry(), settings));
+                }
+            }
             if (clustered && servesClients)
             {
-                member.register(effective.advertisedHost(), effective.advertisedPort(), clusterId, QUORUM_START_TIMEOUT);
+                member.register(effective.advertisedHost(), effective.advertisedPort(), replication == null ? null : replication.endpoint(),
+                    clusterId, QUORUM_START_TIMEOUT);
                 storeClusterId(config.logDir(), member.clusterId().isEmpty() ? clusterId : member.clusterId());
                 logManager.conductor().forwardTopicChangesTo(member.topics());
                 member.attach(loaded, logManager.conductor().externalProxy());
@@ -372,6 +391,11 @@ public final class RunnelBroker implements AutoCloseable
         {
             logManager.close();
             logManager = null;
+        }
+        if (replication != null)
+        {
+            replication.close();
+            replication = null;
         }
     }
 }

@@ -59,6 +59,9 @@ public final class BrokerConfigDef
     public static final String QUORUM_DIR = "runnel.quorum.dir";
     public static final String QUORUM_AERON_DIR = "runnel.quorum.aeron.dir";
     public static final String QUORUM_SNAPSHOT_INTERVAL_COMMANDS = "runnel.quorum.snapshot.interval.commands";
+    public static final String REPLICATION_ENABLE = "runnel.replication.enable";
+    public static final String REPLICA_LAG_TIME_MAX_MS = "replica.lag.time.max.ms";
+    public static final String REPLICATION_PORT = "runnel.replication.port";
     public static final String SOCKET_REQUEST_MAX_BYTES = "socket.request.max.bytes";
     public static final String MAX_INCREMENTAL_FETCH_SESSION_CACHE_SLOTS = "max.incremental.fetch.session.cache.slots";
     public static final String LOG_DIRS = "log.dirs";
@@ -133,6 +136,7 @@ public final class BrokerConfigDef
     private static final String SOCKET = "Socket Server Settings";
     private static final String KRAFT = "Cluster (KRaft)";
     private static final String QUORUM = "Runnel: metadata quorum";
+    private static final String REPLICATION = "Runnel: replication";
     private static final String LOG = "Log Basics";
     private static final String SEGMENTS = "Segments and Indexes";
     private static final String RETENTION = "Retention";
@@ -212,6 +216,15 @@ public final class BrokerConfigDef
         .define(brokerKey(QUORUM_SNAPSHOT_INTERVAL_COMMANDS, INT).group(QUORUM).defaultValue(100_000).validator(atLeast(1))
             .doc("The quorum snapshots its state after this many commands since the last snapshot, and its log keeps only what "
                 + "follows the newest one (at some 130 bytes a command, about Kafka's 20 MiB between metadata snapshots).").build())
+        .define(brokerKey(REPLICATION_ENABLE, BOOLEAN).group(REPLICATION).defaultValue(false)
+            .doc("Experimental, off until in-sync replica sets shrink and grow (issue 12): topics of a cluster may have more "
+                + "than one replica, replicated over Aeron. Until then a dead follower stalls its partitions' high watermark.").build())
+        .define(brokerKey(REPLICA_LAG_TIME_MAX_MS, LONG).group(REPLICATION).defaultValue(30_000L).validator(atLeast(1))
+            .doc("A follower that has not caught up with its leader's log end for this long leaves the partition's in-sync "
+                + "replicas (and the high watermark stops waiting for it); it comes back once it holds the high watermark again.").build())
+        .define(brokerKey(REPLICATION_PORT, INT).group(REPLICATION).defaultValue(0).validator(between(0, MAX_PORT))
+            .doc("The UDP port of this broker's replication stream, on its advertised host (0: any free port; the broker "
+                + "registers the one it bound with the quorum).").build())
         .define(brokerKey(LOG_DIRS, STRING).group(LOG).defaultValue("./data")
             .doc("Where partition logs are stored (one directory, locked by the running broker; of a comma-separated list the first is used). A relative path resolves against the broker's working directory.").build())
         .define(brokerKey(LOG_DIR, STRING).group(LOG).noDefault()

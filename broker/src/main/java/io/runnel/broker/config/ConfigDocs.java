@@ -38,8 +38,9 @@ public final class ConfigDocs
         # be set on the command line:  bin/runnel broker config/server.properties --override key=value
         #
         # With neither controller.quorum.voters nor controller.quorum.bootstrap.servers set, a node is a single
-        # broker that is its own controller. The cluster keys (KRaft's names) are validated as Kafka validates
-        # them but not applied yet (issue 11); there is no replication, TLS, SASL or ACLs yet.
+        # broker that is its own controller; with them, it is a member of a cluster under a metadata quorum
+        # (KRaft's keys). Partition replication is experimental (runnel.replication.enable); there is no
+        # TLS, SASL or ACLs yet.
         #
         # This file is generated from the key declarations (broker/.../config/BrokerConfigDef.java) by
         # %s; change a default or a description there, then regenerate.

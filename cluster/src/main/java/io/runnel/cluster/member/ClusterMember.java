@@ -71,6 +71,8 @@ public final class ClusterMember implements AutoCloseable
     private final QuorumClient client;
     private final AgentRunner runner;
     private final QuorumClusterView view;
+    /** The folder of this node's media driver: the quorum client's and the replication stream's. */
+    private final String aeronDirectoryName;
     private final ManyToOneConcurrentLinkedQueue<Runnable> inbox = new ManyToOneConcurrentLinkedQueue<>();
     private final Uuid incarnationId = Uuid.randomUuid();
     private final CompletableFuture<MetadataImage> firstImage = new CompletableFuture<>();
@@ -136,6 +138,7 @@ public final class ClusterMember implements AutoCloseable
             }
             this.controller = node;
             this.clientDriver = driver;
+            this.aeronDirectoryName = aeronDir;
             quorumView = new QuorumClusterView(settings.nodeId(), settings.listenerName(),
                 QuorumMembers.forClient(settings.voters(), settings.portOffset()), settings.portOffset(), node);
             this.view = quorumView;
@@ -163,6 +166,46 @@ public final class ClusterMember implements AutoCloseable
     }
 
     /** The brokers and controller as the quorum's image says (Metadata, DescribeCluster, FindCoordinator). */
+    /** The folder of this node's media driver. */
+    public String aeronDirectoryName()
+    {
+        return aeronDirectoryName;
+    }
+
+    /** This broker replicates partitions: CreateTopics may ask for more than one replica. */
+    public void enableReplication()
+    {
+        view.replicating(true);
+    }
+
+    /**
+     * Asks the quorum to change a partition's in-sync replicas (Kafka's AlterPartition), as its
+     * leader at {@code leaderEpoch}, from {@code currentIsr} to {@code newIsr}. Any thread;
+     * {@code done} runs on this member's thread with the outcome (NONE once committed, which the
+     * image then shows; REQUEST_TIMED_OUT if the quorum did not answer).
+     */
+    public void alterPartition(final org.apache.kafka.common.Uuid topicId, final int partition, final int leaderEpoch,
+        final List<Integer> currentIsr, final List<Integer> newIsr, final Consumer<Errors> done)
+    {
+        inbox.offer(() ->
+        {
+            if (brokerEpoch < 0)
+            {
+                done.accept(Errors.STALE_BROKER_EPOCH);
+                return;
+            }
+            send(new MetadataCommand.AlterPartition(0, settings.nodeId(), brokerEpoch, topicId, partition, leaderEpoch, currentIsr, newIsr),
+                reply -> done.accept(reply instanceof MetadataReply.CommandResult result ? Errors.forCode(result.errorCode())
+                    : Errors.REQUEST_TIMED_OUT));
+        });
+    }
+
+    /** host:port of broker {@code nodeId}'s replication stream, as it registered it; null if unknown. */
+    public String replicationEndpoint(final int nodeId)
+    {
+        return view.replicationEndpoint(nodeId);
+    }
+
     public ClusterView view()
     {
         return view;
@@ -271,10 +314,28 @@ public final class ClusterMember implements AutoCloseable
      */
     public void register(final String host, final int port, final String clusterId, final Duration timeout)
     {
+        register(host, port, null, clusterId, timeout);
+    }
+
+    /**
+     * As {@link #register(String, int, String, Duration)}, also naming where this broker's
+     * replication stream listens ({@code host:port}; null for none), so its partitions' leaders
+     * and followers reach it.
+     */
+    public void register(final String host, final int port, final String replicationEndpoint, final String clusterId,
+        final Duration timeout)
+    {
         final long deadlineNs = System.nanoTime() + timeout.toNanos();
+        final List<MetadataImage.Endpoint> endpoints = new ArrayList<>();
+        endpoints.add(new MetadataImage.Endpoint(settings.listenerName(), host, port, SecurityProtocol.PLAINTEXT.id));
+        if (replicationEndpoint != null)
+        {
+            final int colon = replicationEndpoint.lastIndexOf(':');
+            endpoints.add(new MetadataImage.Endpoint(QuorumClusterView.REPLICATION_LISTENER, replicationEndpoint.substring(0, colon),
+                Integer.parseInt(replicationEndpoint.substring(colon + 1)), SecurityProtocol.PLAINTEXT.id));
+        }
         final MetadataCommand.RegisterBroker command = new MetadataCommand.RegisterBroker(0, settings.nodeId(), incarnationId, clusterId,
-            settings.rack() == null ? "" : settings.rack(),
-            List.of(new MetadataImage.Endpoint(settings.listenerName(), host, port, SecurityProtocol.PLAINTEXT.id)));
+            settings.rack() == null ? "" : settings.rack(), endpoints);
         MetadataReply reply = registerOnce(command, deadlineNs);
         // A node restarted at once after kill -9 finds its previous incarnation's session still live:
         // as Kafka's brokers do, ask again until that session expires (broker.session.timeout.ms).

@@ -34,12 +34,13 @@ final class ForwardedTopics implements QuorumTopics
     }
 
     @Override
-    public void createTopic(final String name, final int partitions, final Map<String, String> configs, final Consumer<TopicResult> done)
+    public void createTopic(final String name, final int partitions, final short replicationFactor, final Map<String, String> configs,
+        final Consumer<TopicResult> done)
     {
         final List<MetadataCommand.ConfigEntry> entries = new ArrayList<>();
         configs.forEach((key, value) -> entries.add(new MetadataCommand.ConfigEntry(key, value)));
         final MetadataCommand command = new MetadataCommand.CreateTopics(0, false,
-            List.of(new MetadataCommand.NewTopic(name, Uuid.randomUuid(), partitions, (short)1, entries)));
+            List.of(new MetadataCommand.NewTopic(name, Uuid.randomUuid(), partitions, replicationFactor, entries)));
         sender.send(command, reply -> done.accept(resultOf(name, reply)));
     }
 

@@ -1,7 +1,9 @@
 package io.runnel.cluster.member;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import io.runnel.cluster.metadata.MetadataImage;
 import io.runnel.cluster.quorum.ControllerNode;
@@ -29,9 +31,13 @@ final class QuorumClusterView implements ClusterView, AutoCloseable
     /** The name the voters' endpoints are reported under (Kafka's conventional controller listener). */
     static final String CONTROLLER_LISTENER = "CONTROLLER";
 
-    private record Snapshot(String clusterId, int controllerId, List<BrokerEndpoint> live, List<Integer> observers)
+    private record Snapshot(String clusterId, int controllerId, List<BrokerEndpoint> live, List<Integer> observers,
+        Map<Integer, String> replicationEndpoints)
     {
     }
+
+    /** The listener name under which a broker registers where its replication stream listens (never shown to clients). */
+    public static final String REPLICATION_LISTENER = "runnel-replication";
 
     private final int localNodeId;
     private final String listenerName;
@@ -60,7 +66,7 @@ final class QuorumClusterView implements ClusterView, AutoCloseable
         ids.sort(Integer::compare);
         this.voterIds = List.copyOf(ids);
         this.voterEndpoints = List.copyOf(endpoints);
-        this.snapshot = new Snapshot("", -1, List.of(), List.of());
+        this.snapshot = new Snapshot("", -1, List.of(), List.of(), Map.of());
         this.positions = controller == null ? null : new VoterPositions(controller);
     }
 
@@ -74,8 +80,16 @@ final class QuorumClusterView implements ClusterView, AutoCloseable
     {
         final List<BrokerEndpoint> live = new ArrayList<>();
         final List<Integer> observers = new ArrayList<>();
+        final Map<Integer, String> replication = new HashMap<>();
         for (final MetadataImage.Broker broker : image.brokers().values())
         {
+            for (final MetadataImage.Endpoint endpoint : broker.endpoints())
+            {
+                if (endpoint.listenerName().equals(REPLICATION_LISTENER))
+                {
+                    replication.put(broker.nodeId(), endpoint.host() + ":" + endpoint.port());
+                }
+            }
             if (!voterIds.contains(broker.nodeId()))
             {
                 observers.add(broker.nodeId());
@@ -92,13 +106,33 @@ final class QuorumClusterView implements ClusterView, AutoCloseable
                 }
             }
         }
-        snapshot = new Snapshot(image.clusterId(), controllerId, List.copyOf(live), List.copyOf(observers));
+        snapshot = new Snapshot(image.clusterId(), controllerId, List.copyOf(live), List.copyOf(observers), Map.copyOf(replication));
     }
 
     void controller(final int controllerId)
     {
         final Snapshot current = snapshot;
-        snapshot = new Snapshot(current.clusterId(), controllerId, current.live(), current.observers());
+        snapshot = new Snapshot(current.clusterId(), controllerId, current.live(), current.observers(), current.replicationEndpoints());
+    }
+
+    /** Set once this broker replicates partitions: topics may then have more than one replica. */
+    private volatile boolean replicating;
+
+    void replicating(final boolean on)
+    {
+        replicating = on;
+    }
+
+    @Override
+    public int maxReplicationFactor()
+    {
+        return replicating ? io.runnel.cluster.metadata.MetadataLimits.MAX_REPLICATION_FACTOR : 1;
+    }
+
+    /** host:port where broker {@code nodeId}'s replication stream listens, or null if it has not registered one. */
+    public String replicationEndpoint(final int nodeId)
+    {
+        return snapshot.replicationEndpoints().get(nodeId);
     }
 
     @Override

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Set;
 
 import io.runnel.cluster.metadata.MetadataCommand.AllocateProducerIds;
+import io.runnel.cluster.metadata.MetadataCommand.AlterPartition;
 import io.runnel.cluster.metadata.MetadataCommand.BrokerHeartbeat;
 import io.runnel.cluster.metadata.MetadataCommand.RegisterBroker;
 import io.runnel.cluster.metadata.MetadataImage.Broker;
@@ -158,6 +159,64 @@ final class BrokerLifecycle
         }
         change.producerIds(command.nodeId(), command.brokerEpoch(), first + MetadataLimits.PRODUCER_ID_BLOCK_SIZE);
         return new ProducerIdBlock(correlationId, first, MetadataLimits.PRODUCER_ID_BLOCK_SIZE);
+    }
+
+    /**
+     * Kafka's AlterPartition: the leader of a partition shrinks its ISR (a follower fell behind) or
+     * grows it (a follower caught up). Refused when the asker is not the registered, unfenced leader
+     * at that epoch (FENCED_LEADER_EPOCH, NOT_LEADER_OR_FOLLOWER), when the ISR moved since the leader
+     * saw it (INVALID_UPDATE_VERSION), or when the new ISR is not a set of live replicas that holds
+     * the leader (INVALID_REQUEST, INELIGIBLE_REPLICA). The leader epoch stays; the partition epoch moves.
+     */
+    MetadataReply alterPartition(final MetadataImage image, final AlterPartition command, final MetadataChange change)
+    {
+        final long correlationId = command.correlationId();
+        final Broker broker = image.broker(command.nodeId());
+        if (broker == null || broker.epoch() != command.brokerEpoch() || !broker.active())
+        {
+            return error(correlationId, Errors.STALE_BROKER_EPOCH, "broker " + command.nodeId() + " with epoch " + command.brokerEpoch()
+                + " is not the registered, unfenced one");
+        }
+        final MetadataImage.Topic topic = image.topic(command.topicId());
+        if (topic == null || command.partition() < 0 || command.partition() >= topic.partitions().size())
+        {
+            return error(correlationId, Errors.UNKNOWN_TOPIC_OR_PARTITION, "no partition " + command.partition() + " of topic id "
+                + command.topicId());
+        }
+        final MetadataImage.Partition partition = topic.partitions().get(command.partition());
+        if (partition.leaderEpoch() != command.leaderEpoch())
+        {
+            return error(correlationId, Errors.FENCED_LEADER_EPOCH, topic.name() + "-" + command.partition() + " is at leader epoch "
+                + partition.leaderEpoch() + ", not " + command.leaderEpoch());
+        }
+        if (partition.leader() != command.nodeId())
+        {
+            return error(correlationId, Errors.NOT_LEADER_OR_FOLLOWER, topic.name() + "-" + command.partition() + " is led by "
+                + partition.leader());
+        }
+        if (!partition.isr().equals(command.currentIsr()))
+        {
+            return error(correlationId, Errors.INVALID_UPDATE_VERSION, topic.name() + "-" + command.partition() + " has ISR "
+                + partition.isr() + ", not " + command.currentIsr());
+        }
+        final List<Integer> isr = command.newIsr();
+        if (!isr.contains(command.nodeId()) || !partition.replicas().containsAll(isr) || new java.util.HashSet<>(isr).size() != isr.size())
+        {
+            return error(correlationId, Errors.INVALID_REQUEST, "ISR " + isr + " must be distinct replicas of " + partition.replicas()
+                + " holding the leader " + command.nodeId());
+        }
+        for (final int member : isr)
+        {
+            final Broker replica = image.broker(member);
+            if (!partition.isr().contains(member) && (replica == null || !replica.active()))
+            {
+                return error(correlationId, Errors.INELIGIBLE_REPLICA, "broker " + member + " is not live: it cannot join the ISR of "
+                    + topic.name() + "-" + command.partition());
+            }
+        }
+        change.partition(topic.id(), new MetadataImage.Partition(partition.partition(), partition.replicas(), isr, partition.leader(),
+            partition.leaderEpoch(), partition.partitionEpoch() + 1));
+        return new CommandResult(correlationId, Errors.NONE.code(), "", List.of());
     }
 
     private static void fenceIfActive(final MetadataImage image, final Broker broker, final MetadataChange change)

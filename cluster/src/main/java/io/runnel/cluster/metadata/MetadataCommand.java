@@ -160,6 +160,26 @@ public sealed interface MetadataCommand
     }
 
     /** Send the whole image to this session now; every change after it is broadcast. */
+    /**
+     * A partition's leader changes its in-sync replicas: refused unless {@code nodeId} leads it at
+     * {@code leaderEpoch} and its ISR is still {@code currentIsr}.
+     */
+    record AlterPartition(long correlationId, int nodeId, long brokerEpoch, Uuid topicId, int partition, int leaderEpoch,
+        List<Integer> currentIsr, List<Integer> newIsr) implements MetadataCommand
+    {
+        public AlterPartition
+        {
+            currentIsr = List.copyOf(currentIsr);
+            newIsr = List.copyOf(newIsr);
+        }
+
+        @Override
+        public AlterPartition withCorrelationId(final long id)
+        {
+            return new AlterPartition(id, nodeId, brokerEpoch, topicId, partition, leaderEpoch, currentIsr, newIsr);
+        }
+    }
+
     record SubscribeImage(long correlationId) implements MetadataCommand
     {
         @Override

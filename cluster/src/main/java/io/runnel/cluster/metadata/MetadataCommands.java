@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.runnel.cluster.metadata.MetadataCommand.AllocateProducerIds;
+import io.runnel.cluster.metadata.MetadataCommand.AlterPartition;
 import io.runnel.cluster.metadata.MetadataCommand.AlterTopicConfigs;
 import io.runnel.cluster.metadata.MetadataCommand.BrokerHeartbeat;
 import io.runnel.cluster.metadata.MetadataCommand.ConfigChange;
@@ -19,6 +20,8 @@ import io.runnel.cluster.metadata.MetadataCommand.TopicConfigChanges;
 import io.runnel.cluster.metadata.MetadataCommand.TopicReference;
 import io.runnel.cluster.metadata.MetadataImage.Endpoint;
 import io.runnel.codecs.metadata.AllocateProducerIdsDecoder;
+import io.runnel.codecs.metadata.AlterPartitionDecoder;
+import io.runnel.codecs.metadata.AlterPartitionEncoder;
 import io.runnel.codecs.metadata.AllocateProducerIdsEncoder;
 import io.runnel.codecs.metadata.AlterTopicConfigsDecoder;
 import io.runnel.codecs.metadata.AlterTopicConfigsEncoder;
@@ -68,6 +71,8 @@ public final class MetadataCommands
     private final CreatePartitionsEncoder createPartitionsEncoder = new CreatePartitionsEncoder();
     private final AlterTopicConfigsEncoder alterConfigsEncoder = new AlterTopicConfigsEncoder();
     private final AllocateProducerIdsEncoder producerIdsEncoder = new AllocateProducerIdsEncoder();
+    private final AlterPartitionEncoder alterPartitionEncoder = new AlterPartitionEncoder();
+    private final AlterPartitionDecoder alterPartitionDecoder = new AlterPartitionDecoder();
     private final SubscribeImageEncoder subscribeEncoder = new SubscribeImageEncoder();
 
     private final RegisterBrokerDecoder registerDecoder = new RegisterBrokerDecoder();
@@ -160,6 +165,27 @@ public final class MetadataCommands
                 .brokerEpoch(allocate.brokerEpoch())
                 .encodedLength();
         }
+        else if (command instanceof AlterPartition alter)
+        {
+            alterPartitionEncoder.wrapAndApplyHeader(buffer, offset, headerEncoder)
+                .correlationId(alter.correlationId())
+                .nodeId(alter.nodeId())
+                .brokerEpoch(alter.brokerEpoch())
+                .partition(alter.partition())
+                .leaderEpoch(alter.leaderEpoch());
+            uuid(alterPartitionEncoder.topicId(), alter.topicId());
+            final AlterPartitionEncoder.CurrentIsrEncoder current = alterPartitionEncoder.currentIsrCount(alter.currentIsr().size());
+            for (final int nodeId : alter.currentIsr())
+            {
+                current.next().nodeId(nodeId);
+            }
+            final AlterPartitionEncoder.NewIsrEncoder next = alterPartitionEncoder.newIsrCount(alter.newIsr().size());
+            for (final int nodeId : alter.newIsr())
+            {
+                next.next().nodeId(nodeId);
+            }
+            bodyLength = alterPartitionEncoder.encodedLength();
+        }
         else
         {
             bodyLength = subscribeEncoder.wrapAndApplyHeader(buffer, offset, headerEncoder)
@@ -217,6 +243,9 @@ public final class MetadataCommands
                     checkBlockLength(correlationId, blockLength, AllocateProducerIdsDecoder.BLOCK_LENGTH);
                     producerIdsDecoder.wrap(view, bodyOffset, blockLength, version);
                     return new AllocateProducerIds(correlationId, producerIdsDecoder.nodeId(), producerIdsDecoder.brokerEpoch());
+                case AlterPartitionDecoder.TEMPLATE_ID:
+                    checkBlockLength(correlationId, blockLength, AlterPartitionDecoder.BLOCK_LENGTH);
+                    return decodeAlterPartition(alterPartitionDecoder.wrap(view, bodyOffset, blockLength, version));
                 case SubscribeImageDecoder.TEMPLATE_ID:
                     checkBlockLength(correlationId, blockLength, SubscribeImageDecoder.BLOCK_LENGTH);
                     subscribeDecoder.wrap(view, bodyOffset, blockLength, version);
@@ -235,6 +264,27 @@ public final class MetadataCommands
             throw new MalformedCommandException(correlationId, Errors.INVALID_REQUEST,
                 "malformed command (template id " + templateId + "): " + ex.getMessage());
         }
+    }
+
+    private static AlterPartition decodeAlterPartition(final AlterPartitionDecoder decoder)
+    {
+        final long correlationId = decoder.correlationId();
+        final int nodeId = decoder.nodeId();
+        final long brokerEpoch = decoder.brokerEpoch();
+        final Uuid topicId = new Uuid(decoder.topicId().mostSignificantBits(), decoder.topicId().leastSignificantBits());
+        final int partition = decoder.partition();
+        final int leaderEpoch = decoder.leaderEpoch();
+        final java.util.List<Integer> current = new java.util.ArrayList<>();
+        for (final AlterPartitionDecoder.CurrentIsrDecoder member : decoder.currentIsr())
+        {
+            current.add(member.nodeId());
+        }
+        final java.util.List<Integer> next = new java.util.ArrayList<>();
+        for (final AlterPartitionDecoder.NewIsrDecoder member : decoder.newIsr())
+        {
+            next.add(member.nodeId());
+        }
+        return new AlterPartition(correlationId, nodeId, brokerEpoch, topicId, partition, leaderEpoch, current, next);
     }
 
     private int encodeRegister(final RegisterBroker register, final MutableDirectBuffer buffer, final int offset)

@@ -172,6 +172,10 @@ public final class MetadataStateMachine implements ReplicatedStateMachine
         {
             reply = brokers.allocateProducerIds(current, allocate, change);
         }
+        else if (command instanceof MetadataCommand.AlterPartition alter)
+        {
+            reply = brokers.alterPartition(current, alter, change);
+        }
         else if (command instanceof CreateTopics create)
         {
             reply = topics.createTopics(current, create, change);

@@ -1,0 +1,284 @@
+package io.runnel.broker.it.cluster;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+
+import io.runnel.broker.testing.ChildCluster;
+import io.runnel.broker.testing.TestClients;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.errors.NotEnoughReplicasException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.CleanupMode;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Partition replication between three brokers, each in its own JVM (replication is still behind
+ * {@code runnel.replication.enable}): what an idempotent acks=all producer had acknowledged is on
+ * every replica, batch for batch, and survives kill -9 of the leader, read back from the leader
+ * the quorum elects from the in-sync replicas; {@code min.insync.replicas} refuses acks=all writes
+ * while the ISR is too small, and the killed broker catches up and rejoins the ISR.
+ */
+@Timeout(value = 240, unit = TimeUnit.SECONDS)
+class ReplicationTest
+{
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final String TOPIC = "replicated";
+    /** min.insync.replicas=3 of 3: acks=all needs every replica in sync. */
+    private static final String STRICT = "strict";
+    private static final int PARTITIONS = 3;
+    private static final int RECORDS = 3_000;
+    private static final Map<String, String> SETTINGS = Map.of(
+        "runnel.replication.enable", "true",
+        "replica.lag.time.max.ms", "3000",
+        "broker.session.timeout.ms", "3000",
+        "broker.heartbeat.interval.ms", "500");
+
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
+    Path root;
+
+    @Test
+    void acknowledgedRecordsAreOnEveryReplicaAndSurviveKillingTheLeader() throws Exception
+    {
+        try (ChildCluster cluster = new ChildCluster(root, 3, SETTINGS).start();
+            Admin admin = TestClients.admin(cluster.bootstrapServers()))
+        {
+            admin.createTopics(List.of(new NewTopic(TOPIC, PARTITIONS, (short)3),
+                new NewTopic(STRICT, 1, (short)3).configs(Map.of("min.insync.replicas", "3")))).all().get(60, TimeUnit.SECONDS);
+            final TopicDescription created = admin.describeTopics(List.of(TOPIC)).allTopicNames().get(30, TimeUnit.SECONDS).get(TOPIC);
+            for (final TopicPartitionInfo partition : created.partitions())
+            {
+                assertEquals(3, partition.replicas().size(), partition.toString());
+            }
+
+            final Map<Integer, List<String>> acked = produce(cluster.bootstrapServers(), 0);
+            awaitTrue(() -> replicasIdentical(cluster), "every replica's log is the leader's, byte for byte");
+
+            final int victim = leaderOf(admin, 0);
+            cluster.kill9(victim);
+            awaitTrue(() -> leaderOf(admin, 0) != victim && leaderOf(admin, 0) >= 0, "partition 0 has a new leader");
+            assertNotEquals(victim, leaderOf(admin, 0));
+
+            awaitTrue(() -> isrSizes(admin, STRICT).equals(List.of(2)), "the killed broker left the ISR");
+            final Exception refused = assertThrows(Exception.class, () -> produceOne(cluster.bootstrapServers(), STRICT));
+            assertTrue(hasCause(refused, NotEnoughReplicasException.class), "min.insync.replicas=3 with 2 in sync: " + refused);
+
+            final Map<Integer, List<String>> more = produce(cluster.bootstrapServers(), RECORDS);
+            more.forEach((partition, values) -> acked.computeIfAbsent(partition, p -> new ArrayList<>()).addAll(values));
+            assertEquals(acked, consumeAll(cluster.bootstrapServers()),
+                "every acknowledged record reads back once, in order, after the leader was killed");
+
+            cluster.startNode(victim);
+            awaitTrue(() -> replicasIdentical(cluster), "the restarted broker catches up to the same logs");
+            awaitTrue(() -> isrSizes(admin, TOPIC).equals(List.of(3, 3, 3)) && isrSizes(admin, STRICT).equals(List.of(3)),
+                "the restarted broker rejoins every ISR");
+            produceOne(cluster.bootstrapServers(), STRICT);
+        }
+    }
+
+    /** One acks=all record, not retried, so that a refusal reaches the caller as itself and not as a delivery timeout. */
+    private static void produceOne(final String bootstrap, final String topic) throws Exception
+    {
+        try (KafkaProducer<byte[], byte[]> producer = TestClients.producer(bootstrap, Map.of("acks", "all", "retries", 0,
+            "enable.idempotence", "false", "delivery.timeout.ms", 6_000, "request.timeout.ms", 2_000, "linger.ms", 0)))
+        {
+            producer.send(new ProducerRecord<>(topic, 0, null, "one".getBytes(StandardCharsets.UTF_8))).get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private static boolean hasCause(final Throwable failure, final Class<? extends Throwable> type)
+    {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause())
+        {
+            if (type.isInstance(cause))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static List<Integer> isrSizes(final Admin admin, final String topic)
+    {
+        try
+        {
+            return admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS).get(topic).partitions().stream()
+                .map(partition -> partition.isr().size()).toList();
+        }
+        catch (final Exception ex)
+        {
+            return List.of();
+        }
+    }
+
+    private static Map<Integer, List<String>> produce(final String bootstrap, final int from) throws Exception
+    {
+        final Map<Integer, List<String>> acked = new HashMap<>();
+        try (KafkaProducer<byte[], byte[]> producer = TestClients.producer(bootstrap,
+            Map.of("acks", "all", "enable.idempotence", "true", "linger.ms", 5, "delivery.timeout.ms", 60_000)))
+        {
+            final List<Future<RecordMetadata>> sent = new ArrayList<>();
+            for (int i = from; i < from + RECORDS; i++)
+            {
+                sent.add(producer.send(new ProducerRecord<>(TOPIC, i % PARTITIONS, null, Integer.toString(i).getBytes(StandardCharsets.UTF_8))));
+            }
+            for (int i = 0; i < RECORDS; i++)
+            {
+                final RecordMetadata metadata = sent.get(i).get(60, TimeUnit.SECONDS);
+                acked.computeIfAbsent(metadata.partition(), p -> new ArrayList<>()).add(Integer.toString(from + i));
+            }
+        }
+        return acked;
+    }
+
+    private static Map<Integer, List<String>> consumeAll(final String bootstrap)
+    {
+        final Map<Integer, List<String>> read = new HashMap<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = TestClients.consumer(bootstrap, Map.of()))
+        {
+            final List<TopicPartition> assigned = new ArrayList<>();
+            for (int p = 0; p < PARTITIONS; p++)
+            {
+                assigned.add(new TopicPartition(TOPIC, p));
+            }
+            consumer.assign(assigned);
+            consumer.seekToBeginning(assigned);
+            final long deadline = System.nanoTime() + WAIT.toNanos();
+            int count = 0;
+            while (count < 2 * RECORDS && System.nanoTime() < deadline)
+            {
+                for (final ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200)))
+                {
+                    read.computeIfAbsent(record.partition(), p -> new ArrayList<>()).add(new String(record.value(), StandardCharsets.UTF_8));
+                    count++;
+                }
+            }
+        }
+        return read;
+    }
+
+    private static int leaderOf(final Admin admin, final int partition)
+    {
+        try
+        {
+            final TopicPartitionInfo info = admin.describeTopics(List.of(TOPIC)).allTopicNames().get(10, TimeUnit.SECONDS)
+                .get(TOPIC).partitions().get(partition);
+            return info.leader() == null || info.leader().isEmpty() ? -1 : info.leader().id();
+        }
+        catch (final Exception ex)
+        {
+            return -1;
+        }
+    }
+
+    /** Each partition's segment files are the same bytes on every running node (read as files; the page cache has them). */
+    private static boolean replicasIdentical(final ChildCluster cluster)
+    {
+        try
+        {
+            for (int p = 0; p < PARTITIONS; p++)
+            {
+                byte[] first = null;
+                for (int node = 1; node <= cluster.size(); node++)
+                {
+                    final byte[] log = logBytes(cluster.dataDir(node), p);
+                    if (first == null)
+                    {
+                        first = log;
+                    }
+                    else if (!java.util.Arrays.equals(first, log))
+                    {
+                        return false;
+                    }
+                }
+                assertArrayEquals(first, first);
+                if (first.length == 0)
+                {
+                    return false;
+                }
+            }
+            return true;
+        }
+        catch (final IOException ex)
+        {
+            return false;
+        }
+    }
+
+    /** Every segment of one partition on one node, concatenated in offset order. */
+    private static byte[] logBytes(final Path nodeDir, final int partition) throws IOException
+    {
+        final List<Path> partitionDirs;
+        try (Stream<Path> found = Files.find(nodeDir, 3, (path, attributes) -> attributes.isDirectory()
+            && path.getFileName().toString().equals(TOPIC + "-" + partition)))
+        {
+            partitionDirs = found.toList();
+        }
+        if (partitionDirs.size() != 1)
+        {
+            throw new IOException("no single directory of " + TOPIC + "-" + partition + " under " + nodeDir + ": " + partitionDirs);
+        }
+        final List<Path> segments;
+        try (Stream<Path> files = Files.list(partitionDirs.get(0)))
+        {
+            segments = files.filter(path -> path.getFileName().toString().endsWith(".log")).sorted().toList();
+        }
+        final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        for (final Path segment : segments)
+        {
+            bytes.write(Files.readAllBytes(segment));
+        }
+        return trimPreallocated(bytes.toByteArray());
+    }
+
+    /** Preallocated segments end in zeros past their last batch: they do not count. */
+    private static byte[] trimPreallocated(final byte[] bytes)
+    {
+        int end = bytes.length;
+        while (end > 0 && bytes[end - 1] == 0)
+        {
+            end--;
+        }
+        return java.util.Arrays.copyOf(bytes, end);
+    }
+
+    private static void awaitTrue(final BooleanSupplier condition, final String what) throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!condition.getAsBoolean())
+        {
+            if (System.nanoTime() > deadline)
+            {
+                fail("timed out waiting until " + what);
+            }
+            Thread.sleep(100);
+        }
+    }
+}

@@ -1,0 +1,134 @@
+package io.runnel.cluster.replication;
+
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
+
+import io.aeron.Aeron;
+import io.aeron.Subscription;
+import io.runnel.kernel.shard.Shard;
+import io.runnel.kernel.topic.TopicRegistry;
+import org.agrona.CloseHelper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A broker's end of partition replication: an Aeron client on the node's media driver, and the
+ * UDP endpoint where its replication stream listens (registered with the quorum, so leaders and
+ * followers on other nodes reach it). Every shard subscribes to that endpoint on its own and
+ * takes the messages for the partitions it owns: subscriptions of one client to one channel share
+ * its image, so a message crosses the network once and is read where it belongs, with no hop
+ * between threads. Each shard sends through its own exclusive publications, one per peer.
+ */
+public final class ReplicationNetwork implements AutoCloseable
+{
+    /** The stream id of every replication message, either way. */
+    static final int STREAM_ID = 1_001;
+
+    private static final Logger LOG = LoggerFactory.getLogger(ReplicationNetwork.class);
+    private static final long BIND_TIMEOUT_MS = 10_000;
+
+    private final Aeron aeron;
+    /** Holds the bound port while the shards' subscriptions come and go. */
+    private final Subscription listener;
+    private final String endpoint;
+    private final IntFunction<String> endpointOf;
+    private final IsrChanges isrChanges;
+
+    private ReplicationNetwork(final Aeron aeron, final Subscription listener, final String endpoint, final IntFunction<String> endpointOf,
+        final IsrChanges isrChanges)
+    {
+        this.aeron = aeron;
+        this.listener = listener;
+        this.endpoint = endpoint;
+        this.endpointOf = endpointOf;
+        this.isrChanges = isrChanges;
+    }
+
+    /**
+     * Connects to the media driver in {@code aeronDirectoryName} and binds {@code host:port} (port 0:
+     * any free one).
+     *
+     * @param endpointOf host:port of another broker's replication stream, by node id (null while unknown)
+     * @param isrChanges where leaders ask for ISR changes
+     */
+    public static ReplicationNetwork start(final String aeronDirectoryName, final String host, final int port,
+        final IntFunction<String> endpointOf, final IsrChanges isrChanges)
+    {
+        final Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(aeronDirectoryName).clientName("replication"));
+        try
+        {
+            // Every shard subscribes to the same channel, which the driver then binds once; a channel naming
+            // port 0 would be a new endpoint each time, so a free port is picked here first.
+            final int chosen = port != 0 ? port : freeUdpPort(host);
+            final Subscription listener = aeron.addSubscription(channel(host + ":" + chosen), STREAM_ID);
+            final String bound = boundEndpoint(listener);
+            LOG.info("replication stream listening on {}", bound);
+            return new ReplicationNetwork(aeron, listener, bound, endpointOf, isrChanges);
+        }
+        catch (final RuntimeException ex)
+        {
+            CloseHelper.quietClose(aeron);
+            throw ex;
+        }
+    }
+
+    private static int freeUdpPort(final String host)
+    {
+        try (java.net.DatagramSocket socket = new java.net.DatagramSocket(new java.net.InetSocketAddress(host, 0)))
+        {
+            return socket.getLocalPort();
+        }
+        catch (final java.io.IOException ex)
+        {
+            throw new java.io.UncheckedIOException("no free UDP port on " + host + " for the replication stream", ex);
+        }
+    }
+
+    private static String boundEndpoint(final Subscription subscription)
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(BIND_TIMEOUT_MS);
+        while (System.nanoTime() - deadlineNs < 0)
+        {
+            final List<String> addresses = subscription.localSocketAddresses();
+            if (!addresses.isEmpty())
+            {
+                return addresses.get(0);
+            }
+            try
+            {
+                Thread.sleep(5);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while binding the replication stream", ex);
+            }
+        }
+        throw new IllegalStateException("the replication stream did not bind " + subscription.channel() + " within " + BIND_TIMEOUT_MS + " ms");
+    }
+
+    static String channel(final String endpoint)
+    {
+        return "aeron:udp?endpoint=" + endpoint;
+    }
+
+    /** host:port where this broker's replication stream listens. */
+    public String endpoint()
+    {
+        return endpoint;
+    }
+
+    /** The replication work of one shard: it leads and follows the replicated partitions the shard owns. */
+    public ReplicaDuty dutyFor(final Shard shard, final TopicRegistry registry, final ReplicationSettings settings)
+    {
+        return new ReplicaDuty(shard, registry, settings, aeron, aeron.addSubscription(listener.channel(), STREAM_ID), endpointOf,
+            isrChanges);
+    }
+
+    @Override
+    public void close()
+    {
+        CloseHelper.quietCloseAll(listener, aeron);
+    }
+}
