@@ -77,6 +77,7 @@ public final class ReplicaDuty implements ShardDuty
     private final Map<Partition, Followed> followed = new HashMap<>();
     private final Int2ObjectHashMap<Peer> peers = new Int2ObjectHashMap<>();
     private long nextRescanMs;
+    private long nextErrorLogMs;
     /** This duty cycle's time, for the message handlers. */
     private long nowMs;
     /** A failed ISR change is asked again after this long. */
@@ -236,19 +237,32 @@ public final class ReplicaDuty implements ShardDuty
             return 0;
         }
         int work = 0;
-        if (nowMs >= nextRescanMs)
+        try
         {
-            nextRescanMs = nowMs + RESCAN_INTERVAL_MS;
-            work += rescan();
+            if (nowMs >= nextRescanMs)
+            {
+                nextRescanMs = nowMs + RESCAN_INTERVAL_MS;
+                work += rescan();
+            }
+            work += subscription.poll(assembler, FRAGMENT_LIMIT);
+            for (final Led partition : led.values())
+            {
+                work += lead(partition);
+            }
+            for (final Followed partition : followed.values())
+            {
+                work += follow(partition, nowMs);
+            }
         }
-        work += subscription.poll(assembler, FRAGMENT_LIMIT);
-        for (final Led partition : led.values())
+        catch (final RuntimeException ex)
         {
-            work += lead(partition);
-        }
-        for (final Followed partition : followed.values())
-        {
-            work += follow(partition, nowMs);
+            // The shard's other work (requests, group commit) must go on; replication tries again next cycle.
+            if (nowMs >= nextErrorLogMs)
+            {
+                // At most one line a second, however often it fails.
+                nextErrorLogMs = nowMs + ISR_RETRY_MS;
+                LOG.error("shard {}: replication failed this cycle", shard.id(), ex);
+            }
         }
         return work;
     }
