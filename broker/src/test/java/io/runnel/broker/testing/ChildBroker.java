@@ -173,6 +173,39 @@ public final class ChildBroker implements BrokerUnderTest
         return awaitExit();
     }
 
+    /** SIGSTOP: the process stops where it is (a long GC pause, a frozen VM), until {@link #resume}. */
+    public void pause()
+    {
+        signal("STOP");
+    }
+
+    /** SIGCONT after {@link #pause}. */
+    public void resume()
+    {
+        signal("CONT");
+    }
+
+    private void signal(final String name)
+    {
+        try
+        {
+            final Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0)
+            {
+                throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted sending SIG" + name, ex);
+        }
+    }
+
     private int awaitExit()
     {
         try

@@ -109,6 +109,17 @@ public final class ChildCluster implements AutoCloseable
         nodes[nodeId - 1].kill9();
     }
 
+    /** SIGSTOP of one node: it freezes, its sessions time out, and it wakes as it was at {@link #resume}. */
+    public void pause(final int nodeId)
+    {
+        nodes[nodeId - 1].pause();
+    }
+
+    public void resume(final int nodeId)
+    {
+        nodes[nodeId - 1].resume();
+    }
+
     /** SIGTERM of one node: its shutdown hook closes it cleanly (controlled shutdown). */
     public void stop(final int nodeId)
     {

@@ -146,9 +146,8 @@ public final class ReplicaDuty implements ShardDuty
         /** The log end when this leadership began: a follower joins the ISR only once it holds that much. */
         final long epochStartOffset;
         long lastFlushed = -1;
-        /** An AlterPartition is out (set on the shard, cleared on the quorum member's thread). */
-        volatile boolean isrChangePending;
-        volatile long isrRetryAtMs;
+        /** Kept across the leaderships of one epoch, so an ISR change in flight is not asked for twice. */
+        final IsrProposal isrProposal;
 
         Led(final Partition partition, final Leadership leadership, final int localNodeId, final long nowMs, final Led previous)
         {
@@ -156,6 +155,7 @@ public final class ReplicaDuty implements ShardDuty
             this.leadership = leadership;
             // The same leadership with another ISR keeps what it knows of its followers.
             this.epochStartOffset = previous != null ? previous.epochStartOffset : partition.log().logEndOffset();
+            this.isrProposal = previous != null ? previous.isrProposal : new IsrProposal();
             for (final int replica : leadership.replicas())
             {
                 if (replica != localNodeId)
@@ -172,6 +172,13 @@ public final class ReplicaDuty implements ShardDuty
                 }
             }
         }
+    }
+
+    /** A leader's AlterPartition: out or not (set on the shard, cleared on the quorum member's thread), and when to ask again. */
+    private static final class IsrProposal
+    {
+        volatile boolean pending;
+        volatile long retryAtMs;
     }
 
     private static final class Followed
@@ -312,7 +319,8 @@ public final class ReplicaDuty implements ShardDuty
                 {
                     led.remove(partition);
                     followed.put(partition, new Followed(partition, leadership));
-                    if (leadership.leader() != Leadership.NO_LEADER)
+                    if (leadership.leader() != Leadership.NO_LEADER
+                        && (current == null || current.leadership.leaderEpoch() != leadership.leaderEpoch()))
                     {
                         LOG.info("{}: following {} at epoch {}", partition, leadership.leader(), leadership.leaderEpoch());
                     }
@@ -373,7 +381,8 @@ public final class ReplicaDuty implements ShardDuty
      */
     private int maybeChangeIsr(final Led partition)
     {
-        if (partition.isrChangePending || nowMs < partition.isrRetryAtMs)
+        final IsrProposal proposal = partition.isrProposal;
+        if (proposal.pending || nowMs < proposal.retryAtMs)
         {
             return 0;
         }
@@ -397,7 +406,7 @@ public final class ReplicaDuty implements ShardDuty
         {
             return 0;
         }
-        partition.isrChangePending = true;
+        proposal.pending = true;
         LOG.info("{}: asking the quorum to change the in-sync replicas from {} to {}", partition.partition, isr, next);
         isrChanges.propose(partition.partition.topic().id(), partition.partition.index(), partition.leadership.leaderEpoch(), isr,
             List.copyOf(next), error ->
@@ -405,9 +414,9 @@ public final class ReplicaDuty implements ShardDuty
                 if (error != org.apache.kafka.common.protocol.Errors.NONE)
                 {
                     LOG.warn("{}: the ISR change to {} was refused: {}", partition.partition, next, error);
-                    partition.isrRetryAtMs = System.currentTimeMillis() + ISR_RETRY_MS;
+                    proposal.retryAtMs = System.currentTimeMillis() + ISR_RETRY_MS;
                 }
-                partition.isrChangePending = false;
+                proposal.pending = false;
             });
         return 1;
     }
@@ -495,6 +504,12 @@ public final class ReplicaDuty implements ShardDuty
     private boolean sendRecords(final Led state, final FollowerPosition follower)
     {
         final PartitionLog log = state.partition.log();
+        if (!canSend(follower.nodeId))
+        {
+            // Still parked: answered once the follower's stream has room again.
+            follower.parked = true;
+            return false;
+        }
         final PartitionLog.ReadStatus status = log.readForReplica(follower.fetchOffset, settings.maxRecordsBytes(), region);
         if (status != PartitionLog.ReadStatus.OK || region.length() == 0)
         {
@@ -754,7 +769,7 @@ public final class ReplicaDuty implements ShardDuty
         return partition.shard() == shard.id() && partition.log() != null ? partition : null;
     }
 
-    private boolean offer(final int nodeId, final DirectBuffer buffer, final int length)
+    private Peer peer(final int nodeId)
     {
         Peer peer = peers.get(nodeId);
         if (peer == null)
@@ -762,6 +777,24 @@ public final class ReplicaDuty implements ShardDuty
             peer = new Peer(nodeId);
             peers.put(nodeId, peer);
         }
+        return peer;
+    }
+
+    /**
+     * True if a message to {@code nodeId} would go out now: its publication is connected and below its
+     * flow-control limit (Aeron takes a message, however long, while the position is under the limit).
+     * Checked before a log is read for a follower, so that a follower that is gone, frozen or slow
+     * costs a few reads of counters each cycle, not a read of its batches.
+     */
+    private boolean canSend(final int nodeId)
+    {
+        final ExclusivePublication publication = peer(nodeId).publication();
+        return publication != null && publication.isConnected() && publication.availableWindow() > 0;
+    }
+
+    private boolean offer(final int nodeId, final DirectBuffer buffer, final int length)
+    {
+        final Peer peer = peer(nodeId);
         final ExclusivePublication publication = peer.publication();
         if (publication == null)
         {

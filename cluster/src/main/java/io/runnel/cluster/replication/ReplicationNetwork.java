@@ -29,8 +29,13 @@ public final class ReplicationNetwork implements AutoCloseable
     private static final long BIND_TIMEOUT_MS = 10_000;
 
     private final Aeron aeron;
-    /** Holds the bound port while the shards' subscriptions come and go. */
-    private final Subscription listener;
+    /**
+     * The first subscription, which bound the port: it goes to the first shard's duty. Every
+     * subscription of the channel must be polled, since the slowest one holds back the senders
+     * (Aeron's flow control), so none is kept aside.
+     */
+    private Subscription listener;
+    private final String channel;
     private final String endpoint;
     private final IntFunction<String> endpointOf;
     private final IsrChanges isrChanges;
@@ -40,6 +45,7 @@ public final class ReplicationNetwork implements AutoCloseable
     {
         this.aeron = aeron;
         this.listener = listener;
+        this.channel = listener.channel();
         this.endpoint = endpoint;
         this.endpointOf = endpointOf;
         this.isrChanges = isrChanges;
@@ -122,13 +128,15 @@ public final class ReplicationNetwork implements AutoCloseable
     /** The replication work of one shard: it leads and follows the replicated partitions the shard owns. */
     public ReplicaDuty dutyFor(final Shard shard, final TopicRegistry registry, final ReplicationSettings settings)
     {
-        return new ReplicaDuty(shard, registry, settings, aeron, aeron.addSubscription(listener.channel(), STREAM_ID), endpointOf,
-            isrChanges);
+        final Subscription subscription = listener != null ? listener : aeron.addSubscription(channel, STREAM_ID);
+        listener = null;
+        return new ReplicaDuty(shard, registry, settings, aeron, subscription, endpointOf, isrChanges);
     }
 
     @Override
     public void close()
     {
+        // Each duty closes its own subscription; one no duty took is closed here.
         CloseHelper.quietCloseAll(listener, aeron);
     }
 }

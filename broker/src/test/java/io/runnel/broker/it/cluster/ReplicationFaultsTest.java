@@ -1,0 +1,242 @@
+package io.runnel.broker.it.cluster;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+
+import io.runnel.broker.testing.ChildCluster;
+import io.runnel.broker.testing.TestClients;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.TopicPartitionInfo;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.CleanupMode;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Durability under faults, as Jepsen checks a queue: three brokers in their own JVMs, RF=3,
+ * min.insync.replicas=2, an idempotent acks=all producer writing numbered records to every partition
+ * while, in turn, a leader's broker is killed (SIGKILL), paused past its session timeout (SIGSTOP)
+ * and resumed, and shut down cleanly (SIGTERM), each brought back before the next. Afterwards every
+ * acknowledged record reads back exactly once, in the order it was acknowledged per partition.
+ */
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
+class ReplicationFaultsTest
+{
+    private static final Duration WAIT = Duration.ofSeconds(90);
+    private static final String TOPIC = "jepsen";
+    private static final int PARTITIONS = 3;
+    /** The producer stops by itself after this many records, faults or not. */
+    private static final int MAX_RECORDS = 400_000;
+    private static final Map<String, String> SETTINGS = Map.of(
+        "runnel.replication.enable", "true",
+        "replica.lag.time.max.ms", "3000",
+        "broker.session.timeout.ms", "3000",
+        "broker.heartbeat.interval.ms", "500");
+
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
+    Path root;
+
+    @Test
+    void noAcknowledgedRecordIsLostOrDuplicatedThroughKillPauseAndShutdownOfLeaders() throws Exception
+    {
+        try (ChildCluster cluster = new ChildCluster(root, 3, SETTINGS).start();
+            Admin admin = TestClients.admin(cluster.bootstrapServers()))
+        {
+            admin.createTopics(List.of(new NewTopic(TOPIC, PARTITIONS, (short)3).configs(Map.of("min.insync.replicas", "2"))))
+                .all().get(60, TimeUnit.SECONDS);
+            final Map<Integer, List<Integer>> acked = new ConcurrentHashMap<>();
+            final List<Exception> failures = new CopyOnWriteArrayList<>();
+            final AtomicBoolean stop = new AtomicBoolean();
+            final AtomicInteger sent = new AtomicInteger();
+            final Thread producing = new Thread(() -> produce(cluster.bootstrapServers(), acked, failures, stop, sent), "jepsen-producer");
+            producing.start();
+            try
+            {
+                awaitTrue(() -> ackedCount(acked) > 2_000, "the producer is under way");
+
+                final int killed = leaderOf(admin, 0);
+                cluster.kill9(killed);
+                awaitTrue(() -> leaderOf(admin, 0) >= 0 && leaderOf(admin, 0) != killed, "partition 0 has a new leader after kill -9");
+                cluster.startNode(killed);
+                awaitFullIsr(admin, "the killed broker is back in every ISR");
+                awaitProgress(acked);
+
+                final int paused = leaderOf(admin, 1);
+                cluster.pause(paused);
+                // Past the session timeout, so it is fenced and replaced; not 10 s, after which its own Aeron
+                // clients take the frozen time for a dead driver and its quorum member stops (see cluster/README.md).
+                Thread.sleep(6_000);
+                cluster.resume(paused);
+                awaitTrue(() -> leaderOf(admin, 1) >= 0 && leaderOf(admin, 1) != paused, "partition 1 got a new leader while its old one was paused");
+                awaitFullIsr(admin, "the paused broker is back in every ISR");
+                awaitProgress(acked);
+
+                final int stopped = leaderOf(admin, 2);
+                cluster.stop(stopped);
+                awaitTrue(() -> leaderOf(admin, 2) >= 0 && leaderOf(admin, 2) != stopped, "partition 2 has a new leader after SIGTERM");
+                cluster.startNode(stopped);
+                awaitFullIsr(admin, "the stopped broker is back in every ISR");
+                awaitProgress(acked);
+            }
+            finally
+            {
+                stop.set(true);
+                producing.join(TimeUnit.SECONDS.toMillis(150));
+            }
+            assertTrue(failures.isEmpty(), "sends that failed: " + failures);
+
+            final Map<Integer, List<Integer>> read = consumeAll(cluster.bootstrapServers(), ackedCount(acked));
+            for (int p = 0; p < PARTITIONS; p++)
+            {
+                final List<Integer> partitionRead = read.getOrDefault(p, List.of());
+                assertEquals(partitionRead.size(), partitionRead.stream().distinct().count(), "partition " + p + " has no duplicate");
+                assertEquals(acked.getOrDefault(p, List.of()), partitionRead,
+                    "partition " + p + " reads back every acknowledged record once, in order (and nothing unacknowledged)");
+            }
+        }
+    }
+
+    /** Numbered records round-robin over the partitions, each acknowledgement noted in order per partition. */
+    private static void produce(final String bootstrap, final Map<Integer, List<Integer>> acked, final List<Exception> failures,
+        final AtomicBoolean stop, final AtomicInteger sent)
+    {
+        try (KafkaProducer<byte[], byte[]> producer = TestClients.producer(bootstrap, Map.of("acks", "all", "enable.idempotence", "true",
+            "linger.ms", 5, "delivery.timeout.ms", 120_000, "request.timeout.ms", 5_000, "max.block.ms", 60_000)))
+        {
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(240);
+            while (!stop.get() && sent.get() < MAX_RECORDS && System.nanoTime() < deadline)
+            {
+                final int value = sent.getAndIncrement();
+                final int partition = value % PARTITIONS;
+                producer.send(new ProducerRecord<>(TOPIC, partition, null, Integer.toString(value).getBytes(StandardCharsets.UTF_8)),
+                    (metadata, exception) ->
+                    {
+                        if (exception != null)
+                        {
+                            failures.add(exception);
+                        }
+                        else
+                        {
+                            acked.computeIfAbsent(partition, p -> new CopyOnWriteArrayList<>()).add(value);
+                        }
+                    });
+                if (value % 1_000 == 999)
+                {
+                    // Bounded in flight: the callbacks of the last thousand come first.
+                    producer.flush();
+                }
+            }
+            producer.flush();
+        }
+        catch (final Exception ex)
+        {
+            failures.add(ex);
+        }
+    }
+
+    private static int ackedCount(final Map<Integer, List<Integer>> acked)
+    {
+        return acked.values().stream().mapToInt(List::size).sum();
+    }
+
+    /** The producer gets more acknowledgements after a fault: writes resumed. */
+    private static void awaitProgress(final Map<Integer, List<Integer>> acked) throws InterruptedException
+    {
+        final int before = ackedCount(acked);
+        awaitTrue(() -> ackedCount(acked) > before + 1_000, "acknowledgements resume");
+    }
+
+    private static Map<Integer, List<Integer>> consumeAll(final String bootstrap, final int expected)
+    {
+        final Map<Integer, List<Integer>> read = new HashMap<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = TestClients.consumer(bootstrap, Map.of()))
+        {
+            final List<TopicPartition> assigned = new ArrayList<>();
+            for (int p = 0; p < PARTITIONS; p++)
+            {
+                assigned.add(new TopicPartition(TOPIC, p));
+            }
+            consumer.assign(assigned);
+            consumer.seekToBeginning(assigned);
+            final long deadline = System.nanoTime() + WAIT.toNanos();
+            int count = 0;
+            int idlePolls = 0;
+            while (System.nanoTime() < deadline && (count < expected || idlePolls < 10))
+            {
+                final var records = consumer.poll(Duration.ofMillis(200));
+                idlePolls = records.isEmpty() ? idlePolls + 1 : 0;
+                for (final ConsumerRecord<byte[], byte[]> record : records)
+                {
+                    read.computeIfAbsent(record.partition(), p -> new ArrayList<>())
+                        .add(Integer.parseInt(new String(record.value(), StandardCharsets.UTF_8)));
+                    count++;
+                }
+            }
+        }
+        return read;
+    }
+
+    private static void awaitFullIsr(final Admin admin, final String what) throws InterruptedException
+    {
+        awaitTrue(() ->
+        {
+            try
+            {
+                return admin.describeTopics(List.of(TOPIC)).allTopicNames().get(10, TimeUnit.SECONDS).get(TOPIC).partitions().stream()
+                    .allMatch(partition -> partition.isr().size() == 3 && partition.leader() != null);
+            }
+            catch (final Exception ex)
+            {
+                return false;
+            }
+        }, what);
+    }
+
+    private static int leaderOf(final Admin admin, final int partition)
+    {
+        try
+        {
+            final TopicPartitionInfo info = admin.describeTopics(List.of(TOPIC)).allTopicNames().get(10, TimeUnit.SECONDS)
+                .get(TOPIC).partitions().get(partition);
+            return info.leader() == null || info.leader().isEmpty() ? -1 : info.leader().id();
+        }
+        catch (final Exception ex)
+        {
+            return -1;
+        }
+    }
+
+    private static void awaitTrue(final BooleanSupplier condition, final String what) throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!condition.getAsBoolean())
+        {
+            if (System.nanoTime() > deadline)
+            {
+                fail("timed out waiting until " + what);
+            }
+            Thread.sleep(100);
+        }
+    }
+}
