@@ -90,8 +90,8 @@ class ConfigsTest
             assertEquals(ConfigEntry.ConfigType.LIST, documented.get("cleanup.policy").type());
             assertTrue(documented.get("retention.ms").documentation().startsWith("Delete segments whose newest record is older than this"),
                 documented.get("retention.ms").documentation());
-            assertTrue(documented.get("min.insync.replicas").documentation().contains("not enforced yet"),
-                "a key Runnel does not apply yet says so: " + documented.get("min.insync.replicas").documentation());
+            assertTrue(documented.get("min.insync.replicas").documentation().contains("NOT_ENOUGH_REPLICAS"),
+                documented.get("min.insync.replicas").documentation());
             assertNull(topicConfig(admin, "documented").get("segment.bytes").documentation(), "documentation only when asked");
         }
     }
