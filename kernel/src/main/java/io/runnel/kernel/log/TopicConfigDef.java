@@ -20,10 +20,9 @@ import static org.apache.kafka.common.config.ConfigDef.Type.STRING;
 
 /**
  * The topic-level configuration keys: every key CreateTopics accepts, with Kafka's names, types and
- * defaults. A key that is not declared here is refused (INVALID_CONFIG). {@link LogConfig} applies
- * the keys a partition log uses; the others are accepted because stock clients and frameworks send
- * them (Kafka Streams creates its internal topics with cleanup.policy and retention.ms), and their
- * documentation says that they are not enforced yet.
+ * defaults. A key that is not declared here is refused (INVALID_CONFIG). {@link LogConfig} carries
+ * every one of them today; a key accepted before it is applied would say so in its documentation
+ * ({@code notEnforcedYet}).
  *
  * <p>Broker keys that supply a topic key's default ({@code log.segment.bytes} for
  * {@code segment.bytes}) are declared with the broker's keys and name the topic key they serve.
