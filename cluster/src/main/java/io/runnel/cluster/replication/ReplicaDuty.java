@@ -513,10 +513,12 @@ public final class ReplicaDuty implements ShardDuty
         final PartitionLog.ReadStatus status = log.readForReplica(follower.fetchOffset, settings.maxRecordsBytes(), region);
         if (status != PartitionLog.ReadStatus.OK || region.length() == 0)
         {
-            if (status == PartitionLog.ReadStatus.OFFSET_OUT_OF_RANGE)
+            if (status == PartitionLog.ReadStatus.OFFSET_OUT_OF_RANGE && follower.fetchOffset < log.logStartOffset())
             {
-                LOG.warn("{}: follower {} asks for offset {}, outside [{}, {}]; it waits", state.partition, follower.nodeId,
-                    follower.fetchOffset, log.logStartOffset(), log.logEndOffset());
+                // Behind this log's start: an answer with no batches tells it where the log starts now.
+                LOG.info("{}: follower {} is at offset {}, below the log start {}; it starts again there", state.partition,
+                    follower.nodeId, follower.fetchOffset, log.logStartOffset());
+                return sendEmptyRecords(state, follower);
             }
             follower.parked = false;
             return false;
@@ -555,6 +557,24 @@ public final class ReplicaDuty implements ShardDuty
         }
         follower.parked = true;
         return false;
+    }
+
+    private boolean sendEmptyRecords(final Led state, final FollowerPosition follower)
+    {
+        final PartitionLog log = state.partition.log();
+        final Uuid topicId = state.partition.topic().id();
+        recordsEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
+            .partition(state.partition.index())
+            .followerId(follower.nodeId)
+            .leaderEpoch(state.leadership.leaderEpoch())
+            .fetchOffset(follower.fetchOffset)
+            .highWatermark(log.highWatermark())
+            .logStartOffset(log.logStartOffset());
+        recordsEncoder.topicId().mostSignificantBits(topicId.getMostSignificantBits()).leastSignificantBits(topicId.getLeastSignificantBits());
+        recordsEncoder.putRecords(sendBuffer, 0, 0);
+        final boolean sent = offer(follower.nodeId, sendBuffer, MessageHeaderEncoder.ENCODED_LENGTH + recordsEncoder.encodedLength());
+        follower.parked = !sent;
+        return sent;
     }
 
     /** Reads the region's first {@code length} bytes into the send buffer at {@code at}: whole batches only. */
@@ -649,6 +669,12 @@ public final class ReplicaDuty implements ShardDuty
         }
         final PartitionLog log = partition.log();
         state.awaiting = false;
+        if (recordsDecoder.logStartOffset() > log.logEndOffset() && recordsDecoder.fetchOffset() == log.logEndOffset())
+        {
+            // The leader no longer has what follows this log's end: start again at its log start.
+            log.truncateFullyAndStartAt(recordsDecoder.logStartOffset());
+            return;
+        }
         if (recordsDecoder.fetchOffset() != log.logEndOffset())
         {
             // An answer to an earlier fetch (a retry crossed it): this log has moved on, the next fetch says where to.
@@ -666,6 +692,13 @@ public final class ReplicaDuty implements ShardDuty
             {
                 LOG.warn("{}: a replicated batch at offset {} runs past its message; dropped, fetching again", partition, batch.baseOffset());
                 break;
+            }
+            if (position == 0 && batch.baseOffset() < log.logEndOffset() && batch.lastOffset() >= log.logEndOffset()
+                && log.logStartOffset() == log.logEndOffset())
+            {
+                // An emptied log at the leader's log start, which lies inside this batch: it is stored whole, from its base.
+                log.truncateFullyAndStartAt(batch.baseOffset(), log.logEndOffset());
+                batch.wrap(buffer, at + position);
             }
             appendBuffer.clear();
             buffer.getBytes(at + position, appendBuffer, size);

@@ -132,6 +132,16 @@ public final class LeaderEpochCache
         out[1] = startOffsets[higher];
     }
 
+    /** The log was emptied: it holds no epoch any more. */
+    public void clear()
+    {
+        if (size > 0)
+        {
+            size = 0;
+            persist();
+        }
+    }
+
     /** The log was cut back to {@code endOffset}: epochs that started at or after it are gone. */
     public void truncateFromEnd(final long endOffset)
     {

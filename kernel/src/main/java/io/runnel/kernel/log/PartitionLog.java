@@ -339,6 +339,51 @@ public final class PartitionLog implements AutoCloseable
     }
 
     /**
+     * A follower whose log ends below its leader's log start (it was away while retention or
+     * DeleteRecords trimmed the leader) cannot catch up from where it is: every segment goes and the
+     * log starts again, empty, at {@code offset}, as Kafka's truncateFullyAndStartAt. Owner thread only.
+     */
+    public void truncateFullyAndStartAt(final long offset)
+    {
+        truncateFullyAndStartAt(offset, offset);
+    }
+
+    /**
+     * As {@link #truncateFullyAndStartAt(long)}, with the first segment at {@code baseOffset} and the
+     * log start at {@code logStart} inside it: the leader's log starts in the middle of a batch (after
+     * DeleteRecords), and a follower stores that batch whole, from its base offset.
+     */
+    public void truncateFullyAndStartAt(final long baseOffset, final long logStart)
+    {
+        if (logStart < baseOffset || baseOffset <= logEndOffset && logStartOffset != logEndOffset)
+        {
+            throw new IllegalArgumentException(name + ": cannot start again at " + baseOffset + " (log start " + logStart
+                + ") with offsets " + logStartOffset + "-" + logEndOffset + " in it");
+        }
+        final List<Segment> dropped = new ArrayList<>(segments);
+        segments.removeAll();
+        for (final Segment segment : dropped)
+        {
+            segment.closeAndDelete();
+        }
+        final Segment fresh = Segment.create(dir, baseOffset, config, clock.time());
+        segments.append(fresh);
+        final long offset = baseOffset;
+        active = fresh;
+        logStartOffset = logStart;
+        logEndOffset = offset;
+        lastBaseOffset = offset;
+        // No batch is left, so no epoch: the next fetch names none, and the leader's batches bring theirs.
+        epochCache.clear();
+        producerState.clear();
+        highWatermark = offset;
+        hwSegment = active;
+        hwPosition = 0;
+        LOG.info("{}: emptied to start again at offset {} (log start {}), as its leader's log does", name, offset, logStart);
+        markFlushed();
+    }
+
+    /**
      * A follower's divergent tail goes (its leader's log ends that epoch at {@code offset}): every
      * batch at or after {@code offset} is dropped, with the segments past it, and producer state and
      * epochs are rebuilt to match. The high watermark never stays past the new end. Owner thread only.

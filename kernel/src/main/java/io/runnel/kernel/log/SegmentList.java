@@ -50,6 +50,13 @@ final class SegmentList extends AbstractList<Segment>
         count -= n;
     }
 
+    /** Removes every segment; the caller appends the next one at once (a follower starting again). */
+    void removeAll()
+    {
+        Arrays.fill(segments, 0, count, null);
+        count = 0;
+    }
+
     /** Removes the newest segment (a follower's truncation); at least one segment always stays. */
     void removeLast()
     {

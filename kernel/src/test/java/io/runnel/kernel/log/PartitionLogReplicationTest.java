@@ -144,6 +144,42 @@ class PartitionLogReplicationTest
         assertEquals(kept + 3, reopened.logEndOffset());
     }
 
+    @Test
+    void aFollowerBehindItsLeadersLogStartStartsAgainThereAndCatchesUp()
+    {
+        final PartitionLog leader = leaders.open(true);
+        leader.leaderEpoch(3);
+        for (int i = 0; i < 30; i++)
+        {
+            appendOk(leader, batch(2));
+        }
+        final PartitionLog follower = followers.open(true);
+        follower.leaderEpoch(1);
+        for (int i = 0; i < 20; i++)
+        {
+            appendOk(follower, batch(1));
+        }
+        assertTrue(follower.segmentCount() > 1);
+        final long start = 40;
+        leader.deleteRecordsBefore(start);
+
+        follower.truncateFullyAndStartAt(start);
+
+        assertEquals(start, follower.logStartOffset());
+        assertEquals(start, follower.logEndOffset());
+        assertEquals(start, follower.highWatermark());
+        assertEquals(1, follower.segmentCount());
+        assertEquals(-1, follower.latestEpoch(), "no batch, no epoch");
+        replicate(leader, follower);
+        assertEquals(leader.logEndOffset(), follower.logEndOffset());
+        assertEquals(3, follower.latestEpoch());
+
+        followers.crash(follower);
+        final PartitionLog reopened = followers.open(false);
+        assertEquals(start, reopened.logStartOffset());
+        assertEquals(leader.logEndOffset(), reopened.logEndOffset());
+    }
+
     private static void replicate(final PartitionLog leader, final PartitionLog follower)
     {
         while (follower.logEndOffset() < leader.logEndOffset())

@@ -103,6 +103,45 @@ class ReplicationTest
         }
     }
 
+    @Test
+    void aFollowerThatFellBehindTheLeadersLogStartStartsAgainThereAndRejoinsTheIsr() throws Exception
+    {
+        try (ChildCluster cluster = new ChildCluster(root, 3, SETTINGS).start();
+            Admin admin = TestClients.admin(cluster.bootstrapServers()))
+        {
+            admin.createTopics(List.of(new NewTopic("trimmed", 1, (short)3))).all().get(60, TimeUnit.SECONDS);
+            final TopicPartitionInfo created = admin.describeTopics(List.of("trimmed")).allTopicNames().get(30, TimeUnit.SECONDS)
+                .get("trimmed").partitions().get(0);
+            final int follower = created.replicas().stream().map(node -> node.id()).filter(id -> id != created.leader().id())
+                .findFirst().orElseThrow();
+            cluster.kill9(follower);
+            try (KafkaProducer<byte[], byte[]> producer = TestClients.producer(cluster.bootstrapServers(), Map.of("acks", "all")))
+            {
+                for (int i = 0; i < 1_000; i++)
+                {
+                    // 100-byte values: a 16 KiB batch holds some 140 of them, so offset 900 lies well past offset 0's batch.
+                    producer.send(new ProducerRecord<>("trimmed", 0, null, String.format("%0100d", i).getBytes(StandardCharsets.UTF_8)));
+                }
+                producer.flush();
+            }
+            final TopicPartition partition = new TopicPartition("trimmed", 0);
+            admin.deleteRecords(Map.of(partition, org.apache.kafka.clients.admin.RecordsToDelete.beforeOffset(900))).all()
+                .get(30, TimeUnit.SECONDS);
+
+            cluster.startNode(follower);
+            awaitTrue(() -> isrSizes(admin, "trimmed").equals(List.of(3)), "the follower rejoins the ISR");
+            final List<Long> bases;
+            try (Stream<Path> files = Files.find(cluster.dataDir(follower), 3, (path, attributes) ->
+                path.getParent().getFileName().toString().equals("trimmed-0") && path.getFileName().toString().endsWith(".log")))
+            {
+                bases = files.map(path -> Long.parseLong(path.getFileName().toString().replace(".log", ""))).toList();
+            }
+            // It starts again at the batch that holds the leader's log start, 900: what lay below went, unfetched.
+            assertEquals(1, bases.size(), bases.toString());
+            assertTrue(bases.get(0) > 0 && bases.get(0) <= 900, bases.toString());
+        }
+    }
+
     /** One acks=all record, not retried, so that a refusal reaches the caller as itself and not as a delivery timeout. */
     private static void produceOne(final String bootstrap, final String topic) throws Exception
     {
