@@ -531,15 +531,7 @@ public final class ReplicaDuty implements ShardDuty
             follower.parked = false;
             return false;
         }
-        final Uuid topicId = state.partition.topic().id();
-        recordsEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
-            .partition(state.partition.index())
-            .followerId(follower.nodeId)
-            .leaderEpoch(state.leadership.leaderEpoch())
-            .fetchOffset(follower.fetchOffset)
-            .highWatermark(log.highWatermark())
-            .logStartOffset(log.logStartOffset());
-        recordsEncoder.topicId().mostSignificantBits(topicId.getMostSignificantBits()).leastSignificantBits(topicId.getLeastSignificantBits());
+        encodeRecordsHeader(state, follower);
         final int lengthAt = recordsEncoder.limit();
         final int dataAt = lengthAt + RecordsEncoder.recordsHeaderLength();
         final int read = readRegion(length, dataAt);
@@ -561,6 +553,16 @@ public final class ReplicaDuty implements ShardDuty
 
     private boolean sendEmptyRecords(final Led state, final FollowerPosition follower)
     {
+        encodeRecordsHeader(state, follower);
+        recordsEncoder.putRecords(sendBuffer, 0, 0);
+        final boolean sent = offer(follower.nodeId, sendBuffer, MessageHeaderEncoder.ENCODED_LENGTH + recordsEncoder.encodedLength());
+        follower.parked = !sent;
+        return sent;
+    }
+
+    /** A Records message's fixed fields, for {@code follower}'s fetch, into the send buffer; its batches follow. */
+    private void encodeRecordsHeader(final Led state, final FollowerPosition follower)
+    {
         final PartitionLog log = state.partition.log();
         final Uuid topicId = state.partition.topic().id();
         recordsEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
@@ -571,10 +573,6 @@ public final class ReplicaDuty implements ShardDuty
             .highWatermark(log.highWatermark())
             .logStartOffset(log.logStartOffset());
         recordsEncoder.topicId().mostSignificantBits(topicId.getMostSignificantBits()).leastSignificantBits(topicId.getLeastSignificantBits());
-        recordsEncoder.putRecords(sendBuffer, 0, 0);
-        final boolean sent = offer(follower.nodeId, sendBuffer, MessageHeaderEncoder.ENCODED_LENGTH + recordsEncoder.encodedLength());
-        follower.parked = !sent;
-        return sent;
     }
 
     /** Reads the region's first {@code length} bytes into the send buffer at {@code at}: whole batches only. */

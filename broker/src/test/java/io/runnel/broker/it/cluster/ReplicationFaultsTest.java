@@ -12,7 +12,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 
 import io.runnel.broker.testing.ChildCluster;
 import io.runnel.broker.testing.TestClients;
@@ -23,15 +22,17 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.TopicPartitionInfo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
+import static io.runnel.broker.it.cluster.ReplicatedTopics.SETTINGS;
+import static io.runnel.broker.it.cluster.ReplicatedTopics.WAIT;
+import static io.runnel.broker.it.cluster.ReplicatedTopics.awaitTrue;
+import static io.runnel.broker.it.cluster.ReplicatedTopics.leaderOf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Durability under faults, as Jepsen checks a queue: three brokers in their own JVMs, RF=3,
@@ -43,16 +44,10 @@ import static org.junit.jupiter.api.Assertions.fail;
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class ReplicationFaultsTest
 {
-    private static final Duration WAIT = Duration.ofSeconds(90);
     private static final String TOPIC = "jepsen";
     private static final int PARTITIONS = 3;
     /** The producer stops by itself after this many records, faults or not. */
     private static final int MAX_RECORDS = 400_000;
-    private static final Map<String, String> SETTINGS = Map.of(
-        "runnel.replication.enable", "true",
-        "replica.lag.time.max.ms", "3000",
-        "broker.session.timeout.ms", "3000",
-        "broker.heartbeat.interval.ms", "500");
 
     @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     Path root;
@@ -75,26 +70,26 @@ class ReplicationFaultsTest
             {
                 awaitTrue(() -> ackedCount(acked) > 2_000, "the producer is under way");
 
-                final int killed = leaderOf(admin, 0);
+                final int killed = leaderOf(admin, TOPIC, 0);
                 cluster.kill9(killed);
-                awaitTrue(() -> leaderOf(admin, 0) >= 0 && leaderOf(admin, 0) != killed, "partition 0 has a new leader after kill -9");
+                awaitTrue(() -> leaderOf(admin, TOPIC, 0) >= 0 && leaderOf(admin, TOPIC, 0) != killed, "partition 0 has a new leader after kill -9");
                 cluster.startNode(killed);
                 awaitFullIsr(admin, "the killed broker is back in every ISR");
                 awaitProgress(acked);
 
-                final int paused = leaderOf(admin, 1);
+                final int paused = leaderOf(admin, TOPIC, 1);
                 cluster.pause(paused);
                 // Past the session timeout, so it is fenced and replaced; not 10 s, after which its own Aeron
                 // clients take the frozen time for a dead driver and its quorum member stops (see cluster/README.md).
                 Thread.sleep(6_000);
                 cluster.resume(paused);
-                awaitTrue(() -> leaderOf(admin, 1) >= 0 && leaderOf(admin, 1) != paused, "partition 1 got a new leader while its old one was paused");
+                awaitTrue(() -> leaderOf(admin, TOPIC, 1) >= 0 && leaderOf(admin, TOPIC, 1) != paused, "partition 1 got a new leader while its old one was paused");
                 awaitFullIsr(admin, "the paused broker is back in every ISR");
                 awaitProgress(acked);
 
-                final int stopped = leaderOf(admin, 2);
+                final int stopped = leaderOf(admin, TOPIC, 2);
                 cluster.stop(stopped);
-                awaitTrue(() -> leaderOf(admin, 2) >= 0 && leaderOf(admin, 2) != stopped, "partition 2 has a new leader after SIGTERM");
+                awaitTrue(() -> leaderOf(admin, TOPIC, 2) >= 0 && leaderOf(admin, TOPIC, 2) != stopped, "partition 2 has a new leader after SIGTERM");
                 cluster.startNode(stopped);
                 awaitFullIsr(admin, "the stopped broker is back in every ISR");
                 awaitProgress(acked);
@@ -211,32 +206,5 @@ class ReplicationFaultsTest
                 return false;
             }
         }, what);
-    }
-
-    private static int leaderOf(final Admin admin, final int partition)
-    {
-        try
-        {
-            final TopicPartitionInfo info = admin.describeTopics(List.of(TOPIC)).allTopicNames().get(10, TimeUnit.SECONDS)
-                .get(TOPIC).partitions().get(partition);
-            return info.leader() == null || info.leader().isEmpty() ? -1 : info.leader().id();
-        }
-        catch (final Exception ex)
-        {
-            return -1;
-        }
-    }
-
-    private static void awaitTrue(final BooleanSupplier condition, final String what) throws InterruptedException
-    {
-        final long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean())
-        {
-            if (System.nanoTime() > deadline)
-            {
-                fail("timed out waiting until " + what);
-            }
-            Thread.sleep(100);
-        }
     }
 }

@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
 import io.runnel.broker.testing.ChildCluster;
@@ -33,11 +32,15 @@ import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static io.runnel.broker.it.cluster.ReplicatedTopics.SETTINGS;
+import static io.runnel.broker.it.cluster.ReplicatedTopics.WAIT;
+import static io.runnel.broker.it.cluster.ReplicatedTopics.awaitTrue;
+import static io.runnel.broker.it.cluster.ReplicatedTopics.isrSizes;
+import static io.runnel.broker.it.cluster.ReplicatedTopics.leaderOf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Partition replication between three brokers, each in its own JVM (replication is still behind
@@ -49,17 +52,11 @@ import static org.junit.jupiter.api.Assertions.fail;
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class ReplicationTest
 {
-    private static final Duration WAIT = Duration.ofSeconds(60);
     private static final String TOPIC = "replicated";
     /** min.insync.replicas=3 of 3: acks=all needs every replica in sync. */
     private static final String STRICT = "strict";
     private static final int PARTITIONS = 3;
     private static final int RECORDS = 3_000;
-    private static final Map<String, String> SETTINGS = Map.of(
-        "runnel.replication.enable", "true",
-        "replica.lag.time.max.ms", "3000",
-        "broker.session.timeout.ms", "3000",
-        "broker.heartbeat.interval.ms", "500");
 
     @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     Path root;
@@ -81,10 +78,10 @@ class ReplicationTest
             final Map<Integer, List<String>> acked = produce(cluster.bootstrapServers(), 0);
             awaitTrue(() -> replicasIdentical(cluster), "every replica's log is the leader's, byte for byte");
 
-            final int victim = leaderOf(admin, 0);
+            final int victim = leaderOf(admin, TOPIC, 0);
             cluster.kill9(victim);
-            awaitTrue(() -> leaderOf(admin, 0) != victim && leaderOf(admin, 0) >= 0, "partition 0 has a new leader");
-            assertNotEquals(victim, leaderOf(admin, 0));
+            awaitTrue(() -> leaderOf(admin, TOPIC, 0) != victim && leaderOf(admin, TOPIC, 0) >= 0, "partition 0 has a new leader");
+            assertNotEquals(victim, leaderOf(admin, TOPIC, 0));
 
             awaitTrue(() -> isrSizes(admin, STRICT).equals(List.of(2)), "the killed broker left the ISR");
             final Exception refused = assertThrows(Exception.class, () -> produceOne(cluster.bootstrapServers(), STRICT));
@@ -164,19 +161,6 @@ class ReplicationTest
         return false;
     }
 
-    private static List<Integer> isrSizes(final Admin admin, final String topic)
-    {
-        try
-        {
-            return admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS).get(topic).partitions().stream()
-                .map(partition -> partition.isr().size()).toList();
-        }
-        catch (final Exception ex)
-        {
-            return List.of();
-        }
-    }
-
     private static Map<Integer, List<String>> produce(final String bootstrap, final int from) throws Exception
     {
         final Map<Integer, List<String>> acked = new HashMap<>();
@@ -221,20 +205,6 @@ class ReplicationTest
             }
         }
         return read;
-    }
-
-    private static int leaderOf(final Admin admin, final int partition)
-    {
-        try
-        {
-            final TopicPartitionInfo info = admin.describeTopics(List.of(TOPIC)).allTopicNames().get(10, TimeUnit.SECONDS)
-                .get(TOPIC).partitions().get(partition);
-            return info.leader() == null || info.leader().isEmpty() ? -1 : info.leader().id();
-        }
-        catch (final Exception ex)
-        {
-            return -1;
-        }
     }
 
     /** Each partition's segment files are the same bytes on every running node (read as files; the page cache has them). */
@@ -306,18 +276,5 @@ class ReplicationTest
             end--;
         }
         return java.util.Arrays.copyOf(bytes, end);
-    }
-
-    private static void awaitTrue(final BooleanSupplier condition, final String what) throws InterruptedException
-    {
-        final long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean())
-        {
-            if (System.nanoTime() > deadline)
-            {
-                fail("timed out waiting until " + what);
-            }
-            Thread.sleep(100);
-        }
     }
 }
