@@ -75,6 +75,9 @@ public final class ReplicaDuty implements ShardDuty
 
     private final Map<Partition, Led> led = new HashMap<>();
     private final Map<Partition, Followed> followed = new HashMap<>();
+    /** The values of {@link #led} and {@link #followed}, refreshed when they change: iterated every cycle without allocating. */
+    private final List<Led> ledList = new ArrayList<>();
+    private final List<Followed> followedList = new ArrayList<>();
     private final Int2ObjectHashMap<Peer> peers = new Int2ObjectHashMap<>();
     private long nextRescanMs;
     private long nextErrorLogMs;
@@ -252,13 +255,13 @@ public final class ReplicaDuty implements ShardDuty
                 work += rescan();
             }
             work += subscription.poll(assembler, FRAGMENT_LIMIT);
-            for (final Led partition : led.values())
+            for (int i = 0, n = ledList.size(); i < n; i++)
             {
-                work += lead(partition);
+                work += lead(ledList.get(i));
             }
-            for (final Followed partition : followed.values())
+            for (int i = 0, n = followedList.size(); i < n; i++)
             {
-                work += follow(partition, nowMs);
+                work += follow(followedList.get(i), nowMs);
             }
         }
         catch (final RuntimeException ex)
@@ -330,6 +333,13 @@ public final class ReplicaDuty implements ShardDuty
         }
         changes += dropStale(led.keySet().iterator(), true);
         changes += dropStale(followed.keySet().iterator(), false);
+        if (changes > 0)
+        {
+            ledList.clear();
+            ledList.addAll(led.values());
+            followedList.clear();
+            followedList.addAll(followed.values());
+        }
         return changes;
     }
 
