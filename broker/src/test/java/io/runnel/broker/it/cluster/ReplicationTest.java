@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import io.runnel.broker.testing.ChildCluster;
+import io.runnel.broker.testing.KafkaTool;
 import io.runnel.broker.testing.TestClients;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -26,6 +27,7 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.errors.NotEnoughReplicasException;
+import org.apache.kafka.tools.TopicCommand;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.CleanupMode;
@@ -84,6 +86,11 @@ class ReplicationTest
             assertNotEquals(victim, leaderOf(admin, TOPIC, 0));
 
             awaitTrue(() -> isrSizes(admin, STRICT).equals(List.of(2)), "the killed broker left the ISR");
+            final KafkaTool.Run underReplicated = KafkaTool.run("kafka-topics", TopicCommand::main, "--bootstrap-server",
+                cluster.bootstrapServers(), "--describe", "--under-replicated-partitions", "--topic", STRICT);
+            assertEquals(0, underReplicated.status(), underReplicated.err());
+            assertTrue(underReplicated.out().contains("Topic: " + STRICT) && underReplicated.out().contains("Partition: 0"),
+                "kafka-topics lists the partition that lost a replica: " + underReplicated.out());
             final Exception refused = assertThrows(Exception.class, () -> produceOne(cluster.bootstrapServers(), STRICT));
             assertTrue(hasCause(refused, NotEnoughReplicasException.class), "min.insync.replicas=3 with 2 in sync: " + refused);
 
