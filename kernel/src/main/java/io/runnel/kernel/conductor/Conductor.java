@@ -55,7 +55,18 @@ public final class Conductor implements Agent
     private final EpochClock clock;
     private final long retentionCheckIntervalMs;
     private final SegmentRetirement retirement;
+    /** Kafka's name, and its default interval (replica.high.watermark.checkpoint.interval.ms). */
+    static final String HIGH_WATERMARK_CHECKPOINT = "replication-offset-checkpoint";
+    private static final long HIGH_WATERMARK_CHECKPOINT_INTERVAL_MS = 5_000;
     private final LogStartOffsetCheckpoint logStartCheckpoint;
+    /**
+     * Kafka's replication-offset-checkpoint: the high watermark of every replicated partition, so that
+     * after a restart readers see no more than the in-sync replicas had (not the local log end).
+     */
+    private final LogStartOffsetCheckpoint highWatermarkCheckpoint;
+    private long nextHighWatermarkCheckpointMs;
+    /** What the last high-watermark checkpoint held; it is rewritten only when this changes. */
+    private Map<String, Map<Integer, Long>> lastHighWatermarks = Map.of();
     private long nextRetentionCheckMs;
     private final List<BrokerConfigListener> brokerConfigListeners = new CopyOnWriteArrayList<>();
     /** The broker's topic defaults; written by the conductor only (a broker config change), read by anyone. */
@@ -79,6 +90,7 @@ public final class Conductor implements Agent
         this.clock = clock;
         this.retentionCheckIntervalMs = retentionCheckIntervalMs;
         this.logStartCheckpoint = new LogStartOffsetCheckpoint(logDir);
+        this.highWatermarkCheckpoint = new LogStartOffsetCheckpoint(logDir, HIGH_WATERMARK_CHECKPOINT);
         this.retirement = new SegmentRetirement(logStartCheckpoint, registry, this::wake);
         this.proxies = new ShardProxy[shards.length];
         for (int i = 0; i < shards.length; i++)
@@ -173,6 +185,7 @@ public final class Conductor implements Agent
         }
         final Set<String> expected = new HashSet<>();
         final Map<String, Long> logStarts = logStartCheckpoint.read();
+        final Map<String, Long> highWatermarks = highWatermarkCheckpoint.read();
         for (final Topic topic : registry.snapshot().topics())
         {
             for (int i = 0; i < topic.partitionCount(); i++)
@@ -182,6 +195,12 @@ public final class Conductor implements Agent
                 final PartitionLog log = PartitionLog.open(partition.name(), logDir.resolve(partition.name()),
                     logConfigFor(topic.configs()), clock, partition.state(), cleanShutdown,
                     logStarts.getOrDefault(partition.name(), -1L));
+                final Long highWatermark = highWatermarks.get(partition.name());
+                if (highWatermark != null && partition.leadership().replicas().size() > 1)
+                {
+                    // Past the checkpoint, the local log may hold what no other replica has: readers wait for replication.
+                    log.restrictHighWatermark(highWatermark);
+                }
                 shards[partition.shard()].runBeforeStart(new AdoptAtStartUp(partition, log));
             }
         }
@@ -259,6 +278,40 @@ public final class Conductor implements Agent
         retirement.retire(partition, segments, delayMs, afterRenamed);
     }
 
+    /**
+     * Writes the high watermark of every replicated partition, as the shards published it, if it
+     * changed since the last write (a single node, with nothing replicated, never writes one).
+     */
+    private int checkpointHighWatermarks()
+    {
+        final Map<String, Map<Integer, Long>> highWatermarks = new java.util.TreeMap<>();
+        for (final Topic topic : registry.snapshot().topics())
+        {
+            for (int i = 0; i < topic.partitionCount(); i++)
+            {
+                final Partition partition = topic.partition(i);
+                if (partition.leadership().replicas().size() > 1 && partition.log() != null)
+                {
+                    highWatermarks.computeIfAbsent(topic.name(), name -> new java.util.TreeMap<>()).put(i, partition.state().highWatermark());
+                }
+            }
+        }
+        if (highWatermarks.equals(lastHighWatermarks))
+        {
+            return 0;
+        }
+        try
+        {
+            highWatermarkCheckpoint.write(highWatermarks);
+            lastHighWatermarks = highWatermarks;
+        }
+        catch (final java.io.UncheckedIOException ex)
+        {
+            LOG.warn("cannot write the high-watermark checkpoint in {}: {}", logDir, ex.getMessage());
+        }
+        return 1;
+    }
+
     /** Rewrites the log start offset checkpoint from every partition's published state. Conductor thread only. */
     void checkpointLogStarts()
     {
@@ -280,6 +333,11 @@ public final class Conductor implements Agent
             work++;
         }
         work += retirement.doWork(nowMs);
+        if (nowMs >= nextHighWatermarkCheckpointMs)
+        {
+            nextHighWatermarkCheckpointMs = nowMs + HIGH_WATERMARK_CHECKPOINT_INTERVAL_MS;
+            work += checkpointHighWatermarks();
+        }
         for (final ShardProxy proxy : proxies)
         {
             work += proxy.retryBacklog();

@@ -326,6 +326,28 @@ public final class PartitionLog implements AutoCloseable
     }
 
     /**
+     * At start-up, a replicated log's high watermark as last checkpointed: it starts there (never
+     * below the log start, never above what is durable here), not at the local log end, which may
+     * hold what no other replica has; replication moves it on. Before the log is handed to its shard.
+     */
+    public void restrictHighWatermark(final long checkpointed)
+    {
+        final long target = Math.max(logStartOffset, Math.min(checkpointed, flushedOffset));
+        replicaHighWatermark = target;
+        if (target >= highWatermark)
+        {
+            advanceHighWatermark();
+            return;
+        }
+        final Segment segment = segments.get(segments.floorIndex(target));
+        final int position = segment.positionOf(target, segment.size());
+        highWatermark = target;
+        hwSegment = segment;
+        hwPosition = position < 0 ? segment.size() : position;
+        state.update(logStartOffset, logEndOffset, highWatermark);
+    }
+
+    /**
      * Replication's bound on what readers see (see {@link #replicaHighWatermark}): the high
      * watermark becomes the smaller of it and what is durable here, and never moves back.
      * {@link Long#MAX_VALUE} lifts the bound. Owner thread only.

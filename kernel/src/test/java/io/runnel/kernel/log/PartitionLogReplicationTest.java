@@ -180,6 +180,30 @@ class PartitionLogReplicationTest
         assertEquals(leader.logEndOffset(), reopened.logEndOffset());
     }
 
+    @Test
+    void aReplicatedLogStartsAtItsCheckpointedHighWatermarkNotItsLogEnd()
+    {
+        final PartitionLog log = leaders.open(true);
+        appendOk(log, batch(3));
+        appendOk(log, batch(4));
+        appendOk(log, batch(5));
+        leaders.crash(log);
+
+        final PartitionLog reopened = leaders.open(false);
+        assertEquals(12, reopened.highWatermark(), "unreplicated, it is what is durable here");
+        reopened.restrictHighWatermark(7);
+
+        assertEquals(7, reopened.highWatermark());
+        assertEquals(7, reopened.state().highWatermark());
+        assertEquals(range(0, 7), offsets(consume(reopened, 0, 1 << 20)));
+        final FileRegion all = new FileRegion();
+        assertEquals(PartitionLog.ReadStatus.OK, reopened.readForReplica(7, 1 << 20, all));
+        assertEquals(1, batchesOf(all).size(), "followers still read past it");
+
+        reopened.restrictHighWatermark(100);
+        assertEquals(12, reopened.highWatermark(), "never above what is durable here");
+    }
+
     private static void replicate(final PartitionLog leader, final PartitionLog follower)
     {
         while (follower.logEndOffset() < leader.logEndOffset())

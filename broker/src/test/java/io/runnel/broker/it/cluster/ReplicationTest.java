@@ -143,6 +143,21 @@ class ReplicationTest
             // It starts again at the batch that holds the leader's log start, 900: what lay below went, unfetched.
             assertEquals(1, bases.size(), bases.toString());
             assertTrue(bases.get(0) > 0 && bases.get(0) <= 900, bases.toString());
+            final Path checkpoint = cluster.dataDir(created.leader().id()).resolve("replication-offset-checkpoint");
+            awaitTrue(() -> Files.exists(checkpoint) && readQuietly(checkpoint).contains("trimmed 0 1000"),
+                "the leader checkpoints the high watermark of its replicated partition");
+        }
+    }
+
+    private static String readQuietly(final Path file)
+    {
+        try
+        {
+            return Files.readString(file);
+        }
+        catch (final IOException ex)
+        {
+            return "";
         }
     }
 
