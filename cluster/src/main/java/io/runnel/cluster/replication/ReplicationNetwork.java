@@ -61,7 +61,9 @@ public final class ReplicationNetwork implements AutoCloseable
     public static ReplicationNetwork start(final String aeronDirectoryName, final String host, final int port,
         final IntFunction<String> endpointOf, final IsrChanges isrChanges)
     {
-        final Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(aeronDirectoryName).clientName("replication"));
+        // One line per problem (the driver stopping first at shutdown, say), not Aeron's default stack trace on stderr.
+        final Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(aeronDirectoryName).clientName("replication")
+            .errorHandler(throwable -> LOG.warn("replication Aeron client: {}", throwable.toString())));
         try
         {
             // Every shard subscribes to the same channel, which the driver then binds once; a channel naming
