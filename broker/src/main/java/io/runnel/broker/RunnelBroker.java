@@ -136,7 +136,7 @@ public final class RunnelBroker implements AutoCloseable
             {
                 member.enableReplication();
                 replication = ReplicationNetwork.start(member.aeronDirectoryName(), effective.advertisedHost(),
-                    config.resolved().<Integer>value(BrokerConfigDef.REPLICATION_PORT), member::replicationEndpoint, member::alterPartition);
+                    replicationPort(effective.advertisedPort()), member::replicationEndpoint, member::alterPartition);
                 final ReplicationSettings settings = ReplicationSettings.defaults(config.nodeId(),
                     config.resolved().<Long>value(BrokerConfigDef.REPLICA_LAG_TIME_MAX_MS));
                 for (int i = 0; i < logManager.shardCount(); i++)
@@ -240,6 +240,17 @@ public final class RunnelBroker implements AutoCloseable
     /** How long start-up waits for the quorum (a majority of its controllers up) and for its registration. */
     private static final Duration QUORUM_START_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration CONTROLLED_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
+
+    /**
+     * runnel.replication.port, or by default the client listener's port number, on UDP: a port the
+     * broker already holds (on TCP), so it cannot be one that another node's quorum derives its UDP
+     * ports from on a shared host, as a port picked at random could.
+     */
+    private int replicationPort(final int clientPort)
+    {
+        final int configured = config.resolved().<Integer>value(BrokerConfigDef.REPLICATION_PORT);
+        return configured != 0 ? configured : clientPort;
+    }
 
     private static MemberSettings memberSettings(final BrokerConfig config)
     {

@@ -224,8 +224,8 @@ public final class BrokerConfigDef
             .doc("A follower that has not caught up with its leader's log end for this long leaves the partition's in-sync "
                 + "replicas (and the high watermark stops waiting for it); it comes back once it holds the high watermark again.").build())
         .define(brokerKey(REPLICATION_PORT, INT).group(REPLICATION).defaultValue(0).validator(between(0, MAX_PORT))
-            .doc("The UDP port of this broker's replication stream, on its advertised host (0: any free port; the broker "
-                + "registers the one it bound with the quorum).").build())
+            .doc("The UDP port of this broker's replication stream, on its advertised host (0: the client listener's port "
+                + "number, on UDP); the broker registers it with the quorum, where the other brokers find it.").build())
         .define(brokerKey(LOG_DIRS, STRING).group(LOG).defaultValue("./data")
             .doc("Where partition logs are stored (one directory, locked by the running broker; of a comma-separated list the first is used). A relative path resolves against the broker's working directory.").build())
         .define(brokerKey(LOG_DIR, STRING).group(LOG).noDefault()

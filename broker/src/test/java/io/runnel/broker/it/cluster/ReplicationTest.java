@@ -121,12 +121,16 @@ class ReplicationTest
             cluster.kill9(follower);
             try (KafkaProducer<byte[], byte[]> producer = TestClients.producer(cluster.bootstrapServers(), Map.of("acks", "all")))
             {
+                final List<Future<RecordMetadata>> sent = new ArrayList<>();
                 for (int i = 0; i < 1_000; i++)
                 {
                     // 100-byte values: a 16 KiB batch holds some 140 of them, so offset 900 lies well past offset 0's batch.
-                    producer.send(new ProducerRecord<>("trimmed", 0, null, String.format("%0100d", i).getBytes(StandardCharsets.UTF_8)));
+                    sent.add(producer.send(new ProducerRecord<>("trimmed", 0, null, String.format("%0100d", i).getBytes(StandardCharsets.UTF_8))));
                 }
-                producer.flush();
+                for (final Future<RecordMetadata> record : sent)
+                {
+                    record.get(60, TimeUnit.SECONDS);
+                }
             }
             final TopicPartition partition = new TopicPartition("trimmed", 0);
             admin.deleteRecords(Map.of(partition, org.apache.kafka.clients.admin.RecordsToDelete.beforeOffset(900))).all()
@@ -143,9 +147,12 @@ class ReplicationTest
             // It starts again at the batch that holds the leader's log start, 900: what lay below went, unfetched.
             assertEquals(1, bases.size(), bases.toString());
             assertTrue(bases.get(0) > 0 && bases.get(0) <= 900, bases.toString());
-            final Path checkpoint = cluster.dataDir(created.leader().id()).resolve("replication-offset-checkpoint");
-            awaitTrue(() -> Files.exists(checkpoint) && readQuietly(checkpoint).contains("trimmed 0 1000"),
-                "the leader checkpoints the high watermark of its replicated partition");
+            // Whichever node leads now (a kill can move leadership) has checkpointed the high watermark.
+            awaitTrue(() ->
+            {
+                final int leader = leaderOf(admin, "trimmed", 0);
+                return leader > 0 && readQuietly(cluster.dataDir(leader).resolve("replication-offset-checkpoint")).contains("trimmed 0 1000");
+            }, "the leader checkpoints the high watermark of its replicated partition");
         }
     }
 
