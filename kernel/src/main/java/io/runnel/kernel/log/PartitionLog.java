@@ -226,20 +226,10 @@ public final class PartitionLog implements AutoCloseable
             default:
                 break;
         }
-        final int length = bytes.remaining();
         final long baseOffset = logEndOffset;
-        try
+        batch.assignOffsetAndEpoch(baseOffset, leaderEpoch);
+        if (!write("an append", batch, bytes))
         {
-            maybeRoll(length);
-            batch.assignOffsetAndEpoch(baseOffset, leaderEpoch);
-            epochCache.onAppend(leaderEpoch, baseOffset);
-            active.append(bytes, batch.lastOffset(), batch.maxTimestamp());
-        }
-        catch (final UncheckedIOException ex)
-        {
-            // Nothing past the last whole batch counts: the state is as before, the file is cut back to it.
-            takeOffline("an append", ex, length + (config.preallocate() ? Segment.PREALLOCATE_CHUNK_BYTES : 0), logEndOffset);
-            active.truncateTail();
             return AppendStatus.STORAGE_ERROR;
         }
         producerState.onAppend(batch);
@@ -266,17 +256,8 @@ public final class PartitionLog implements AutoCloseable
         {
             return AppendStatus.OFFSET_MISMATCH;
         }
-        final int length = bytes.remaining();
-        try
+        if (!write("a replicated append", batch, bytes))
         {
-            maybeRoll(length);
-            epochCache.onAppend(batch.partitionLeaderEpoch(), batch.baseOffset());
-            active.append(bytes, batch.lastOffset(), batch.maxTimestamp());
-        }
-        catch (final UncheckedIOException ex)
-        {
-            takeOffline("a replicated append", ex, length + (config.preallocate() ? Segment.PREALLOCATE_CHUNK_BYTES : 0), logEndOffset);
-            active.truncateTail();
             return AppendStatus.STORAGE_ERROR;
         }
         producerState.onAppend(batch);
@@ -284,6 +265,29 @@ public final class PartitionLog implements AutoCloseable
         logEndOffset = batch.lastOffset() + 1;
         afterAppend();
         return AppendStatus.APPENDED;
+    }
+
+    /**
+     * Writes a batch whose offsets and epoch are assigned to the active segment (rolled first if due),
+     * starting its epoch in the checkpoint if it is a new one. On failure nothing past the last whole
+     * batch counts: the state is as before, the file is cut back to it, and the log goes offline.
+     */
+    private boolean write(final String what, final RecordBatch batch, final ByteBuffer bytes)
+    {
+        final int length = bytes.remaining();
+        try
+        {
+            maybeRoll(length);
+            epochCache.onAppend(batch.partitionLeaderEpoch(), batch.baseOffset());
+            active.append(bytes, batch.lastOffset(), batch.maxTimestamp());
+            return true;
+        }
+        catch (final UncheckedIOException ex)
+        {
+            takeOffline(what, ex, length + (config.preallocate() ? Segment.PREALLOCATE_CHUNK_BYTES : 0), logEndOffset);
+            active.truncateTail();
+            return false;
+        }
     }
 
     private void afterAppend()
@@ -339,11 +343,7 @@ public final class PartitionLog implements AutoCloseable
             advanceHighWatermark();
             return;
         }
-        final Segment segment = segments.get(segments.floorIndex(target));
-        final int position = segment.positionOf(target, segment.size());
-        highWatermark = target;
-        hwSegment = segment;
-        hwPosition = position < 0 ? segment.size() : position;
+        placeHighWatermark(target);
         state.update(logStartOffset, logEndOffset, highWatermark);
     }
 
@@ -832,6 +832,16 @@ public final class PartitionLog implements AutoCloseable
         }
     }
 
+    /** The high watermark at {@code target}, a batch boundary, and the segment and byte position readers stop at. */
+    private void placeHighWatermark(final long target)
+    {
+        final Segment segment = segments.get(segments.floorIndex(target));
+        final int position = segment.positionOf(target, segment.size());
+        highWatermark = target;
+        hwSegment = segment;
+        hwPosition = position < 0 ? segment.size() : position;
+    }
+
     /** The high watermark moves up to min(flushed end, replication's bound), at a batch boundary. */
     private boolean advanceHighWatermark()
     {
@@ -849,11 +859,7 @@ public final class PartitionLog implements AutoCloseable
         else if (target > highWatermark || hwSegment == null)
         {
             // Replicas acknowledge whole batches, so the target is a batch boundary below the flushed end.
-            final Segment segment = segments.get(segments.floorIndex(target));
-            final int position = segment.positionOf(target, segment.size());
-            highWatermark = target;
-            hwSegment = segment;
-            hwPosition = position < 0 ? segment.size() : position;
+            placeHighWatermark(target);
         }
         else
         {

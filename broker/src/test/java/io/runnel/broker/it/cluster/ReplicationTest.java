@@ -33,7 +33,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static io.runnel.broker.it.cluster.ReplicatedTopics.SETTINGS;
 import static io.runnel.broker.it.cluster.ReplicatedTopics.WAIT;
 import static io.runnel.broker.it.cluster.ReplicatedTopics.awaitTrue;
@@ -256,7 +255,6 @@ class ReplicationTest
                         return false;
                     }
                 }
-                assertArrayEquals(first, first);
                 if (first.length == 0)
                 {
                     return false;
