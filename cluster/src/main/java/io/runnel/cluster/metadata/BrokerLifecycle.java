@@ -42,6 +42,11 @@ final class BrokerLifecycle
         this.sessionTimeoutMs = sessionTimeoutMs;
     }
 
+    long sessionTimeoutMs()
+    {
+        return sessionTimeoutMs;
+    }
+
     static boolean isSessionTimer(final long correlationId)
     {
         return correlationId >= SESSION_TIMER_BASE && correlationId - SESSION_TIMER_BASE <= Integer.MAX_VALUE;

@@ -49,6 +49,8 @@ public final class MetadataStateMachine implements ReplicatedStateMachine
     private final ImageSnapshot snapshots = new ImageSnapshot();
     private final ExpandableArrayBuffer replyBuffer = new ExpandableArrayBuffer(4096);
     private MetadataImageBuilder state = new MetadataImageBuilder(MetadataImage.EMPTY);
+    /** Cluster time the newest leadership term began: sessions get a whole timeout from there (in snapshots too). */
+    private long leadershipTermStartMs = ImageSnapshot.NO_TERM_START;
 
     /**
      * @param sessionTimeoutMs a broker without a heartbeat for this long is fenced (broker.session.timeout.ms).
@@ -125,11 +127,27 @@ public final class MetadataStateMachine implements ReplicatedStateMachine
     }
 
     @Override
+    public void onNewLeadershipTerm(final long leadershipTermId, final long clusterTimeMs, final QuorumOutput out)
+    {
+        leadershipTermStartMs = clusterTimeMs;
+    }
+
+    @Override
     public void onTimer(final long correlationId, final long clusterTimeMs, final QuorumOutput out)
     {
         if (!BrokerLifecycle.isSessionTimer(correlationId))
         {
             LOG.warn("metadata state machine ignores timer {}: not one of its own", correlationId);
+            return;
+        }
+        // While the quorum elects a leader no heartbeat can be committed, yet session timers run on:
+        // a timer that expires within one session timeout of a new term is moved to its end, as KRaft
+        // gives every broker a fresh session on a controller failover. (A timer the old leader set can
+        // fire before the new one has applied anything, so the check is here, not a reschedule at the event.)
+        final long graceEndMs = leadershipTermStartMs + brokers.sessionTimeoutMs();
+        if (leadershipTermStartMs != ImageSnapshot.NO_TERM_START && clusterTimeMs < graceEndMs)
+        {
+            out.scheduleTimer(correlationId, graceEndMs);
             return;
         }
         change.begin(image().version());
@@ -140,13 +158,15 @@ public final class MetadataStateMachine implements ReplicatedStateMachine
     @Override
     public void writeSnapshot(final SnapshotWriter snapshot)
     {
-        snapshots.write(image(), snapshot);
+        snapshots.write(image(), leadershipTermStartMs, snapshot);
     }
 
     @Override
     public void loadSnapshot(final SnapshotReader snapshot)
     {
-        state = new MetadataImageBuilder(snapshots.read(snapshot));
+        final ImageSnapshot.Loaded loaded = snapshots.read(snapshot);
+        state = new MetadataImageBuilder(loaded.image());
+        leadershipTermStartMs = loaded.leadershipTermStartMs();
     }
 
     private void execute(final long sessionId, final MetadataCommand command, final long nowMs, final QuorumOutput out)

@@ -150,6 +150,7 @@ public final class QuorumHost implements ClusteredService
     {
         this.leadershipTermId = leadershipTermId;
         this.leaderMemberId = leaderMemberId;
+        machine.onNewLeadershipTerm(leadershipTermId, timeUnit.toMillis(timestamp), output);
     }
 
     @Override

@@ -29,6 +29,15 @@ public interface ReplicatedStateMachine
     /** A timer set with {@link QuorumOutput#scheduleTimer} fired (replicated: it fires in every replica at the same point). */
     void onTimer(long correlationId, long clusterTimeMs, QuorumOutput out);
 
+    /**
+     * A new leadership term began at {@code clusterTimeMs} (an event in the replicated log, so every
+     * replica sees it at the same point). Time-outs that ran while no leader could take commands
+     * (the election) can be extended from here.
+     */
+    default void onNewLeadershipTerm(final long leadershipTermId, final long clusterTimeMs, final QuorumOutput out)
+    {
+    }
+
     /** Writes the whole state, in chunks of at most {@link SnapshotWriter#maxChunkLength()} bytes. */
     void writeSnapshot(SnapshotWriter snapshot);
 

@@ -109,6 +109,28 @@ class BrokerLifecycleTest
     }
 
     @Test
+    void quorumElectionOutlastingTheSessionsGivesEveryBrokerAFreshSessionInsteadOfFencingThemAll()
+    {
+        context.startBrokers(3);
+        context.advance(HEARTBEAT_INTERVAL_MS, HEARTBEAT_INTERVAL_MS, 1, 2, 3);
+
+        // The election outlasts every session: their timers are all due when the new leader starts.
+        context.electLeaderTaking(SESSION_TIMEOUT_MS + 1_000);
+        for (int nodeId = 1; nodeId <= 3; nodeId++)
+        {
+            assertFalse(context.image().broker(nodeId).fenced(), "broker " + nodeId + " fenced by a timer that ran through the election");
+        }
+
+        // Brokers 1 and 2 heartbeat on; broker 3 died during the election: fenced one session timeout into the new term.
+        context.advance(SESSION_TIMEOUT_MS - HEARTBEAT_INTERVAL_MS, HEARTBEAT_INTERVAL_MS, 1, 2);
+        assertFalse(context.image().broker(3).fenced(), "not before a whole session timeout in the new term");
+        context.advance(2 * HEARTBEAT_INTERVAL_MS, HEARTBEAT_INTERVAL_MS, 1, 2);
+        assertTrue(context.image().broker(3).sessionExpired());
+        assertFalse(context.image().broker(1).fenced());
+        assertFalse(context.image().broker(2).fenced());
+    }
+
+    @Test
     void fencingMovesLeadershipToTheNextInSyncReplicaAndShrinksTheIsr()
     {
         context.startBrokers(3);

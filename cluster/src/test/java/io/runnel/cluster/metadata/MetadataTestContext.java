@@ -50,6 +50,7 @@ final class MetadataTestContext
     private long nowMs = START_MS;
     private long nextCorrelationId = 1;
     private int nextTopicId = 1;
+    private long leadershipTermId;
 
     MetadataTestContext()
     {
@@ -189,6 +190,17 @@ final class MetadataTestContext
                 heartbeat(nodeId, false, false);
             }
         }
+    }
+
+    /**
+     * A quorum election that takes {@code electionMs}: no command is committed and no timer fires
+     * meanwhile (no leader to append them); then the new term's event, then the timers that fell due.
+     */
+    void electLeaderTaking(final long electionMs)
+    {
+        nowMs += electionMs;
+        machine.onNewLeadershipTerm(++leadershipTermId, nowMs, out);
+        advanceTo(nowMs);
     }
 
     /** Moves cluster time, firing every timer due on the way, in deadline order. */

@@ -85,6 +85,31 @@ class SnapshotAndDeterminismTest
     }
 
     @Test
+    void machineRestoredFromASnapshotTakenInATermsGraceFencesAtTheSamePointAsTheOriginal()
+    {
+        final MetadataTestContext original = new MetadataTestContext();
+        original.startBrokers(2);
+        original.electLeaderTaking(MetadataTestContext.SESSION_TIMEOUT_MS + 500);
+        final MemorySnapshot snapshot = new MemorySnapshot(SMALL_CHUNK);
+        original.machine.writeSnapshot(snapshot);
+        final MetadataStateMachine restoredMachine = new MetadataStateMachine(MetadataTestContext.SESSION_TIMEOUT_MS, MetadataLimits.MIN_MESSAGE_LENGTH);
+        restoredMachine.loadSnapshot(snapshot);
+        final MetadataTestContext restored = contextAfter(original, restoredMachine);
+        final int originalFrom = original.out.events.size();
+
+        // Broker 2 is silent: both machines must fence it at the end of the term's grace, not before.
+        final Consumer<MetadataTestContext> next = context -> context.advance(MetadataTestContext.SESSION_TIMEOUT_MS + 2_000, 1_000, 1);
+        next.accept(original);
+        next.accept(restored);
+
+        final MetadataTestContext.Output tail = new MetadataTestContext.Output();
+        tail.events.addAll(original.out.events.subList(originalFrom, original.out.events.size()));
+        assertArrayEquals(tail.transcript(), restored.out.transcript());
+        assertEquals(original.image(), restored.image());
+        assertTrue(restored.image().broker(2).sessionExpired());
+    }
+
+    @Test
     void corruptSnapshotIsRefusedLoudly()
     {
         final MetadataTestContext original = new MetadataTestContext();
