@@ -896,11 +896,14 @@ public final class PartitionLog implements AutoCloseable
         {
             return ReadStatus.STORAGE_ERROR;
         }
-        if (offset < logStartOffset || offset > endOffset)
+        // Out of range is outside the log, as in Kafka, not past the high watermark: a new leader's
+        // high watermark can lag the offsets its predecessor let consumers read, and a consumer
+        // there must wait for it (an empty answer), not be reset to auto.offset.reset.
+        if (offset < logStartOffset || offset > logEndOffset)
         {
             return ReadStatus.OFFSET_OUT_OF_RANGE;
         }
-        if (offset == endOffset || maxBytes <= 0)
+        if (offset >= endOffset || maxBytes <= 0)
         {
             return ReadStatus.OK;
         }

@@ -177,7 +177,7 @@ class PartitionLogTest
     }
 
     @Test
-    void readBeyondTheHighWatermarkOrBelowTheLogStartIsOutOfRange()
+    void readBeyondTheLogEndOrBelowTheLogStartIsOutOfRange()
     {
         final PartitionLog log = logs.open(LogConfig.defaults(), true);
         appendOk(log, batch(3));
