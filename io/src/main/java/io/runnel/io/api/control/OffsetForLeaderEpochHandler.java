@@ -17,9 +17,9 @@ import org.apache.kafka.common.protocol.Errors;
 /**
  * OffsetForLeaderEpoch (KIP-101, KIP-320): the end offset of a leader epoch, so a consumer can
  * check its position after a leader change and a follower can find where to truncate. Answered as
- * Kafka's leader answers it, from the partition's epoch history. A single node has one epoch per
- * partition, starting at the log start offset; replication will bring an epoch cache with more.
- * Each lookup runs on the partition's owning shard (it reads the log's offsets); answers are
+ * Kafka's leader answers it, from the partition log's leader-epoch history (its
+ * {@code leader-epoch-checkpoint}); a log with no history yet (written before the history was kept)
+ * is answered as one epoch, the current, from the log start. Each lookup runs on the partition's owning shard (it reads the log's offsets); answers are
  * gathered on the connection's shard. A lookup that fails on its owner answers its partition with
  * an error code.
  */
@@ -96,7 +96,7 @@ public final class OffsetForLeaderEpochHandler
     }
 
     /**
-     * Kafka's {@code LeaderEpochFileCache.endOffsetFor} over this partition's history: one epoch,
+     * {@code LeaderEpochFileCache.endOffsetFor} for a log with no epoch history: one epoch,
      * {@code leaderEpoch}, that began at the log start offset. The current epoch ends at the log
      * end; an older epoch ends where the next began (answered with the requested epoch when no
      * older one is known); an epoch newer than any, or -1, is undefined.
@@ -134,7 +134,16 @@ public final class OffsetForLeaderEpochHandler
         @Override
         void lookUp(final Partition partition, final PartitionLog log)
         {
-            endOffsetFor(requestedEpoch, partition.leaderEpoch(), log.logStartOffset(), log.logEndOffset(), out);
+            if (log.latestEpoch() == UNDEFINED_EPOCH)
+            {
+                endOffsetFor(requestedEpoch, partition.leaderEpoch(), log.logStartOffset(), log.logEndOffset(), out);
+                return;
+            }
+            // With replication a partition has several epochs: a consumer validating its position
+            // after a leader change must get the real end of its epoch, not the log start.
+            final long[] epochAndOffset = new long[2];
+            log.endOffsetForEpoch(requestedEpoch, epochAndOffset);
+            out.setLeaderEpoch((int)epochAndOffset[0]).setEndOffset(epochAndOffset[1]);
         }
 
         @Override
