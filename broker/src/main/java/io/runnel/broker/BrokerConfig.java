@@ -34,6 +34,7 @@ import static io.runnel.broker.config.BrokerConfigDef.GROUP_INITIAL_REBALANCE_DE
 import static io.runnel.broker.config.BrokerConfigDef.GROUP_MAX_SESSION_TIMEOUT_MS;
 import static io.runnel.broker.config.BrokerConfigDef.GROUP_MAX_SIZE;
 import static io.runnel.broker.config.BrokerConfigDef.GROUP_MIN_SESSION_TIMEOUT_MS;
+import static io.runnel.broker.config.BrokerConfigDef.OFFSETS_TOPIC_REPLICATION_FACTOR;
 import static io.runnel.broker.config.BrokerConfigDef.IDLE_SPINS;
 import static io.runnel.broker.config.BrokerConfigDef.IDLE_STRATEGY;
 import static io.runnel.broker.config.BrokerConfigDef.IDLE_YIELDS;
@@ -142,7 +143,8 @@ public final class BrokerConfig
             resolved.<Integer>value(OFFSET_METADATA_MAX_BYTES),
             resolved.<Integer>value(GROUP_MAX_SIZE),
             resolved.<Integer>value(GROUP_CONSUMER_SESSION_TIMEOUT_MS),
-            resolved.<Integer>value(GROUP_CONSUMER_HEARTBEAT_INTERVAL_MS));
+            resolved.<Integer>value(GROUP_CONSUMER_HEARTBEAT_INTERVAL_MS),
+            resolved.<Short>value(OFFSETS_TOPIC_REPLICATION_FACTOR));
     }
 
     /**

@@ -23,7 +23,6 @@ import io.runnel.cluster.member.VoterDiscovery;
 import io.runnel.cluster.metadata.MetadataImage;
 import io.runnel.cluster.replication.ReplicationNetwork;
 import io.runnel.cluster.replication.ReplicationSettings;
-import io.runnel.coordinator.group.GroupConfig;
 import io.runnel.coordinator.group.GroupCoordinator;
 import io.runnel.io.IoConfig;
 import io.runnel.io.api.ApiShard;
@@ -41,7 +40,6 @@ import io.runnel.kernel.metadata.BrokerEndpoint;
 import io.runnel.kernel.metadata.ClusterView;
 import io.runnel.kernel.producer.ProducerIdAllocator;
 import io.runnel.kernel.producer.ProducerIds;
-import io.runnel.kernel.shard.PartitionListener;
 import io.runnel.kernel.shard.Shard;
 import org.agrona.concurrent.BusySpinIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
@@ -92,13 +90,12 @@ public final class RunnelBroker implements AutoCloseable
             config.retentionCheckIntervalMs(), config.cleanerConfig(), config.nodeId(), clustered);
         try
         {
-            // Coordinators listen before the logs open: each loads its offsets partitions as its shard adopts them.
+            // Each coordinator loads the offsets partitions its shard owns and this node leads, in its duty cycle.
             final GroupCoordinator[] coordinators = new GroupCoordinator[logManager.shardCount()];
             for (int i = 0; i < coordinators.length; i++)
             {
                 final Shard shard = logManager.shard(i);
                 coordinators[i] = new GroupCoordinator(shard, logManager, config.groupConfig());
-                shard.addPartitionListener(offsetsLoader(coordinators[i]));
                 shard.addDuty(coordinators[i]);
             }
             MetadataImage loaded = null;
@@ -216,18 +213,6 @@ public final class RunnelBroker implements AutoCloseable
             controllerAcceptors.add(new Acceptor("runnel-acceptor-" + listener.name(), new InetSocketAddress(host, listener.port()),
                 reactors, setups));
         }
-    }
-
-    /** Replays an offsets partition into its shard's coordinator when the shard takes it (start-up, or the topic's creation). */
-    private static PartitionListener offsetsLoader(final GroupCoordinator coordinator)
-    {
-        return (shard, partition) ->
-        {
-            if (partition.topic().name().equals(GroupConfig.OFFSETS_TOPIC) && partition.log() != null)
-            {
-                coordinator.load(partition.log());
-            }
-        };
     }
 
     /** Test hooks into request handling (see {@link FaultHooks}). */

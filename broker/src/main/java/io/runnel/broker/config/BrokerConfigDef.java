@@ -296,8 +296,10 @@ public final class BrokerConfigDef
             .suppliesTopicDefault(topicKey(TopicConfigDef.MESSAGE_TIMESTAMP_AFTER_MAX_MS)).build())
         .define(brokerKey(OFFSETS_TOPIC_NUM_PARTITIONS, INT).group(GROUPS).defaultValue(50).validator(between(1, MAX_PARTITIONS))
             .doc("Partitions of __consumer_offsets; a group is coordinated by the shard that owns its partition. Do not change it once groups exist.").build())
-        .define(brokerKey(OFFSETS_TOPIC_REPLICATION_FACTOR, SHORT).group(GROUPS).defaultValue((short)1).validator(between(1, 1))
-            .doc("Replicas of __consumer_offsets: 1 on a single node.").build())
+        .define(brokerKey(OFFSETS_TOPIC_REPLICATION_FACTOR, SHORT).group(GROUPS).defaultValue((short)3).validator(between(1, 16))
+            .doc("Replicas of each __consumer_offsets partition in a cluster that replicates partitions (runnel.replication.enable); "
+                + "its creation waits (COORDINATOR_NOT_AVAILABLE) until this many brokers are up. One replica on a single node or "
+                + "without replication, whatever this says.").build())
         .define(brokerKey(GROUP_MIN_SESSION_TIMEOUT_MS, INT).group(GROUPS).defaultValue(6_000).validator(atLeast(1))
             .doc("Shortest session timeout a classic-protocol member may ask for.").build())
         .define(brokerKey(GROUP_MAX_SESSION_TIMEOUT_MS, INT).group(GROUPS).defaultValue(1_800_000).validator(atLeast(1))

@@ -59,6 +59,30 @@ final class ClassicGroupManager
         return all;
     }
 
+    /**
+     * Answers every held JoinGroup and SyncGroup with {@code error}: when this coordinator gives its
+     * partition up, so that no request waits for a rebalance that will now complete elsewhere.
+     */
+    void answerHeld(final Errors error)
+    {
+        for (final ClassicGroup group : all())
+        {
+            for (final Member member : group.members.values())
+            {
+                if (member.awaitingJoin != null)
+                {
+                    member.awaitingJoin.accept(ClassicGroup.joinError(error, member.memberId));
+                    member.awaitingJoin = null;
+                }
+                if (member.awaitingSync != null)
+                {
+                    member.awaitingSync.accept(ClassicGroup.syncError(error));
+                    member.awaitingSync = null;
+                }
+            }
+        }
+    }
+
     boolean hasMembers(final String groupId)
     {
         final ClassicGroup group = group(groupId);

@@ -13,6 +13,8 @@ package io.runnel.coordinator.group;
  * @param maxGroupSize                group.max.size
  * @param consumerSessionTimeoutMs    group.consumer.session.timeout.ms (KIP-848 groups)
  * @param consumerHeartbeatIntervalMs group.consumer.heartbeat.interval.ms (KIP-848 groups)
+ * @param offsetsTopicReplicationFactor offsets.topic.replication.factor: replicas of each offsets partition, where partitions
+ *                                      replicate (a cluster with replication on; one replica otherwise)
  */
 public record GroupConfig(
     int offsetsTopicPartitions,
@@ -24,7 +26,8 @@ public record GroupConfig(
     int maxMetadataBytes,
     int maxGroupSize,
     int consumerSessionTimeoutMs,
-    int consumerHeartbeatIntervalMs)
+    int consumerHeartbeatIntervalMs,
+    int offsetsTopicReplicationFactor)
 {
     public static final String OFFSETS_TOPIC = "__consumer_offsets";
     /**
@@ -39,7 +42,7 @@ public record GroupConfig(
 
     public static GroupConfig defaults()
     {
-        return new GroupConfig(50, 6_000, 1_800_000, 3_000, 7L * 24 * 60 * 60 * 1000, 600_000, 4096, Integer.MAX_VALUE, 45_000, 5_000);
+        return new GroupConfig(50, 6_000, 1_800_000, 3_000, 7L * 24 * 60 * 60 * 1000, 600_000, 4096, Integer.MAX_VALUE, 45_000, 5_000, 3);
     }
 
     /** Kafka's mapping of a group to its offsets partition. */

@@ -113,6 +113,12 @@ final class GroupStateMachine
         consumer.onLoaded(nowMs);
     }
 
+    /** This node stopped leading the partition: requests held for a rebalance are told NOT_COORDINATOR. */
+    void onUnloaded()
+    {
+        classic.answerHeld(Errors.NOT_COORDINATOR);
+    }
+
     // ---------------------------------------------------------------- classic protocol
 
     CoordinatorResult<Void> joinGroup(final JoinGroupRequestData request, final short version, final String clientId,

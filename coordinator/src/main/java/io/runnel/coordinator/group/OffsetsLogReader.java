@@ -11,7 +11,10 @@ import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.MutableRecordBatch;
 import org.apache.kafka.common.record.internal.Record;
 
-/** Reads an offsets partition from its start to its high watermark, record by record: the coordinator's load. */
+/**
+ * Reads an offsets partition from its start to its log end, record by record: the coordinator's
+ * load. Past the high watermark too: see {@code GroupCoordinator.load}.
+ */
 final class OffsetsLogReader
 {
     /** Read the log in chunks of this size (a chunk always holds at least one whole batch). */
@@ -26,9 +29,9 @@ final class OffsetsLogReader
     {
         final FileRegion region = new FileRegion();
         long offset = log.logStartOffset();
-        while (offset < log.highWatermark())
+        while (offset < log.logEndOffset())
         {
-            log.read(offset, READ_BYTES, region);
+            log.readForReplica(offset, READ_BYTES, region);
             if (region.length() == 0)
             {
                 break;

@@ -61,18 +61,15 @@ final class GroupCoordinatorTestContext
     /** Defaults with no initial rebalance delay, and short, distinct timeouts. */
     static GroupConfig config()
     {
-        return new GroupConfig(4, 1_000, 300_000, 0, 60_000, 5_000, 4096, 100, 10_000, 1_000);
+        return new GroupConfig(4, 1_000, 300_000, 0, 60_000, 5_000, 4096, 100, 10_000, 1_000, 1);
     }
 
     /** A restart: a new coordinator on the same clock, topics and log, which it loads record by record. */
     GroupCoordinatorTestContext reloaded()
     {
         final GroupCoordinatorTestContext restarted = new GroupCoordinatorTestContext(config, clock, topics, log);
-        for (final byte[][] record : log.all())
-        {
-            restarted.coordinator.replayLoaded(ByteBuffer.wrap(record[0]), record[1] == null ? null : ByteBuffer.wrap(record[1]));
-        }
-        restarted.coordinator.loaded();
+        // Its first duty cycle loads every partition it leads, as a shard's first cycle after start-up does.
+        restarted.coordinator.doWork(clock.time());
         return restarted;
     }
 
@@ -333,14 +330,27 @@ final class GroupCoordinatorTestContext
         private boolean holdDurability;
         private int batches;
 
+        /** Offsets partitions another broker leads now, by index; the rest are led here at {@link #leaderEpoch}. */
+        private final java.util.Set<Integer> ledElsewhere = new java.util.TreeSet<>();
+        private int leaderEpoch;
+
         @Override
-        public boolean owns(final int partition)
+        public int leaderEpochIfLed(final int partition)
         {
-            return true;
+            return ledElsewhere.contains(partition) ? NOT_LED : leaderEpoch;
         }
 
         @Override
-        public void append(final int partition, final List<CoordinatorRecord> records, final long timestampMs)
+        public void forEachRecord(final int partition, final java.util.function.BiConsumer<ByteBuffer, ByteBuffer> sink)
+        {
+            for (final byte[][] record : partitions.getOrDefault(partition, List.of()))
+            {
+                sink.accept(ByteBuffer.wrap(record[0]), record[1] == null ? null : ByteBuffer.wrap(record[1]));
+            }
+        }
+
+        @Override
+        public long append(final int partition, final List<CoordinatorRecord> records, final long timestampMs)
         {
             batches++;
             for (final CoordinatorRecord record : records)
@@ -349,11 +359,13 @@ final class GroupCoordinatorTestContext
                 partitions.computeIfAbsent(partition, p -> new ArrayList<>()).add(bytes);
                 appendOrder.add(bytes);
             }
+            return partitions.get(partition).size();
         }
 
         @Override
-        public void whenDurable(final Runnable ack)
+        public void whenCommitted(final int partition, final int epoch, final long endOffset, final java.util.function.Consumer<Boolean> done)
         {
+            final Runnable ack = () -> done.accept(!ledElsewhere.contains(partition) && epoch == leaderEpoch);
             if (holdDurability)
             {
                 awaitingDurability.add(ack);
@@ -362,6 +374,20 @@ final class GroupCoordinatorTestContext
             {
                 ack.run();
             }
+        }
+
+        /** The partition's leadership moves to another broker (true) or back here at a new epoch (false). */
+        void ledElsewhere(final int partition, final boolean elsewhere)
+        {
+            if (elsewhere)
+            {
+                ledElsewhere.add(partition);
+            }
+            else
+            {
+                ledElsewhere.remove(partition);
+            }
+            leaderEpoch++;
         }
 
         void holdDurability(final boolean hold)

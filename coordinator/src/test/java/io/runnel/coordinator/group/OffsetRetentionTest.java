@@ -7,8 +7,6 @@ import java.util.Map;
 
 import io.runnel.kernel.LogManager;
 import io.runnel.kernel.log.LogConfig;
-import io.runnel.kernel.topic.Partition;
-import io.runnel.kernel.topic.Topic;
 import org.agrona.concurrent.CachedEpochClock;
 import org.apache.kafka.common.protocol.Errors;
 import org.junit.jupiter.api.Test;
@@ -34,7 +32,7 @@ class OffsetRetentionTest
     {
         final CachedEpochClock clock = new CachedEpochClock();
         clock.update(1_000_000);
-        final GroupConfig config = new GroupConfig(1, 6_000, 1_800_000, 0, RETENTION_MS, 1, 4096, Integer.MAX_VALUE, 45_000, 5_000);
+        final GroupConfig config = new GroupConfig(1, 6_000, 1_800_000, 0, RETENTION_MS, 1, 4096, Integer.MAX_VALUE, 45_000, 5_000, 1);
         try (LogManager logs = new LogManager(dir, 1, LogConfig.defaults(), clock))
         {
             logs.open();
@@ -55,9 +53,7 @@ class OffsetRetentionTest
 
             // A fresh coordinator replaying the offsets partition sees the expiry too.
             final GroupCoordinator replayed = new GroupCoordinator(logs.shard(0), logs, config);
-            final Topic offsets = logs.registry().snapshot().topic(GroupConfig.OFFSETS_TOPIC);
-            final Partition partition = offsets.partition(0);
-            replayed.load(partition.log());
+            replayed.doWork(clock.time());
             assertEquals(-1, committed(replayed, "old", 0));
             assertEquals(20, committed(replayed, "recent", 1));
         }

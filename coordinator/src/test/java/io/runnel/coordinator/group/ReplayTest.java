@@ -120,7 +120,7 @@ class ReplayTest
     void aHandlersDecisionChangesNothingUntilItsRecordsAreReplayed()
     {
         final int before = context.log.size();
-        final GroupStateMachine machine = context.coordinator.stateMachine();
+        final GroupStateMachine machine = context.coordinator.stateMachine("g");
         final CoordinatorResult<List<Errors>> result = machine.commitOffsets("g", -1, "", null,
             List.of(new GroupCoordinator.CommitRequest(TOPIC, 1, 10, -1, "")), context.clock.time());
         assertEquals(1, result.records().size());

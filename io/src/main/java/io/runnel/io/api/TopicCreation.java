@@ -22,6 +22,13 @@ public final class TopicCreation
     public static void createThen(final ApiShard local, final RequestContext context, final Collection<String> names, final int partitions,
         final Map<String, String> configs, final Runnable then)
     {
+        createThen(local, context, names, partitions, (short)1, configs, then);
+    }
+
+    /** As {@link #createThen(ApiShard, RequestContext, Collection, int, Map, Runnable)}, each partition with {@code replicationFactor} replicas. */
+    public static void createThen(final ApiShard local, final RequestContext context, final Collection<String> names, final int partitions,
+        final short replicationFactor, final Map<String, String> configs, final Runnable then)
+    {
         if (names.isEmpty())
         {
             then.run();
@@ -31,7 +38,7 @@ public final class TopicCreation
         final Gather gather = new Gather(context, names.size() + 1, then);
         for (final String name : names)
         {
-            local.conductor().createTopic(name, partitions, configs, gather);
+            local.conductor().createTopic(name, partitions, replicationFactor, configs, gather);
         }
         gather.onResult(null);
     }

@@ -50,7 +50,9 @@ final class GroupRouter
     void withOffsetsTopic(final RequestContext context, final Runnable then)
     {
         final List<String> missing = offsetsTopic() == null ? List.of(GroupConfig.OFFSETS_TOPIC) : List.of();
-        TopicCreation.createThen(local, context, missing, config().offsetsTopicPartitions(), GroupConfig.OFFSETS_TOPIC_CONFIGS, () ->
+        // Replicated as configured where partitions replicate; one replica otherwise (a single node, or replication off).
+        final short replicas = (short)Math.min(config().offsetsTopicReplicationFactor(), services.cluster().maxReplicationFactor());
+        TopicCreation.createThen(local, context, missing, config().offsetsTopicPartitions(), replicas, GroupConfig.OFFSETS_TOPIC_CONFIGS, () ->
         {
             if (offsetsTopic() == null)
             {
