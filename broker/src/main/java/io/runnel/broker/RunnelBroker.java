@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 
 import io.runnel.broker.config.ClusterRoleConfig;
 import io.runnel.broker.config.DynamicBrokerConfigs;
@@ -20,6 +21,7 @@ import io.runnel.broker.config.QuorumSettings;
 import io.runnel.cluster.member.ClusterMember;
 import io.runnel.cluster.member.MemberSettings;
 import io.runnel.cluster.member.VoterDiscovery;
+import io.runnel.cluster.metadata.LeaderBalance;
 import io.runnel.cluster.metadata.MetadataImage;
 import io.runnel.cluster.replication.ReplicationNetwork;
 import io.runnel.cluster.replication.ReplicationSettings;
@@ -249,7 +251,10 @@ public final class RunnelBroker implements AutoCloseable
         return new MemberSettings(role.nodeId(), role.rack(), role.isController(), voters, quorum.portOffset(),
             quorum.dir(), quorum.aeronDir().toString(), role.listeners().interBrokerListenerName(), role.brokerHeartbeatIntervalMs(),
             role.brokerSessionTimeoutMs(), quorum.electionTimeoutMs(), quorum.fetchTimeoutMs(),
-            quorum.snapshotIntervalCommands(), 30_000);
+            quorum.snapshotIntervalCommands(), 30_000, new LeaderBalance(
+                config.resolved().<Boolean>value(BrokerConfigDef.AUTO_LEADER_REBALANCE_ENABLE),
+                TimeUnit.SECONDS.toMillis(config.resolved().<Long>value(BrokerConfigDef.LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS)),
+                config.resolved().<Integer>value(BrokerConfigDef.LEADER_IMBALANCE_PER_BROKER_PERCENTAGE)));
     }
 
     /**

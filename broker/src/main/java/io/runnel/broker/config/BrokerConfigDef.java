@@ -53,6 +53,9 @@ public final class BrokerConfigDef
     public static final String CONTROLLER_QUORUM_FETCH_TIMEOUT_MS = "controller.quorum.fetch.timeout.ms";
     public static final String BROKER_HEARTBEAT_INTERVAL_MS = "broker.heartbeat.interval.ms";
     public static final String BROKER_SESSION_TIMEOUT_MS = "broker.session.timeout.ms";
+    public static final String AUTO_LEADER_REBALANCE_ENABLE = "auto.leader.rebalance.enable";
+    public static final String LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS = "leader.imbalance.check.interval.seconds";
+    public static final String LEADER_IMBALANCE_PER_BROKER_PERCENTAGE = "leader.imbalance.per.broker.percentage";
     public static final String BROKER_RACK = "broker.rack";
     public static final String METADATA_LOG_DIR = "metadata.log.dir";
     public static final String QUORUM_PORT_OFFSET = "runnel.quorum.port.offset";
@@ -202,6 +205,14 @@ public final class BrokerConfigDef
             .doc("Time between a broker's heartbeats to the quorum; at most half of broker.session.timeout.ms.").build())
         .define(brokerKey(BROKER_SESSION_TIMEOUT_MS, INT).group(KRAFT).defaultValue(9_000).validator(atLeast(1))
             .doc("A broker whose last heartbeat is older than this is fenced: it leads no partition until it heartbeats again.").build())
+        .define(brokerKey(AUTO_LEADER_REBALANCE_ENABLE, BOOLEAN).group(KRAFT).defaultValue(true)
+            .doc("The quorum moves leadership back to each partition's preferred replica (its first) when that replica is in "
+                + "sync and its broker's share of partitions led elsewhere is above leader.imbalance.per.broker.percentage. "
+                + "Every controller must have the same setting.").build())
+        .define(brokerKey(LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS, LONG).group(KRAFT).defaultValue(300L).validator(atLeast(1))
+            .doc("How often the quorum checks the leaders' balance.").build())
+        .define(brokerKey(LEADER_IMBALANCE_PER_BROKER_PERCENTAGE, INT).group(KRAFT).defaultValue(10).validator(between(0, 100))
+            .doc("The share of a broker's preferred partitions that may be led elsewhere before the balance moves them back.").build())
         .define(brokerKey(BROKER_RACK, STRING).group(KRAFT).noDefault()
             .doc("The rack of this broker: partitions place their replicas on different racks first.").build())
         .define(brokerKey(METADATA_LOG_DIR, STRING).group(KRAFT).noDefault().defaultText("the first log directory")

@@ -19,6 +19,7 @@ import java.nio.file.Path;
  * @param fetchTimeoutMs       controller.quorum.fetch.timeout.ms: a voter that hears nothing from the leader this long starts an election
  * @param snapshotEveryCommands runnel.quorum.snapshot.interval.commands
  * @param requestTimeoutMs     how long a forwarded change waits for the quorum's answer
+ * @param leaderBalance        auto.leader.rebalance.enable and its check interval and imbalance ratio (a controller's)
  */
 public record MemberSettings(
     int nodeId,
@@ -34,7 +35,8 @@ public record MemberSettings(
     long electionTimeoutMs,
     long fetchTimeoutMs,
     int snapshotEveryCommands,
-    long requestTimeoutMs)
+    long requestTimeoutMs,
+    io.runnel.cluster.metadata.LeaderBalance leaderBalance)
 {
     /** The shortest election timeout given to Aeron, whatever the KRaft key says: below it a busy node could miss a ballot. */
     static final long MIN_AERON_ELECTION_TIMEOUT_MS = 50;

@@ -69,6 +69,40 @@ final class LeaderElection
         }
     }
 
+    /**
+     * Preferred-leader election (Kafka's ElectLeaders PREFERRED, and the automatic balance): each
+     * partition {@code which} accepts whose first assigned replica is not its leader but is in its ISR
+     * and usable gets that replica as leader, leader epoch + 1. The others are left as they are.
+     *
+     * @return the partitions moved, by topic id and index
+     */
+    static int electPreferred(final MetadataImage image, final java.util.function.Predicate<Partition> which, final MetadataChange change)
+    {
+        int moved = 0;
+        for (final Topic topic : image.topics())
+        {
+            for (final Partition partition : topic.partitions())
+            {
+                if (partition.replicas().isEmpty() || !which.test(partition) || !canLeadPreferred(image, partition))
+                {
+                    continue;
+                }
+                change.partition(topic.id(), new Partition(partition.partition(), partition.replicas(), partition.isr(),
+                    partition.replicas().get(0), partition.leaderEpoch() + 1, partition.partitionEpoch() + 1));
+                moved++;
+            }
+        }
+        return moved;
+    }
+
+    /** Whether the partition's preferred replica can take its leadership now: not the leader yet, in sync, usable. */
+    static boolean canLeadPreferred(final MetadataImage image, final Partition partition)
+    {
+        final int preferred = partition.replicas().get(0);
+        final Broker broker = image.broker(preferred);
+        return partition.leader() != preferred && partition.isr().contains(preferred) && broker != null && broker.active();
+    }
+
     /** Kafka's choice: the first replica, in assignment order, that is in the ISR and usable. */
     private static int nextLeader(final MetadataImage image, final List<Integer> replicas, final List<Integer> isr, final int leaving)
     {

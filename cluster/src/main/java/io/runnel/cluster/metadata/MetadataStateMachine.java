@@ -39,8 +39,12 @@ public final class MetadataStateMachine implements ReplicatedStateMachine
 {
     private static final Logger LOG = LoggerFactory.getLogger(MetadataStateMachine.class);
 
+    /** The preferred-leader balance's timer: apart from the session timers ({@code SESSION_TIMER_BASE + nodeId}). */
+    static final long LEADER_BALANCE_TIMER = 1L << 40;
+
     private final int maxMessageLength;
     private final BrokerLifecycle brokers;
+    private final LeaderBalance leaderBalance;
     private final TopicCommands topics = new TopicCommands();
     private final MetadataCommands commands = new MetadataCommands();
     private final MetadataReplies replies = new MetadataReplies();
@@ -58,6 +62,12 @@ public final class MetadataStateMachine implements ReplicatedStateMachine
      */
     public MetadataStateMachine(final long sessionTimeoutMs, final int maxMessageLength)
     {
+        this(sessionTimeoutMs, maxMessageLength, LeaderBalance.DISABLED);
+    }
+
+    /** As {@link #MetadataStateMachine(long, int)}, moving leaders back to preferred replicas as {@code leaderBalance} says. */
+    public MetadataStateMachine(final long sessionTimeoutMs, final int maxMessageLength, final LeaderBalance leaderBalance)
+    {
         if (sessionTimeoutMs <= 0)
         {
             throw new IllegalArgumentException("session timeout " + sessionTimeoutMs + " ms");
@@ -68,6 +78,7 @@ public final class MetadataStateMachine implements ReplicatedStateMachine
         }
         this.brokers = new BrokerLifecycle(sessionTimeoutMs);
         this.maxMessageLength = maxMessageLength;
+        this.leaderBalance = leaderBalance;
     }
 
     /** The current state. */
@@ -130,11 +141,28 @@ public final class MetadataStateMachine implements ReplicatedStateMachine
     public void onNewLeadershipTerm(final long leadershipTermId, final long clusterTimeMs, final QuorumOutput out)
     {
         leadershipTermStartMs = clusterTimeMs;
+        if (leaderBalance.enabled())
+        {
+            // Every replica sees the event at the same point, so every one schedules the same timer.
+            out.scheduleTimer(LEADER_BALANCE_TIMER, clusterTimeMs + leaderBalance.checkIntervalMs());
+        }
     }
 
     @Override
     public void onTimer(final long correlationId, final long clusterTimeMs, final QuorumOutput out)
     {
+        if (correlationId == LEADER_BALANCE_TIMER)
+        {
+            change.begin(image().version());
+            final int moved = leaderBalance.rebalance(image(), change);
+            change.commit(state, out);
+            if (moved > 0)
+            {
+                LOG.info("leader balance: {} partitions led by their preferred replica again", moved);
+            }
+            out.scheduleTimer(LEADER_BALANCE_TIMER, clusterTimeMs + leaderBalance.checkIntervalMs());
+            return;
+        }
         if (!BrokerLifecycle.isSessionTimer(correlationId))
         {
             LOG.warn("metadata state machine ignores timer {}: not one of its own", correlationId);

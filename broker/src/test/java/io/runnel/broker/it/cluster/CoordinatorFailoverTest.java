@@ -38,7 +38,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * two consumer groups (the classic protocol and KIP-848's) consume a topic, committing after every
  * poll, while their coordinator's broker is killed (SIGKILL) and later another coordinator is shut
  * down (SIGTERM). The groups keep consuming through both, every record is consumed, the final
- * commits are the log ends, and no committed offset is ever seen to go backwards.
+ * commits are the log ends, and no committed offset is ever seen to go backwards. The leader balance
+ * (checked every 5 s here) moves leaderships, coordinators' too, back to the returned brokers on the
+ * way: afterwards every partition is led by its preferred replica again.
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class CoordinatorFailoverTest
@@ -57,6 +59,7 @@ class CoordinatorFailoverTest
     {
         final Map<String, String> settings = new HashMap<>(ReplicatedTopics.SETTINGS);
         settings.put("group.initial.rebalance.delay.ms", "0");
+        settings.put("leader.imbalance.check.interval.seconds", "5");
         try (ChildCluster cluster = new ChildCluster(root, 3, settings).start();
             Admin admin = TestClients.admin(cluster.bootstrapServers()))
         {
@@ -121,8 +124,23 @@ class CoordinatorFailoverTest
                         group + " committed the end of partition " + p);
                 }
             }
+            awaitTrue(() -> ledByPreferredReplicas(admin, TOPIC) && ledByPreferredReplicas(admin, "__consumer_offsets"),
+                "the leader balance gave every partition back to its preferred replica");
             assertTrue(watch.observations > 0, "the watch saw commits");
             assertTrue(watch.backwards.isEmpty(), "committed offsets that went backwards: " + watch.backwards);
+        }
+    }
+
+    private static boolean ledByPreferredReplicas(final Admin admin, final String topic)
+    {
+        try
+        {
+            return admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS).get(topic).partitions().stream()
+                .allMatch(p -> p.leader() != null && p.leader().id() == p.replicas().get(0).id());
+        }
+        catch (final Exception ex)
+        {
+            return false;
         }
     }
 
