@@ -75,6 +75,12 @@ final class ForwardedTopics implements QuorumTopics
         sender.send(command, reply -> done.accept(resultOf(name, reply)));
     }
 
+    @Override
+    public void electLeader(final String name, final int partition, final boolean unclean, final Consumer<TopicResult> done)
+    {
+        sender.send(new MetadataCommand.ElectLeader(0, unclean, name, partition), reply -> done.accept(resultOf(name, reply)));
+    }
+
     /** The quorum's answer for one topic as the conductor's outcome (null: no answer in time). */
     static TopicResult resultOf(final String name, final MetadataReply reply)
     {
@@ -105,6 +111,8 @@ final class ForwardedTopics implements QuorumTopics
             case INVALID_REPLICATION_FACTOR -> TopicResult.failed(TopicResult.Outcome.INVALID_REPLICATION_FACTOR, message);
             case INVALID_CONFIG, INVALID_TOPIC_EXCEPTION, POLICY_VIOLATION -> TopicResult.failed(TopicResult.Outcome.INVALID_CONFIG, message);
             case INVALID_REQUEST -> TopicResult.failed(TopicResult.Outcome.INVALID_REQUEST, message);
+            case ELECTION_NOT_NEEDED -> TopicResult.failed(TopicResult.Outcome.ELECTION_NOT_NEEDED, message);
+            case PREFERRED_LEADER_NOT_AVAILABLE, ELIGIBLE_LEADERS_NOT_AVAILABLE -> TopicResult.failed(TopicResult.Outcome.NOT_ELECTABLE, message);
             default -> TopicResult.failed(TopicResult.Outcome.FAILED, error + ": " + message);
         };
     }

@@ -103,6 +103,58 @@ final class LeaderElection
         return partition.leader() != preferred && partition.isr().contains(preferred) && broker != null && broker.active();
     }
 
+    /**
+     * ElectLeaders for one partition. PREFERRED: its first replica leads if it is in sync and usable
+     * (ELECTION_NOT_NEEDED if it already leads, PREFERRED_LEADER_NOT_AVAILABLE if it cannot).
+     * UNCLEAN: a partition with no leader gets the first usable replica in assignment order, in sync or
+     * not, and an ISR of that replica alone; what it lacks of the last leader's log is lost (as in
+     * Kafka, the operator's explicit choice). A partition with a leader needs no election.
+     */
+    static MetadataReply elect(final MetadataImage image, final MetadataCommand.ElectLeader command, final MetadataChange change)
+    {
+        final long correlationId = command.correlationId();
+        final Topic topic = image.topic(command.topic());
+        if (topic == null || command.partition() < 0 || command.partition() >= topic.partitions().size())
+        {
+            return BrokerLifecycle.error(correlationId, org.apache.kafka.common.protocol.Errors.UNKNOWN_TOPIC_OR_PARTITION,
+                command.topic() + "-" + command.partition() + " does not exist");
+        }
+        final Partition partition = topic.partitions().get(command.partition());
+        if (!command.unclean())
+        {
+            if (partition.leader() == partition.replicas().get(0))
+            {
+                return BrokerLifecycle.error(correlationId, org.apache.kafka.common.protocol.Errors.ELECTION_NOT_NEEDED,
+                    "the preferred replica " + partition.leader() + " leads already");
+            }
+            if (!canLeadPreferred(image, partition))
+            {
+                return BrokerLifecycle.error(correlationId, org.apache.kafka.common.protocol.Errors.PREFERRED_LEADER_NOT_AVAILABLE,
+                    "the preferred replica " + partition.replicas().get(0) + " is not in sync or not usable");
+            }
+            change.partition(topic.id(), new Partition(partition.partition(), partition.replicas(), partition.isr(),
+                partition.replicas().get(0), partition.leaderEpoch() + 1, partition.partitionEpoch() + 1));
+            return BrokerLifecycle.error(correlationId, org.apache.kafka.common.protocol.Errors.NONE, "");
+        }
+        if (partition.leader() != MetadataImage.NO_LEADER)
+        {
+            return BrokerLifecycle.error(correlationId, org.apache.kafka.common.protocol.Errors.ELECTION_NOT_NEEDED,
+                "broker " + partition.leader() + " leads it");
+        }
+        for (final int candidate : partition.replicas())
+        {
+            final Broker broker = image.broker(candidate);
+            if (broker != null && broker.active())
+            {
+                change.partition(topic.id(), new Partition(partition.partition(), partition.replicas(), List.of(candidate),
+                    candidate, partition.leaderEpoch() + 1, partition.partitionEpoch() + 1));
+                return BrokerLifecycle.error(correlationId, org.apache.kafka.common.protocol.Errors.NONE, "");
+            }
+        }
+        return BrokerLifecycle.error(correlationId, org.apache.kafka.common.protocol.Errors.ELIGIBLE_LEADERS_NOT_AVAILABLE,
+            "no replica of " + command.topic() + "-" + command.partition() + " is on a usable broker");
+    }
+
     /** Kafka's choice: the first replica, in assignment order, that is in the ISR and usable. */
     private static int nextLeader(final MetadataImage image, final List<Integer> replicas, final List<Integer> isr, final int leaving)
     {

@@ -180,6 +180,20 @@ public sealed interface MetadataCommand
         }
     }
 
+    /**
+     * Kafka's ElectLeaders for one partition: PREFERRED gives it to its first replica if that one is
+     * in sync and usable; UNCLEAN gives a partition without a leader to any usable replica, in sync
+     * or not (what it lacks of the old leader's log is lost).
+     */
+    record ElectLeader(long correlationId, boolean unclean, String topic, int partition) implements MetadataCommand
+    {
+        @Override
+        public ElectLeader withCorrelationId(final long id)
+        {
+            return new ElectLeader(id, unclean, topic, partition);
+        }
+    }
+
     record SubscribeImage(long correlationId) implements MetadataCommand
     {
         @Override

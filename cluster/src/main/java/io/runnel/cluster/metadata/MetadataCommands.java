@@ -12,6 +12,7 @@ import io.runnel.cluster.metadata.MetadataCommand.ConfigEntry;
 import io.runnel.cluster.metadata.MetadataCommand.CreatePartitions;
 import io.runnel.cluster.metadata.MetadataCommand.CreateTopics;
 import io.runnel.cluster.metadata.MetadataCommand.DeleteTopics;
+import io.runnel.cluster.metadata.MetadataCommand.ElectLeader;
 import io.runnel.cluster.metadata.MetadataCommand.NewTopic;
 import io.runnel.cluster.metadata.MetadataCommand.PartitionCount;
 import io.runnel.cluster.metadata.MetadataCommand.RegisterBroker;
@@ -41,6 +42,8 @@ import io.runnel.codecs.metadata.RegisterBrokerDecoder;
 import io.runnel.codecs.metadata.RegisterBrokerEncoder;
 import io.runnel.codecs.metadata.SubscribeImageDecoder;
 import io.runnel.codecs.metadata.SubscribeImageEncoder;
+import io.runnel.codecs.metadata.ElectLeaderDecoder;
+import io.runnel.codecs.metadata.ElectLeaderEncoder;
 import io.runnel.codecs.metadata.UuidDecoder;
 import io.runnel.codecs.metadata.UuidEncoder;
 import org.agrona.DirectBuffer;
@@ -74,6 +77,8 @@ public final class MetadataCommands
     private final AlterPartitionEncoder alterPartitionEncoder = new AlterPartitionEncoder();
     private final AlterPartitionDecoder alterPartitionDecoder = new AlterPartitionDecoder();
     private final SubscribeImageEncoder subscribeEncoder = new SubscribeImageEncoder();
+    private final ElectLeaderEncoder electLeaderEncoder = new ElectLeaderEncoder();
+    private final ElectLeaderDecoder electLeaderDecoder = new ElectLeaderDecoder();
 
     private final RegisterBrokerDecoder registerDecoder = new RegisterBrokerDecoder();
     private final BrokerHeartbeatDecoder heartbeatDecoder = new BrokerHeartbeatDecoder();
@@ -186,6 +191,15 @@ public final class MetadataCommands
             }
             bodyLength = alterPartitionEncoder.encodedLength();
         }
+        else if (command instanceof ElectLeader elect)
+        {
+            bodyLength = electLeaderEncoder.wrapAndApplyHeader(buffer, offset, headerEncoder)
+                .correlationId(elect.correlationId())
+                .unclean(bool(elect.unclean()))
+                .partition(elect.partition())
+                .topic(elect.topic())
+                .encodedLength();
+        }
         else
         {
             bodyLength = subscribeEncoder.wrapAndApplyHeader(buffer, offset, headerEncoder)
@@ -246,6 +260,11 @@ public final class MetadataCommands
                 case AlterPartitionDecoder.TEMPLATE_ID:
                     checkBlockLength(correlationId, blockLength, AlterPartitionDecoder.BLOCK_LENGTH);
                     return decodeAlterPartition(alterPartitionDecoder.wrap(view, bodyOffset, blockLength, version));
+                case ElectLeaderDecoder.TEMPLATE_ID:
+                    checkBlockLength(correlationId, blockLength, ElectLeaderDecoder.BLOCK_LENGTH);
+                    electLeaderDecoder.wrap(view, bodyOffset, blockLength, version);
+                    return new ElectLeader(correlationId, bool(correlationId, electLeaderDecoder.unclean()), electLeaderDecoder.topic(),
+                        electLeaderDecoder.partition());
                 case SubscribeImageDecoder.TEMPLATE_ID:
                     checkBlockLength(correlationId, blockLength, SubscribeImageDecoder.BLOCK_LENGTH);
                     subscribeDecoder.wrap(view, bodyOffset, blockLength, version);

@@ -224,6 +224,10 @@ public final class MetadataStateMachine implements ReplicatedStateMachine
         {
             reply = brokers.alterPartition(current, alter, change);
         }
+        else if (command instanceof MetadataCommand.ElectLeader elect)
+        {
+            reply = LeaderElection.elect(current, elect, change);
+        }
         else if (command instanceof CreateTopics create)
         {
             reply = topics.createTopics(current, create, change);

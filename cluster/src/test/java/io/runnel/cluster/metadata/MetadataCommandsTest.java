@@ -47,6 +47,9 @@ class MetadataCommandsTest
             new AlterTopicConfigs(6, false, List.of(new TopicConfigChanges("a",
                 List.of(new ConfigChange("retention.ms", "5"), new ConfigChange("cleanup.policy", null))))),
             new AllocateProducerIds(7, 3, 17),
+            new MetadataCommand.AlterPartition(9, 2, 17, new Uuid(1, 2), 4, 3, List.of(2, 1, 3), List.of(2, 1)),
+            new MetadataCommand.ElectLeader(10, true, "a", 5),
+            new MetadataCommand.ElectLeader(11, false, "b", 0),
             new SubscribeImage(8));
     }
 

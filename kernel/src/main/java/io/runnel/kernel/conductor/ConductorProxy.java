@@ -65,6 +65,22 @@ public final class ConductorProxy
     }
 
     /**
+     * ElectLeaders for one partition (a cluster member's: the quorum decides); answered once this
+     * broker applied the move. A single node's partitions have one replica, which leads: no election
+     * is needed.
+     */
+    public void electLeader(final String name, final int partition, final boolean unclean, final TopicResultHandler handler)
+    {
+        final QuorumTopics quorum = conductor.quorumTopics();
+        if (quorum == null)
+        {
+            handler.onResult(TopicResult.failed(TopicResult.Outcome.ELECTION_NOT_NEEDED, "a single node's replica leads already"));
+            return;
+        }
+        quorum.electLeader(name, partition, unclean, answer -> submit(new AnswerFromQuorum(name, false, answer, handler, requesterShard)));
+    }
+
+    /**
      * Changes a topic's config overrides (IncrementalAlterConfigs, AlterConfigs); answered once every
      * partition's shard applies them. With {@code validateOnly} the change is only checked.
      */

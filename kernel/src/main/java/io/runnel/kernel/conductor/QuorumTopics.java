@@ -22,6 +22,9 @@ public interface QuorumTopics
 
     void deleteTopic(String name, Consumer<TopicResult> done);
 
+    /** ElectLeaders for one partition: its preferred replica, or with {@code unclean} any usable replica if it has no leader. */
+    void electLeader(String name, int partition, boolean unclean, Consumer<TopicResult> done);
+
     /** Replaces the topic's config overrides {@code before} (as this broker has them) by {@code after}, validated by the caller. */
     void alterTopicConfigs(String name, Map<String, String> before, Map<String, String> after, Consumer<TopicResult> done);
 }

@@ -27,6 +27,10 @@ public record TopicResult(Outcome outcome, Topic topic, String message)
         INVALID_REQUEST,
         /** Create: more replicas asked for than there are brokers to hold them. */
         INVALID_REPLICATION_FACTOR,
+        /** ElectLeaders: the partition already has the leader asked for (its preferred replica, or any for an unclean election). */
+        ELECTION_NOT_NEEDED,
+        /** ElectLeaders: no replica may lead as asked (the preferred one is out of sync or down; no replica is up). */
+        NOT_ELECTABLE,
         /** A cluster member: the metadata quorum did not answer in time; the change may or may not have been made. */
         TIMED_OUT,
         /** The conductor's queue is full: retry later. */

@@ -128,6 +128,43 @@ final class ApiCases
             logs::alterReplicaLogDirs));
         cases.put(ApiKeys.OFFSET_FOR_LEADER_EPOCH, new ApiCase(v -> encode(SweepRequests.offsetForLeaderEpoch(v, DATA_TOPIC,
             fixture.dataLeaderEpoch()), v), this::offsetForLeaderEpoch));
+        cases.put(ApiKeys.ELECT_LEADERS, new ApiCase(v -> encode(electLeaders(DATA_TOPIC, 0), v), this::electLeaders));
+    }
+
+    /** A preferred-leader election of one partition, or of every partition ({@code topic} null). */
+    private static org.apache.kafka.common.message.ElectLeadersRequestData electLeaders(final String topic, final int partition)
+    {
+        final org.apache.kafka.common.message.ElectLeadersRequestData request = new org.apache.kafka.common.message.ElectLeadersRequestData()
+            .setTimeoutMs(10_000);
+        if (topic == null)
+        {
+            return request.setTopicPartitions(null);
+        }
+        final org.apache.kafka.common.message.ElectLeadersRequestData.TopicPartitionsCollection partitions =
+            new org.apache.kafka.common.message.ElectLeadersRequestData.TopicPartitionsCollection();
+        partitions.add(new org.apache.kafka.common.message.ElectLeadersRequestData.TopicPartitions().setTopic(topic).setPartitions(List.of(partition)));
+        return request.setTopicPartitions(partitions);
+    }
+
+    /** A single node's only replica leads every partition: no election is needed; an unknown partition is named as such. */
+    private void electLeaders(final short version) throws Exception
+    {
+        try (RawKafkaClient raw = fixture.raw())
+        {
+            final org.apache.kafka.common.message.ElectLeadersResponseData named = raw.request(ApiKeys.ELECT_LEADERS, version,
+                electLeaders(DATA_TOPIC, 0));
+            assertEquals(Errors.NONE, Errors.forCode(named.errorCode()), at(ApiKeys.ELECT_LEADERS, version));
+            assertEquals(Errors.ELECTION_NOT_NEEDED,
+                Errors.forCode(named.replicaElectionResults().get(0).partitionResult().get(0).errorCode()), at(ApiKeys.ELECT_LEADERS, version));
+
+            final org.apache.kafka.common.message.ElectLeadersResponseData unknown = raw.request(ApiKeys.ELECT_LEADERS, version,
+                electLeaders(DATA_TOPIC, 999));
+            assertEquals(Errors.UNKNOWN_TOPIC_OR_PARTITION,
+                Errors.forCode(unknown.replicaElectionResults().get(0).partitionResult().get(0).errorCode()));
+
+            final org.apache.kafka.common.message.ElectLeadersResponseData all = raw.request(ApiKeys.ELECT_LEADERS, version, electLeaders(null, 0));
+            assertTrue(all.replicaElectionResults().isEmpty(), "every partition is led by its preferred replica: nothing to elect");
+        }
     }
 
     Set<ApiKeys> covered()

@@ -48,6 +48,7 @@ public final class AdminHandlers
     private final ConfigDescriber configs;
     private final ConfigAlterer configAlterer;
     private final QuorumDescriber quorum;
+    private final ElectLeadersHandler electLeaders;
     /** The listener's APIs (ApiVersions); on a controller listener DescribeCluster answers with controllers. */
     private final SupportedApis apis;
 
@@ -60,6 +61,7 @@ public final class AdminHandlers
         this.configs = new ConfigDescriber(services);
         this.configAlterer = new ConfigAlterer(local, services);
         this.quorum = new QuorumDescriber(services.cluster());
+        this.electLeaders = new ElectLeadersHandler(local, services);
     }
 
     public void handle(final RequestContext context)
@@ -80,6 +82,11 @@ public final class AdminHandlers
             case INCREMENTAL_ALTER_CONFIGS, ALTER_CONFIGS ->
             {
                 configAlterer.handle(context, request);
+                return;
+            }
+            case ELECT_LEADERS ->
+            {
+                electLeaders.handle(context, (org.apache.kafka.common.message.ElectLeadersRequestData)request);
                 return;
             }
             default ->

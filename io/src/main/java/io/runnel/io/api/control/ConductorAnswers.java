@@ -73,6 +73,8 @@ final class ConductorAnswers
             case TIMED_OUT -> Errors.REQUEST_TIMED_OUT;
             // Retriable: the Java admin client backs off and retries (KIP-599).
             case BUSY -> Errors.THROTTLING_QUOTA_EXCEEDED;
+            case ELECTION_NOT_NEEDED -> Errors.ELECTION_NOT_NEEDED;
+            case NOT_ELECTABLE -> Errors.ELIGIBLE_LEADERS_NOT_AVAILABLE;
             case FAILED -> Errors.UNKNOWN_SERVER_ERROR;
         };
     }
