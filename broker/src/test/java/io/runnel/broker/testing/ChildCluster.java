@@ -44,7 +44,10 @@ public final class ChildCluster implements AutoCloseable
         this.voters = joiner.toString();
     }
 
-    /** Starts every node at once (the quorum needs a majority before any serves) and waits until all serve. */
+    /**
+     * Starts every node at once (the quorum needs a majority before any serves) and waits until all
+     * serve; if one does not, kills those that did and throws.
+     */
     public ChildCluster start() throws Exception
     {
         final List<CompletableFuture<Void>> started = new ArrayList<>();
@@ -53,7 +56,18 @@ public final class ChildCluster implements AutoCloseable
             final int nodeId = i + 1;
             started.add(CompletableFuture.runAsync(() -> startNode(nodeId)));
         }
-        CompletableFuture.allOf(started.toArray(CompletableFuture[]::new)).get(START_TIMEOUT_S, TimeUnit.SECONDS);
+        try
+        {
+            CompletableFuture.allOf(started.toArray(CompletableFuture[]::new)).get(START_TIMEOUT_S, TimeUnit.SECONDS);
+        }
+        catch (final Exception ex)
+        {
+            // The caller never gets the cluster to close: the nodes that did start would outlive the test.
+            CompletableFuture.allOf(started.toArray(CompletableFuture[]::new)).exceptionally(failure -> null)
+                .completeOnTimeout(null, START_TIMEOUT_S, TimeUnit.SECONDS).join();
+            close();
+            throw ex;
+        }
         return this;
     }
 
