@@ -249,8 +249,8 @@ public final class RunnelBroker implements AutoCloseable
                 .collect(java.util.stream.Collectors.joining(",")),
             role.listeners().controllerListenerNames().get(0), QUORUM_START_TIMEOUT);
         return new MemberSettings(role.nodeId(), role.rack(), role.isController(), voters, quorum.portOffset(),
-            quorum.dir(), quorum.aeronDir().toString(), role.listeners().interBrokerListenerName(), role.brokerHeartbeatIntervalMs(),
-            role.brokerSessionTimeoutMs(), quorum.electionTimeoutMs(), quorum.fetchTimeoutMs(),
+            quorum.dir(), quorum.aeronDir().toString(), role.listeners().interBrokerListenerName(), config.advertisedHost(),
+            role.brokerHeartbeatIntervalMs(), role.brokerSessionTimeoutMs(), quorum.electionTimeoutMs(), quorum.fetchTimeoutMs(),
             quorum.snapshotIntervalCommands(), 30_000, new LeaderBalance(
                 config.resolved().<Boolean>value(BrokerConfigDef.AUTO_LEADER_REBALANCE_ENABLE),
                 TimeUnit.SECONDS.toMillis(config.resolved().<Long>value(BrokerConfigDef.LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS)),

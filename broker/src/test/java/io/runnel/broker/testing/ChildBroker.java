@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -28,13 +29,13 @@ import io.runnel.broker.RunnelMain;
  * {@link #kill9()} is SIGKILL (no shutdown hook, no clean-shutdown marker), {@link #stop()} is
  * SIGTERM (the shutdown hook closes the broker cleanly). It starts from {@link BrokerUnderTest#settings},
  * passed as {@code --override}s, and the ephemeral port is learnt from its "listening" line; stdout and stderr (merged) go to
- * {@code <dataDir's parent>/<dataDir name>-broker-<n>.log}.
+ * {@code <dataDir's parent>/<dataDir name>-broker-<n>.log}. A {@link Placement} says where it runs: on loopback by default,
+ * or on another host address with its command prefixed (a network namespace: {@code ip netns exec <name>}).
  */
 public final class ChildBroker implements BrokerUnderTest
 {
     static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
-    private static final Pattern LISTENING = Pattern.compile("Runnel broker listening on " + Pattern.quote(HOST) + ":(\\d+)");
     private static final AtomicInteger COUNTER = new AtomicInteger();
     private static final List<String> JVM_FLAGS = List.of(
         "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
@@ -46,24 +47,53 @@ public final class ChildBroker implements BrokerUnderTest
     private final Path logFile;
     private final Process process;
     private final Thread pump;
+    private final String host;
     private final int port;
 
-    private ChildBroker(final Path dataDir, final Path logFile, final Process process, final Thread pump, final int port)
+    /**
+     * Where a child broker runs: the host address it listens on and advertises, and what its java
+     * command is prefixed with (empty: run as it is).
+     */
+    public record Placement(String host, List<String> commandPrefix)
+    {
+        /** On loopback, as every test broker runs unless told otherwise. */
+        public static final Placement LOOPBACK = new Placement(HOST, List.of());
+
+        public Placement
+        {
+            commandPrefix = List.copyOf(commandPrefix);
+        }
+    }
+
+    private ChildBroker(final Path dataDir, final Path logFile, final Process process, final Thread pump, final String host, final int port)
     {
         this.dataDir = dataDir;
         this.logFile = logFile;
         this.process = process;
         this.pump = pump;
+        this.host = host;
         this.port = port;
     }
 
-    /** Starts a child broker on {@code dataDir} and returns once it listens (or throws, the child killed). */
+    /** Starts a child broker on loopback on {@code dataDir} and returns once it listens (or throws, the child killed). */
     public static ChildBroker start(final Path dataDir, final Map<String, String> overrides) throws IOException
+    {
+        return start(dataDir, overrides, Placement.LOOPBACK);
+    }
+
+    /**
+     * Starts a child broker where {@code placement} says, its listener on the placement's host unless
+     * {@code overrides} name the listeners, and returns once it listens (or throws, the child killed).
+     */
+    public static ChildBroker start(final Path dataDir, final Map<String, String> overrides, final Placement placement) throws IOException
     {
         Files.createDirectories(dataDir);
         final Path parent = dataDir.toAbsolutePath().getParent();
         final Path logFile = parent.resolve(dataDir.getFileName() + "-broker-" + COUNTER.incrementAndGet() + ".log");
-        final List<String> command = new ArrayList<>();
+        final Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("listeners", "PLAINTEXT://" + placement.host() + ":0");
+        settings.putAll(overrides);
+        final List<String> command = new ArrayList<>(placement.commandPrefix());
         command.add(ProcessHandle.current().info().command().orElse(
             Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         command.add("-Xmx512m");
@@ -71,20 +101,21 @@ public final class ChildBroker implements BrokerUnderTest
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(RunnelMain.class.getName());
-        BrokerUnderTest.settings(dataDir, overrides).forEach((key, value) ->
+        BrokerUnderTest.settings(dataDir, settings).forEach((key, value) ->
         {
             command.add("--override");
             command.add(key + "=" + value);
         });
         final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         final CompletableFuture<Integer> listening = new CompletableFuture<>();
-        final Thread pump = new Thread(() -> pump(process, logFile, listening), "child-broker-pump-" + process.pid());
+        final Pattern listeningLine = Pattern.compile("Runnel broker listening on " + Pattern.quote(placement.host()) + ":(\\d+)");
+        final Thread pump = new Thread(() -> pump(process, logFile, listeningLine, listening), "child-broker-pump-" + process.pid());
         pump.setDaemon(true);
         pump.start();
         try
         {
             final int port = listening.get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            return new ChildBroker(dataDir, logFile, process, pump, port);
+            return new ChildBroker(dataDir, logFile, process, pump, placement.host(), port);
         }
         catch (final InterruptedException | ExecutionException | TimeoutException ex)
         {
@@ -101,7 +132,7 @@ public final class ChildBroker implements BrokerUnderTest
     }
 
     /** Copies the child's output to the log file, completing {@code listening} with the port once seen. */
-    private static void pump(final Process process, final Path logFile, final CompletableFuture<Integer> listening)
+    private static void pump(final Process process, final Path logFile, final Pattern listeningLine, final CompletableFuture<Integer> listening)
     {
         try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
             Writer out = Files.newBufferedWriter(logFile, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND))
@@ -114,7 +145,7 @@ public final class ChildBroker implements BrokerUnderTest
                 out.flush();
                 if (!listening.isDone())
                 {
-                    final Matcher matcher = LISTENING.matcher(line);
+                    final Matcher matcher = listeningLine.matcher(line);
                     if (matcher.find())
                     {
                         listening.complete(Integer.parseInt(matcher.group(1)));
@@ -136,6 +167,18 @@ public final class ChildBroker implements BrokerUnderTest
     public int port()
     {
         return port;
+    }
+
+    /** The address it listens on and advertises. */
+    public String host()
+    {
+        return host;
+    }
+
+    @Override
+    public String bootstrapServers()
+    {
+        return host + ":" + port;
     }
 
     public long pid()

@@ -10,12 +10,16 @@ import java.util.Map;
 import java.util.StringJoiner;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 
 /**
  * A cluster of combined broker+controller nodes for fault tests, each node a {@link ChildBroker}
  * (its own JVM, so it can be SIGKILLed): node ids 1..N, the same settings and controller port
  * ranges as {@link LocalCluster}, each node's data under {@code root/node-<id>}. A node restarts on
- * its folder and on the broker port it had, so clients that knew it reach it again.
+ * its folder and on the broker port it had, so clients that knew it reach it again. Every node runs on loopback
+ * unless the cluster is given each node's {@link ChildBroker.Placement} (a host address of its own, in a network
+ * namespace): the node then binds and advertises that host for its client and controller listeners, its voter entry
+ * and so its quorum and replication endpoints.
  */
 public final class ChildCluster implements AutoCloseable
 {
@@ -23,6 +27,7 @@ public final class ChildCluster implements AutoCloseable
 
     private final Path root;
     private final Map<String, String> overrides;
+    private final IntFunction<ChildBroker.Placement> placements;
     private final String voters;
     private final int[] controllerPorts;
     private final int[] brokerPorts;
@@ -30,8 +35,16 @@ public final class ChildCluster implements AutoCloseable
 
     public ChildCluster(final Path root, final int size, final Map<String, String> overrides)
     {
+        this(root, size, overrides, nodeId -> ChildBroker.Placement.LOOPBACK);
+    }
+
+    /** @param placements where each node (by id) runs */
+    public ChildCluster(final Path root, final int size, final Map<String, String> overrides,
+        final IntFunction<ChildBroker.Placement> placements)
+    {
         this.root = root;
         this.overrides = Map.copyOf(overrides);
+        this.placements = placements;
         this.controllerPorts = new int[size];
         this.brokerPorts = new int[size];
         this.nodes = new ChildBroker[size];
@@ -39,12 +52,15 @@ public final class ChildCluster implements AutoCloseable
         for (int i = 0; i < size; i++)
         {
             controllerPorts[i] = LocalCluster.freeControllerPort(controllerPorts, i);
-            joiner.add((i + 1) + "@" + BrokerUnderTest.HOST + ":" + controllerPorts[i]);
+            joiner.add((i + 1) + "@" + host(i + 1) + ":" + controllerPorts[i]);
         }
         this.voters = joiner.toString();
     }
 
-    /** Starts every node at once (the quorum needs a majority before any serves) and waits until all serve. */
+    /**
+     * Starts every node at once (the quorum needs a majority before any serves) and waits until all
+     * serve; if one does not, kills those that did and throws.
+     */
     public ChildCluster start() throws Exception
     {
         final List<CompletableFuture<Void>> started = new ArrayList<>();
@@ -53,7 +69,18 @@ public final class ChildCluster implements AutoCloseable
             final int nodeId = i + 1;
             started.add(CompletableFuture.runAsync(() -> startNode(nodeId)));
         }
-        CompletableFuture.allOf(started.toArray(CompletableFuture[]::new)).get(START_TIMEOUT_S, TimeUnit.SECONDS);
+        try
+        {
+            CompletableFuture.allOf(started.toArray(CompletableFuture[]::new)).get(START_TIMEOUT_S, TimeUnit.SECONDS);
+        }
+        catch (final Exception ex)
+        {
+            // The caller never gets the cluster to close: the nodes that did start would outlive the test.
+            CompletableFuture.allOf(started.toArray(CompletableFuture[]::new)).exceptionally(failure -> null)
+                .completeOnTimeout(null, START_TIMEOUT_S, TimeUnit.SECONDS).join();
+            close();
+            throw ex;
+        }
         return this;
     }
 
@@ -69,15 +96,15 @@ public final class ChildCluster implements AutoCloseable
         settings.put("process.roles", "broker,controller");
         settings.put("node.id", Integer.toString(nodeId));
         settings.put("controller.quorum.voters", voters);
-        settings.put("listeners", "PLAINTEXT://" + BrokerUnderTest.HOST + ":" + brokerPorts[index] +
-            ",CONTROLLER://" + BrokerUnderTest.HOST + ":" + controllerPorts[index]);
+        settings.put("listeners", "PLAINTEXT://" + host(nodeId) + ":" + brokerPorts[index] +
+            ",CONTROLLER://" + host(nodeId) + ":" + controllerPorts[index]);
         settings.put("controller.listener.names", "CONTROLLER");
         settings.put("runnel.quorum.aeron.dir", dataDir(nodeId).resolve("aeron").toString());
         settings.put("runnel.shards", "1");
         settings.putAll(overrides);
         try
         {
-            final ChildBroker node = ChildBroker.start(dataDir(nodeId), settings);
+            final ChildBroker node = ChildBroker.start(dataDir(nodeId), settings, placements.apply(nodeId));
             nodes[index] = node;
             brokerPorts[index] = node.port();
             return node;
@@ -86,6 +113,18 @@ public final class ChildCluster implements AutoCloseable
         {
             throw new UncheckedIOException(ex);
         }
+    }
+
+    /** The address node {@code nodeId} listens on and advertises. */
+    public String host(final int nodeId)
+    {
+        return placements.apply(nodeId).host();
+    }
+
+    /** The client listener's port of node {@code nodeId} (0 before its first start). */
+    public int brokerPort(final int nodeId)
+    {
+        return brokerPorts[nodeId - 1];
     }
 
     public Path dataDir(final int nodeId)
@@ -134,7 +173,7 @@ public final class ChildCluster implements AutoCloseable
         {
             if (brokerPorts[i] != 0)
             {
-                joiner.add(BrokerUnderTest.HOST + ":" + brokerPorts[i]);
+                joiner.add(host(i + 1) + ":" + brokerPorts[i]);
             }
         }
         return joiner.toString();

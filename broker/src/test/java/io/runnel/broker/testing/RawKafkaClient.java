@@ -60,13 +60,19 @@ public final class RawKafkaClient implements AutoCloseable
     /** @param readTimeout how long a read may wait before it fails with {@link SocketTimeoutException} */
     public static RawKafkaClient connect(final int port, final Duration readTimeout) throws IOException
     {
+        return connect(BrokerUnderTest.HOST, port, readTimeout);
+    }
+
+    /** To a broker on another address than loopback (one in a network namespace of its own). */
+    public static RawKafkaClient connect(final String host, final int port, final Duration readTimeout) throws IOException
+    {
         final int readTimeoutMs = Math.toIntExact(readTimeout.toMillis());
         final Socket socket = new Socket();
         try
         {
             socket.setTcpNoDelay(true);
             socket.setSoTimeout(readTimeoutMs);
-            socket.connect(new InetSocketAddress(BrokerUnderTest.HOST, port), SO_TIMEOUT_MS);
+            socket.connect(new InetSocketAddress(host, port), SO_TIMEOUT_MS);
             return new RawKafkaClient(socket, readTimeoutMs);
         }
         catch (final IOException ex)

@@ -145,6 +145,8 @@ public final class ClusterMember implements AutoCloseable
             this.client = new QuorumClient(new QuorumClient.Context()
                 .aeronDirectoryName(aeronDir)
                 .members(QuorumMembers.forClient(settings.voters(), settings.portOffset()))
+                // Replies go where the leader, on whichever node, reaches this one: not loopback, unless every node is on it.
+                .egressHost(settings.host())
                 .listener(new Listener())
                 .clientName("broker-" + settings.nodeId()));
         }

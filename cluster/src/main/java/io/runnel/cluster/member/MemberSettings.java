@@ -13,6 +13,8 @@ import java.nio.file.Path;
  * @param quorumDir            the quorum's folder (archive, cluster state)
  * @param aeronDir             the media driver's folder
  * @param listenerName         the broker listener clients are given
+ * @param host                 the address other nodes reach this one at (its advertised host): the voters send the
+ *                             replies of this member's quorum session there
  * @param heartbeatIntervalMs  broker.heartbeat.interval.ms
  * @param sessionTimeoutMs     broker.session.timeout.ms: a broker silent this long is fenced
  * @param electionTimeoutMs    controller.quorum.election.timeout.ms
@@ -30,6 +32,7 @@ public record MemberSettings(
     Path quorumDir,
     String aeronDir,
     String listenerName,
+    String host,
     long heartbeatIntervalMs,
     long sessionTimeoutMs,
     long electionTimeoutMs,

@@ -1,17 +1,31 @@
 package io.runnel.broker.it.cluster;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.StringJoiner;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
 
+import io.runnel.broker.testing.ChildCluster;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.TopicPartitionInfo;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
-/** What the replication tests share: the cluster's settings, and a topic's leaders and ISRs as the AdminClient reports them. */
+/**
+ * What the replication tests share: the cluster's settings, a topic's leaders and ISRs as the
+ * AdminClient reports them, and the replicas' logs compared as files.
+ */
 final class ReplicatedTopics
 {
     /** Replication on, and short sessions and lag limits, so a fault shows within seconds. */
@@ -21,6 +35,10 @@ final class ReplicatedTopics
         "broker.session.timeout.ms", "3000",
         "broker.heartbeat.interval.ms", "500");
     static final Duration WAIT = Duration.ofSeconds(90);
+    /** A RecordBatch header up to and including its last offset delta. */
+    private static final int BATCH_HEADER_BYTES = 27;
+    /** A failure message lists this many of a log's last batches. */
+    private static final int MAX_BATCHES_DESCRIBED = 40;
 
     private ReplicatedTopics()
     {
@@ -57,14 +75,141 @@ final class ReplicatedTopics
 
     static void awaitTrue(final BooleanSupplier condition, final String what) throws InterruptedException
     {
+        awaitTrue(condition, () -> what);
+    }
+
+    /** As {@link #awaitTrue(BooleanSupplier, String)}, {@code what} asked for only on a timeout (to say how things stand then). */
+    static void awaitTrue(final BooleanSupplier condition, final Supplier<String> what) throws InterruptedException
+    {
         final long deadline = System.nanoTime() + WAIT.toNanos();
         while (!condition.getAsBoolean())
         {
             if (System.nanoTime() > deadline)
             {
-                fail("timed out waiting until " + what);
+                fail("timed out waiting until " + what.get());
             }
             Thread.sleep(100);
         }
+    }
+
+    /**
+     * Each partition's segment files hold the same bytes on every node, so the same batches (read as
+     * files; the page cache has what the brokers wrote), and none is empty.
+     */
+    static boolean replicasIdentical(final ChildCluster cluster, final String topic, final int partitions)
+    {
+        try
+        {
+            for (int p = 0; p < partitions; p++)
+            {
+                byte[] first = null;
+                for (int node = 1; node <= cluster.size(); node++)
+                {
+                    final byte[] log = logBytes(cluster.dataDir(node), topic, p);
+                    if (first == null)
+                    {
+                        first = log;
+                    }
+                    else if (!Arrays.equals(first, log))
+                    {
+                        return false;
+                    }
+                }
+                if (first.length == 0)
+                {
+                    return false;
+                }
+            }
+            return true;
+        }
+        catch (final IOException ex)
+        {
+            return false;
+        }
+    }
+
+    /** Each node's batches of each partition, as baseOffset-lastOffset@leaderEpoch: where replicas differ, for a failure message. */
+    static String describeReplicas(final ChildCluster cluster, final String topic, final int partitions)
+    {
+        final StringJoiner joiner = new StringJoiner("\n");
+        for (int p = 0; p < partitions; p++)
+        {
+            for (int node = 1; node <= cluster.size(); node++)
+            {
+                String batches;
+                try
+                {
+                    batches = batches(logBytes(cluster.dataDir(node), topic, p));
+                }
+                catch (final IOException ex)
+                {
+                    batches = ex.toString();
+                }
+                joiner.add(topic + "-" + p + " on node " + node + ": " + batches);
+            }
+        }
+        return joiner.toString();
+    }
+
+    /** Every segment of one partition on one node, concatenated in offset order. */
+    private static byte[] logBytes(final Path nodeDir, final String topic, final int partition) throws IOException
+    {
+        final List<Path> partitionDirs;
+        try (Stream<Path> found = Files.find(nodeDir, 3, (path, attributes) -> attributes.isDirectory()
+            && path.getFileName().toString().equals(topic + "-" + partition)))
+        {
+            partitionDirs = found.toList();
+        }
+        if (partitionDirs.size() != 1)
+        {
+            throw new IOException("no single directory of " + topic + "-" + partition + " under " + nodeDir + ": " + partitionDirs);
+        }
+        final List<Path> segments;
+        try (Stream<Path> files = Files.list(partitionDirs.get(0)))
+        {
+            segments = files.filter(path -> path.getFileName().toString().endsWith(".log")).sorted().toList();
+        }
+        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        for (final Path segment : segments)
+        {
+            bytes.write(Files.readAllBytes(segment));
+        }
+        return trimPreallocated(bytes.toByteArray());
+    }
+
+    /** Preallocated segments end in zeros past their last batch: they do not count. */
+    private static byte[] trimPreallocated(final byte[] bytes)
+    {
+        int end = bytes.length;
+        while (end > 0 && bytes[end - 1] == 0)
+        {
+            end--;
+        }
+        return Arrays.copyOf(bytes, end);
+    }
+
+    /** A log's last batches, by the RecordBatch header: base offset (8 bytes), length (4), partition leader epoch (4), ..., last offset delta at 23. */
+    private static String batches(final byte[] log)
+    {
+        final ByteBuffer buffer = ByteBuffer.wrap(log);
+        final List<String> all = new ArrayList<>();
+        String torn = "";
+        while (buffer.remaining() >= BATCH_HEADER_BYTES)
+        {
+            final int start = buffer.position();
+            final long baseOffset = buffer.getLong(start);
+            final int length = buffer.getInt(start + 8);
+            final int epoch = buffer.getInt(start + 12);
+            final int lastOffsetDelta = buffer.getInt(start + 23);
+            if (length <= 0 || start + 12 + length > log.length)
+            {
+                torn = " (torn at byte " + start + ")";
+                break;
+            }
+            all.add(baseOffset + "-" + (baseOffset + lastOffsetDelta) + "@" + epoch);
+            buffer.position(start + 12 + length);
+        }
+        final List<String> last = all.subList(Math.max(0, all.size() - MAX_BATCHES_DESCRIBED), all.size());
+        return all.size() + " batches, " + log.length + " bytes, the last " + String.join(" ", last) + torn;
     }
 }

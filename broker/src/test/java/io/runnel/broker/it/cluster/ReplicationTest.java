@@ -38,6 +38,7 @@ import static io.runnel.broker.it.cluster.ReplicatedTopics.WAIT;
 import static io.runnel.broker.it.cluster.ReplicatedTopics.awaitTrue;
 import static io.runnel.broker.it.cluster.ReplicatedTopics.isrSizes;
 import static io.runnel.broker.it.cluster.ReplicatedTopics.leaderOf;
+import static io.runnel.broker.it.cluster.ReplicatedTopics.replicasIdentical;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -77,7 +78,7 @@ class ReplicationTest
             }
 
             final Map<Integer, List<String>> acked = produce(cluster.bootstrapServers(), 0);
-            awaitTrue(() -> replicasIdentical(cluster), "every replica's log is the leader's, byte for byte");
+            awaitTrue(() -> replicasIdentical(cluster, TOPIC, PARTITIONS), "every replica's log is the leader's, byte for byte");
 
             final int victim = leaderOf(admin, TOPIC, 0);
             cluster.kill9(victim);
@@ -99,7 +100,7 @@ class ReplicationTest
                 "every acknowledged record reads back once, in order, after the leader was killed");
 
             cluster.startNode(victim);
-            awaitTrue(() -> replicasIdentical(cluster), "the restarted broker catches up to the same logs");
+            awaitTrue(() -> replicasIdentical(cluster, TOPIC, PARTITIONS), "the restarted broker catches up to the same logs");
             awaitTrue(() -> isrSizes(admin, TOPIC).equals(List.of(3, 3, 3)) && isrSizes(admin, STRICT).equals(List.of(3)),
                 "the restarted broker rejoins every ISR");
             produceOne(cluster.bootstrapServers(), STRICT);
@@ -254,75 +255,5 @@ class ReplicationTest
             }
         }
         return read;
-    }
-
-    /** Each partition's segment files are the same bytes on every running node (read as files; the page cache has them). */
-    private static boolean replicasIdentical(final ChildCluster cluster)
-    {
-        try
-        {
-            for (int p = 0; p < PARTITIONS; p++)
-            {
-                byte[] first = null;
-                for (int node = 1; node <= cluster.size(); node++)
-                {
-                    final byte[] log = logBytes(cluster.dataDir(node), p);
-                    if (first == null)
-                    {
-                        first = log;
-                    }
-                    else if (!java.util.Arrays.equals(first, log))
-                    {
-                        return false;
-                    }
-                }
-                if (first.length == 0)
-                {
-                    return false;
-                }
-            }
-            return true;
-        }
-        catch (final IOException ex)
-        {
-            return false;
-        }
-    }
-
-    /** Every segment of one partition on one node, concatenated in offset order. */
-    private static byte[] logBytes(final Path nodeDir, final int partition) throws IOException
-    {
-        final List<Path> partitionDirs;
-        try (Stream<Path> found = Files.find(nodeDir, 3, (path, attributes) -> attributes.isDirectory()
-            && path.getFileName().toString().equals(TOPIC + "-" + partition)))
-        {
-            partitionDirs = found.toList();
-        }
-        if (partitionDirs.size() != 1)
-        {
-            throw new IOException("no single directory of " + TOPIC + "-" + partition + " under " + nodeDir + ": " + partitionDirs);
-        }
-        final List<Path> segments;
-        try (Stream<Path> files = Files.list(partitionDirs.get(0)))
-        {
-            segments = files.filter(path -> path.getFileName().toString().endsWith(".log")).sorted().toList();
-        }
-        final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-        for (final Path segment : segments)
-        {
-            bytes.write(Files.readAllBytes(segment));
-        }
-        return trimPreallocated(bytes.toByteArray());
-    }
-
-    /** Preallocated segments end in zeros past their last batch: they do not count. */
-    private static byte[] trimPreallocated(final byte[] bytes)
-    {
-        int end = bytes.length;
-        while (end > 0 && bytes[end - 1] == 0)
-        {
-            end--;
-        }
-        return java.util.Arrays.copyOf(bytes, end);
     }
 }
