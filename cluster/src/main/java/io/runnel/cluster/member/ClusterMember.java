@@ -668,10 +668,17 @@ public final class ClusterMember implements AutoCloseable
         int work = 0;
         if (brokerEpoch >= 0 && nowMs >= nextHeartbeatMs && client.isConnected())
         {
+            final long sentWithEpoch = brokerEpoch;
             heartbeat(nowMs, reply ->
             {
                 if (reply instanceof MetadataReply.CommandResult refused && refused.error() == Errors.STALE_BROKER_EPOCH)
                 {
+                    if (sentWithEpoch != brokerEpoch)
+                    {
+                        // Sent under an older registration (answered late, e.g. after a network cut healed): this
+                        // broker has registered since, and the refusal says nothing about the current one.
+                        return;
+                    }
                     // The quorum forgot this incarnation (its session expired): register again.
                     LOG.warn("broker {}: stale epoch {}; registering again", settings.nodeId(), brokerEpoch);
                     brokerEpoch = -1;
