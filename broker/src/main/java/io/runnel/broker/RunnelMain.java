@@ -18,6 +18,8 @@ public final class RunnelMain
 
     public static void main(final String[] args)
     {
+        // Before any Aeron class loads: Aeron's own clients read their driver timeout once.
+        io.runnel.cluster.quorum.PauseTolerance.installProcessDefaults();
         final BrokerConfig config;
         try
         {

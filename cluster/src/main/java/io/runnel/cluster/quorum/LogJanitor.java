@@ -103,7 +103,7 @@ final class LogJanitor implements Agent
             return;
         }
         final long keepFrom = moduleSnapshots.get(moduleSnapshots.size() - config.retainedSnapshots()).logPosition;
-        try (Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(config.aeronDirectoryName()));
+        try (Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(config.aeronDirectoryName()).driverTimeoutMs(PauseTolerance.driverTimeoutMs()));
             AeronArchive archive = AeronArchive.connect(QuorumContexts.localArchiveClient(config).aeron(aeron)))
         {
             purgeLog(archive, logRecordingId, keepFrom);

@@ -264,6 +264,7 @@ public final class QuorumClient implements Agent, AutoCloseable
         return Aeron.connect(new Aeron.Context()
             .aeronDirectoryName(ctx.aeronDirectoryName)
             .clientName(ctx.clientName)
+            .driverTimeoutMs(PauseTolerance.driverTimeoutMs())
             .useConductorAgentInvoker(true));
     }
 

@@ -33,7 +33,7 @@ final class QuorumContexts
 
     static MediaDriver.Context mediaDriver(final QuorumNodeConfig config)
     {
-        return new MediaDriver.Context()
+        return PauseTolerance.apply(new MediaDriver.Context())
             .aeronDirectoryName(config.aeronDirectoryName())
             .threadingMode(ThreadingMode.SHARED)
             .sharedIdleStrategy(config.idleStrategySupplier().get())

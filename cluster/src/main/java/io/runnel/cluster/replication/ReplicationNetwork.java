@@ -62,7 +62,7 @@ public final class ReplicationNetwork implements AutoCloseable
         final IntFunction<String> endpointOf, final IsrChanges isrChanges)
     {
         // One line per problem (the driver stopping first at shutdown, say), not Aeron's default stack trace on stderr.
-        final Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(aeronDirectoryName).clientName("replication")
+        final Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(aeronDirectoryName).driverTimeoutMs(io.runnel.cluster.quorum.PauseTolerance.driverTimeoutMs()).clientName("replication")
             .errorHandler(throwable -> LOG.warn("replication Aeron client: {}", throwable.toString())));
         try
         {

@@ -83,13 +83,16 @@ class ReplicationFaultsTest
                 final int pausedPartition = partitionLedBy(admin, controller);
                 final int paused = leaderOf(admin, TOPIC, pausedPartition);
                 cluster.pause(paused);
-                // Past the session timeout, so it is fenced and replaced; not 10 s, after which its own Aeron
-                // clients take the frozen time for a dead driver and its quorum member stops (see cluster/README.md).
-                Thread.sleep(6_000);
+                // Past the session timeout, so it is fenced and replaced, and past Aeron's default 10 s after which a
+                // node's own Aeron clients took the frozen time for a dead driver (see PauseTolerance).
+                Thread.sleep(15_000);
                 cluster.resume(paused);
                 awaitTrue(() -> leaderOf(admin, TOPIC, pausedPartition) >= 0 && leaderOf(admin, TOPIC, pausedPartition) != paused,
                     "the paused leader's partition got a new leader");
                 awaitFullIsr(admin, "the paused broker is back in every ISR");
+                final long committed = admin.describeMetadataQuorum().quorumInfo().get(30, TimeUnit.SECONDS).highWatermark();
+                awaitTrue(() -> voterLogEnd(admin, paused) >= committed,
+                    "the paused node's quorum member lives on: it replicates what the quorum committed since");
                 awaitProgress(acked);
 
                 final int stopped = leaderOf(admin, TOPIC, 2);
@@ -176,6 +179,20 @@ class ReplicationFaultsTest
             throw new IllegalStateException("no partition of " + TOPIC + " has a leader");
         }
         return any;
+    }
+
+    /** The log end of voter {@code nodeId} as the quorum's leader reports it; -1 while unknown. */
+    private static long voterLogEnd(final Admin admin, final int nodeId)
+    {
+        try
+        {
+            return admin.describeMetadataQuorum().quorumInfo().get(10, TimeUnit.SECONDS).voters().stream()
+                .filter(voter -> voter.replicaId() == nodeId).mapToLong(voter -> voter.logEndOffset()).findFirst().orElse(-1);
+        }
+        catch (final Exception ex)
+        {
+            return -1;
+        }
     }
 
     private static int ackedCount(final Map<Integer, List<Integer>> acked)
