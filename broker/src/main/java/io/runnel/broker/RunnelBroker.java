@@ -254,7 +254,8 @@ public final class RunnelBroker implements AutoCloseable
             quorum.snapshotIntervalCommands(), 30_000, new LeaderBalance(
                 config.resolved().<Boolean>value(BrokerConfigDef.AUTO_LEADER_REBALANCE_ENABLE),
                 TimeUnit.SECONDS.toMillis(config.resolved().<Long>value(BrokerConfigDef.LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS)),
-                config.resolved().<Integer>value(BrokerConfigDef.LEADER_IMBALANCE_PER_BROKER_PERCENTAGE)));
+                config.resolved().<Integer>value(BrokerConfigDef.LEADER_IMBALANCE_PER_BROKER_PERCENTAGE)),
+            config.resolved().<Boolean>value(BrokerConfigDef.UNCLEAN_LEADER_ELECTION_ENABLE));
     }
 
     /**

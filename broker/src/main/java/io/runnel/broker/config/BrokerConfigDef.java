@@ -54,6 +54,7 @@ public final class BrokerConfigDef
     public static final String BROKER_HEARTBEAT_INTERVAL_MS = "broker.heartbeat.interval.ms";
     public static final String BROKER_SESSION_TIMEOUT_MS = "broker.session.timeout.ms";
     public static final String AUTO_LEADER_REBALANCE_ENABLE = "auto.leader.rebalance.enable";
+    public static final String UNCLEAN_LEADER_ELECTION_ENABLE = "unclean.leader.election.enable";
     public static final String LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS = "leader.imbalance.check.interval.seconds";
     public static final String LEADER_IMBALANCE_PER_BROKER_PERCENTAGE = "leader.imbalance.per.broker.percentage";
     public static final String BROKER_RACK = "broker.rack";
@@ -213,6 +214,10 @@ public final class BrokerConfigDef
             .doc("How often the quorum checks the leaders' balance.").build())
         .define(brokerKey(LEADER_IMBALANCE_PER_BROKER_PERCENTAGE, INT).group(KRAFT).defaultValue(10).validator(between(0, 100))
             .doc("The share of a broker's preferred partitions that may be led elsewhere before the balance moves them back.").build())
+        .define(brokerKey(UNCLEAN_LEADER_ELECTION_ENABLE, BOOLEAN).group(KRAFT).defaultValue(false)
+            .doc("The cluster's default for topics (a topic's unclean.leader.election.enable wins): a partition whose in-sync "
+                + "replicas are all down is given to a live out-of-sync replica, which loses what that replica lacks, "
+                + "acknowledged records among it. Off: such a partition waits, offline, for an in-sync replica to return.").build())
         .define(brokerKey(BROKER_RACK, STRING).group(KRAFT).noDefault()
             .doc("The rack of this broker: partitions place their replicas on different racks first.").build())
         .define(brokerKey(METADATA_LOG_DIR, STRING).group(KRAFT).noDefault().defaultText("the first log directory")

@@ -128,7 +128,8 @@ public final class ClusterMember implements AutoCloseable
                     // KRaft's fetch timeout is Aeron's leader heartbeat timeout; the leader heartbeats five times within it.
                     .leaderHeartbeatTimeoutNs(TimeUnit.MILLISECONDS.toNanos(settings.fetchTimeoutMs()))
                     .leaderHeartbeatIntervalNs(TimeUnit.MILLISECONDS.toNanos(Math.max(10, settings.fetchTimeoutMs() / 5)));
-                node = ControllerNode.launch(config, () -> new MetadataStateMachine(settings.sessionTimeoutMs(), MAX_MESSAGE_LENGTH, settings.leaderBalance()));
+                node = ControllerNode.launch(config, () -> new MetadataStateMachine(settings.sessionTimeoutMs(), MAX_MESSAGE_LENGTH, settings.leaderBalance(),
+                    settings.uncleanLeaderElection()));
                 aeronDir = node.aeronDirectoryName();
             }
             else

@@ -22,6 +22,7 @@ import java.nio.file.Path;
  * @param snapshotEveryCommands runnel.quorum.snapshot.interval.commands
  * @param requestTimeoutMs     how long a forwarded change waits for the quorum's answer
  * @param leaderBalance        auto.leader.rebalance.enable and its check interval and imbalance ratio (a controller's)
+ * @param uncleanLeaderElection unclean.leader.election.enable: the cluster's default (a controller's), a topic's override wins
  */
 public record MemberSettings(
     int nodeId,
@@ -39,7 +40,8 @@ public record MemberSettings(
     long fetchTimeoutMs,
     int snapshotEveryCommands,
     long requestTimeoutMs,
-    io.runnel.cluster.metadata.LeaderBalance leaderBalance)
+    io.runnel.cluster.metadata.LeaderBalance leaderBalance,
+    boolean uncleanLeaderElection)
 {
     /** The shortest election timeout given to Aeron, whatever the KRaft key says: below it a busy node could miss a ballot. */
     static final long MIN_AERON_ELECTION_TIMEOUT_MS = 50;

@@ -36,10 +36,12 @@ final class BrokerLifecycle
     private static final Logger LOG = LoggerFactory.getLogger(BrokerLifecycle.class);
 
     private final long sessionTimeoutMs;
+    private final UncleanElection unclean;
 
-    BrokerLifecycle(final long sessionTimeoutMs)
+    BrokerLifecycle(final long sessionTimeoutMs, final UncleanElection unclean)
     {
         this.sessionTimeoutMs = sessionTimeoutMs;
+        this.unclean = unclean;
     }
 
     long sessionTimeoutMs()
@@ -79,7 +81,7 @@ final class BrokerLifecycle
         }
         if (existing != null && existing.active())
         {
-            LeaderElection.onFenced(image, existing.nodeId(), change);
+            LeaderElection.onFenced(image, existing.nodeId(), change, unclean);
         }
         final long epoch = change.version();
         change.broker(new Broker(command.nodeId(), command.incarnationId(), epoch, command.rack(), command.listeners(), true, false, false));
@@ -119,7 +121,7 @@ final class BrokerLifecycle
         {
             if (broker.fenced())
             {
-                LeaderElection.onUnfenced(image, broker.nodeId(), change);
+                LeaderElection.onUnfenced(image, broker.nodeId(), change, unclean);
             }
             next = broker.with(false, false, false);
         }
@@ -224,11 +226,11 @@ final class BrokerLifecycle
         return new CommandResult(correlationId, Errors.NONE.code(), "", List.of());
     }
 
-    private static void fenceIfActive(final MetadataImage image, final Broker broker, final MetadataChange change)
+    private void fenceIfActive(final MetadataImage image, final Broker broker, final MetadataChange change)
     {
         if (broker.active())
         {
-            LeaderElection.onFenced(image, broker.nodeId(), change);
+            LeaderElection.onFenced(image, broker.nodeId(), change, unclean);
         }
     }
 

@@ -9,9 +9,10 @@ import io.runnel.cluster.metadata.MetadataImage.Topic;
 
 /**
  * What fencing or unfencing a broker does to partitions, staged as PartitionRecords. Leaders come
- * from the ISR only (no unclean election); a fenced broker leaves the ISR unless it is its last
- * member, as in Kafka, so that a partition whose only in-sync replica comes back gets it as
- * leader again, with its data. Partitions are visited in topic-name, partition order.
+ * from the ISR, unless the topic allows an unclean election ({@link UncleanElection}) and no in-sync
+ * replica can lead; a fenced broker leaves the ISR unless it is its last member, as in Kafka, so
+ * that a partition whose only in-sync replica comes back gets it as leader again, with its data.
+ * Partitions are visited in topic-name, partition order.
  */
 final class LeaderElection
 {
@@ -24,7 +25,7 @@ final class LeaderElection
      * member (in replica order) as leader ({@link MetadataImage#NO_LEADER} if there is none), leader epoch + 1, and
      * it leaves every ISR it is not the last member of.
      */
-    static void onFenced(final MetadataImage image, final int nodeId, final MetadataChange change)
+    static void onFenced(final MetadataImage image, final int nodeId, final MetadataChange change, final UncleanElection unclean)
     {
         for (final Topic topic : image.topics())
         {
@@ -45,7 +46,16 @@ final class LeaderElection
                 {
                     continue;
                 }
-                final int leader = leads ? nextLeader(image, partition.replicas(), isr, nodeId) : partition.leader();
+                int leader = leads ? nextLeader(image, partition.replicas(), isr, nodeId) : partition.leader();
+                if (leads && leader == MetadataImage.NO_LEADER && unclean.allowedFor(topic))
+                {
+                    leader = firstUsable(image, partition.replicas(), nodeId);
+                    if (leader != MetadataImage.NO_LEADER)
+                    {
+                        isr.clear();
+                        isr.add(leader);
+                    }
+                }
                 final int leaderEpoch = leads ? partition.leaderEpoch() + 1 : partition.leaderEpoch();
                 change.partition(topic.id(), new Partition(
                     partition.partition(), partition.replicas(), isr, leader, leaderEpoch, partition.partitionEpoch() + 1));
@@ -53,20 +63,47 @@ final class LeaderElection
         }
     }
 
-    /** Broker {@code nodeId} is usable again: it leads every leaderless partition whose ISR names it. */
-    static void onUnfenced(final MetadataImage image, final int nodeId, final MetadataChange change)
+    /**
+     * Broker {@code nodeId} is usable again: it leads every leaderless partition whose ISR names it,
+     * and, where the topic allows an unclean election, every leaderless partition it is a replica of
+     * (with an ISR of itself alone).
+     */
+    static void onUnfenced(final MetadataImage image, final int nodeId, final MetadataChange change, final UncleanElection unclean)
     {
         for (final Topic topic : image.topics())
         {
             for (final Partition partition : topic.partitions())
             {
-                if (partition.leader() == MetadataImage.NO_LEADER && partition.isr().contains(nodeId))
+                if (partition.leader() != MetadataImage.NO_LEADER || !partition.replicas().contains(nodeId))
+                {
+                    continue;
+                }
+                if (partition.isr().contains(nodeId))
                 {
                     change.partition(topic.id(), new Partition(partition.partition(), partition.replicas(), partition.isr(),
                         nodeId, partition.leaderEpoch() + 1, partition.partitionEpoch() + 1));
                 }
+                else if (unclean.allowedFor(topic))
+                {
+                    change.partition(topic.id(), new Partition(partition.partition(), partition.replicas(), List.of(nodeId),
+                        nodeId, partition.leaderEpoch() + 1, partition.partitionEpoch() + 1));
+                }
             }
         }
+    }
+
+    /** The first replica, in assignment order, on a usable broker other than {@code leaving}. */
+    private static int firstUsable(final MetadataImage image, final List<Integer> replicas, final int leaving)
+    {
+        for (final int candidate : replicas)
+        {
+            final Broker broker = image.broker(candidate);
+            if (candidate != leaving && broker != null && broker.active())
+            {
+                return candidate;
+            }
+        }
+        return MetadataImage.NO_LEADER;
     }
 
     /**

@@ -62,11 +62,16 @@ public final class MetadataStateMachine implements ReplicatedStateMachine
      */
     public MetadataStateMachine(final long sessionTimeoutMs, final int maxMessageLength)
     {
-        this(sessionTimeoutMs, maxMessageLength, LeaderBalance.DISABLED);
+        this(sessionTimeoutMs, maxMessageLength, LeaderBalance.DISABLED, false);
     }
 
-    /** As {@link #MetadataStateMachine(long, int)}, moving leaders back to preferred replicas as {@code leaderBalance} says. */
-    public MetadataStateMachine(final long sessionTimeoutMs, final int maxMessageLength, final LeaderBalance leaderBalance)
+    /**
+     * As {@link #MetadataStateMachine(long, int)}, moving leaders back to preferred replicas as
+     * {@code leaderBalance} says, and electing out-of-sync replicas where no in-sync one can lead if
+     * {@code uncleanElectionDefault} (unclean.leader.election.enable; a topic's override wins).
+     */
+    public MetadataStateMachine(final long sessionTimeoutMs, final int maxMessageLength, final LeaderBalance leaderBalance,
+        final boolean uncleanElectionDefault)
     {
         if (sessionTimeoutMs <= 0)
         {
@@ -76,7 +81,7 @@ public final class MetadataStateMachine implements ReplicatedStateMachine
         {
             throw new IllegalArgumentException("max message length " + maxMessageLength + " < " + MetadataLimits.MIN_MESSAGE_LENGTH);
         }
-        this.brokers = new BrokerLifecycle(sessionTimeoutMs);
+        this.brokers = new BrokerLifecycle(sessionTimeoutMs, new UncleanElection(uncleanElectionDefault));
         this.maxMessageLength = maxMessageLength;
         this.leaderBalance = leaderBalance;
     }

@@ -18,6 +18,6 @@ class MemberSettingsTest
     private static MemberSettings withElectionTimeout(final long electionTimeoutMs)
     {
         return new MemberSettings(1, null, true, "1@127.0.0.1:9093", 1_000, Path.of("quorum"), "aeron", "PLAINTEXT", "127.0.0.1",
-            2_000, 9_000, electionTimeoutMs, 2_000, 10_000, 30_000, io.runnel.cluster.metadata.LeaderBalance.DISABLED);
+            2_000, 9_000, electionTimeoutMs, 2_000, 10_000, 30_000, io.runnel.cluster.metadata.LeaderBalance.DISABLED, false);
     }
 }

@@ -74,6 +74,34 @@ class ElectLeaderTest
     }
 
     @Test
+    void withUncleanElectionEnabledALeaderlessPartitionGoesToAnOutOfSyncReplicaByItself()
+    {
+        final MetadataTestContext allowing = new MetadataTestContext(new MetadataStateMachine(MetadataTestContext.SESSION_TIMEOUT_MS,
+            MetadataLimits.MIN_MESSAGE_LENGTH, LeaderBalance.DISABLED, false));
+        allowing.startBrokers(3);
+        assertEquals(Errors.NONE, allowing.createTopic("lenient", 1, 3,
+            new MetadataCommand.ConfigEntry(UncleanElection.KEY, "true")).error());
+        assertEquals(Errors.NONE, allowing.createTopic("strict", 1, 3).error());
+        final Partition lenient = allowing.image().topic("lenient").partitions().get(0);
+        final int lastInSync = lenient.replicas().get(2);
+        allowing.heartbeat(lenient.replicas().get(0), true, false);
+        allowing.heartbeat(lenient.replicas().get(1), true, false);
+        allowing.heartbeat(lastInSync, true, false);
+
+        final int returned = lenient.replicas().get(0);
+        final java.util.List<Integer> strictIsr = allowing.image().topic("strict").partitions().get(0).isr();
+        allowing.heartbeat(returned, false, false);
+
+        final Partition after = allowing.image().topic("lenient").partitions().get(0);
+        assertEquals(returned, after.leader(), "the topic allows it: the out-of-sync replica leads");
+        assertEquals(java.util.List.of(returned), after.isr());
+        final Partition strict = allowing.image().topic("strict").partitions().get(0);
+        assertEquals(strictIsr.contains(returned) ? returned : MetadataImage.NO_LEADER, strict.leader(),
+            "a topic without the override is led only by an in-sync replica");
+        assertEquals(strictIsr, strict.isr());
+    }
+
+    @Test
     void anUnknownTopicOrPartitionIsNamedAsSuch()
     {
         assertEquals(Errors.UNKNOWN_TOPIC_OR_PARTITION, elect(false, "absent", 0));

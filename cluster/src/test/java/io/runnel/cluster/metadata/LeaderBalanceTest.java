@@ -22,7 +22,7 @@ class LeaderBalanceTest
     private static final long HEARTBEAT_MS = 2_000;
 
     private final MetadataTestContext context = new MetadataTestContext(new MetadataStateMachine(MetadataTestContext.SESSION_TIMEOUT_MS,
-        MetadataLimits.MIN_MESSAGE_LENGTH, new LeaderBalance(true, CHECK_MS, 10)));
+        MetadataLimits.MIN_MESSAGE_LENGTH, new LeaderBalance(true, CHECK_MS, 10), false));
 
     @Test
     void leadershipReturnsToThePreferredReplicaAtTheNextCheckOnceItIsInSyncAgain()

@@ -46,6 +46,7 @@ public final class TopicConfigDef
     public static final String MIN_COMPACTION_LAG_MS = "min.compaction.lag.ms";
     public static final String MIN_INSYNC_REPLICAS = "min.insync.replicas";
     public static final String PREALLOCATE = "preallocate";
+    public static final String UNCLEAN_LEADER_ELECTION_ENABLE = "unclean.leader.election.enable";
     public static final String RETENTION_BYTES = "retention.bytes";
     public static final String RETENTION_MS = "retention.ms";
     public static final String SEGMENT_BYTES = "segment.bytes";
@@ -103,6 +104,10 @@ public final class TopicConfigDef
         .define(topicKey(MIN_INSYNC_REPLICAS, INT).defaultValue(1).validator(atLeast(1))
             .doc("In-sync replicas a partition needs to take an acks=all write: with fewer, the write is refused "
                 + "(NOT_ENOUGH_REPLICAS); with enough, it is answered once all of them have it.").build())
+        .define(topicKey(UNCLEAN_LEADER_ELECTION_ENABLE, BOOLEAN).defaultValue(false).defaultText("unclean.leader.election.enable (false)")
+            .doc("When every in-sync replica of a partition is down, give it to a live replica that is not in sync: the "
+                + "partition is available again, and loses what that replica lacks, acknowledged records among it. Decided by "
+                + "the metadata quorum; the broker key of the same name is the default.").build())
         .define(topicKey(PREALLOCATE, BOOLEAN).defaultValue(false)
             .doc("Allocate the active segment's disk space ahead of its appends (zeros written in 1 MiB steps), so that an fsync "
                 + "finds no new blocks to record; trimmed to its data when the segment rolls or the broker stops. Meant for "
