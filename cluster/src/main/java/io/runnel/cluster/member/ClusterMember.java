@@ -102,6 +102,8 @@ public final class ClusterMember implements AutoCloseable
     private ConductorProxy conductor;
     /** The image the conductor has been given (changes are computed against it). */
     private MetadataImage applied;
+    /** Partition health as of {@link #applied}: written on the member's thread, read by any. */
+    private volatile PartitionHealth health = PartitionHealth.UNKNOWN;
 
     private record Pending(MetadataCommand command, Consumer<MetadataReply> onReply, long deadlineMs)
     {
@@ -641,6 +643,25 @@ public final class ClusterMember implements AutoCloseable
             }
         }
         applied = image;
+        final PartitionHealth now = PartitionHealth.of(image, settings.nodeId());
+        if (!now.equals(health))
+        {
+            LOG.info("broker {}: {} under-replicated partitions led here (were {}), {} offline partitions in the cluster (were {})",
+                settings.nodeId(), now.underReplicatedLedHere(), Math.max(0, health.underReplicatedLedHere()), now.offline(),
+                Math.max(0, health.offline()));
+            health = now;
+        }
+    }
+
+    /** UnderReplicatedPartitions (led here) and OfflinePartitionsCount (the cluster's) as of the last applied image. */
+    public int underReplicatedPartitions()
+    {
+        return health.underReplicatedLedHere();
+    }
+
+    public int offlinePartitions()
+    {
+        return health.offline();
     }
 
     private TopicResultHandler logFailure(final String what)
