@@ -141,7 +141,7 @@ public final class RunnelBroker implements AutoCloseable
                 for (int i = 0; i < logManager.shardCount(); i++)
                 {
                     final Shard shard = logManager.shard(i);
-                    shard.addDuty(replication.dutyFor(shard, logManager.registry(), settings));
+                    shard.addDuty(replication.dutyFor(shard, logManager.registry(), logManager.conductor(), settings));
                 }
             }
             if (clustered && servesClients)

@@ -59,6 +59,12 @@ import org.slf4j.LoggerFactory;
 public final class ReplicaDuty implements ShardDuty
 {
     private static final Logger LOG = LoggerFactory.getLogger(ReplicaDuty.class);
+    /**
+     * How long a caught-up follower's parked fetch waits before an answer without batches tells it a
+     * newer log start or high watermark (Kafka's follower fetch waits up to replica.fetch.wait.max.ms,
+     * 500 ms, and its answer carries both): once per parked fetch, so an idle partition costs nothing.
+     */
+    private static final long STATE_PUSH_DELAY_MS = 100;
     /** How often owned partitions are looked over for leadership changes the conductor swapped in. */
     private static final long RESCAN_INTERVAL_MS = 10;
     private static final int FRAGMENT_LIMIT = 64;
@@ -71,6 +77,8 @@ public final class ReplicaDuty implements ShardDuty
     private final Subscription subscription;
     private final IntFunction<String> endpointOf;
     private final IsrChanges isrChanges;
+    /** Retires the segments below a log start that followed the leader's. */
+    private final io.runnel.kernel.conductor.Conductor conductor;
     private final FragmentHandler assembler = new FragmentAssembler(this::onMessage);
 
     private final Map<Partition, Led> led = new HashMap<>();
@@ -102,10 +110,12 @@ public final class ReplicaDuty implements ShardDuty
     private final FileRegion region = new FileRegion();
     private final long[] epochEnd = new long[2];
 
-    ReplicaDuty(final Shard shard, final TopicRegistry registry, final ReplicationSettings settings, final Aeron aeron,
-        final Subscription subscription, final IntFunction<String> endpointOf, final IsrChanges isrChanges)
+    ReplicaDuty(final Shard shard, final TopicRegistry registry, final io.runnel.kernel.conductor.Conductor conductor,
+        final ReplicationSettings settings, final Aeron aeron, final Subscription subscription, final IntFunction<String> endpointOf,
+        final IsrChanges isrChanges)
     {
         this.isrChanges = isrChanges;
+        this.conductor = conductor;
         this.shard = shard;
         this.registry = registry;
         this.settings = settings;
@@ -133,6 +143,9 @@ public final class ReplicaDuty implements ShardDuty
         long lastFetchMs;
         /** The leader's log end at the follower's previous fetch. */
         long leoAtLastFetch = Long.MAX_VALUE;
+        /** The log start offset and high watermark the last answer told it: newer ones are sent even with no batches. */
+        long logStartSent = -1;
+        long highWatermarkSent = -1;
 
         FollowerPosition(final int nodeId, final long nowMs)
         {
@@ -375,6 +388,13 @@ public final class ReplicaDuty implements ShardDuty
             {
                 work += sendRecords(partition, follower) ? 1 : 0;
             }
+            else if (follower.parked && (log.logStartOffset() > follower.logStartSent || log.highWatermark() > follower.highWatermarkSent)
+                && nowMs - follower.lastFetchMs >= STATE_PUSH_DELAY_MS && canSend(follower.nodeId))
+            {
+                // Nothing new to send, but the log start or the high watermark moved since the last answer: a follower
+                // must delete what the leader deleted, and one that becomes leader starts nearer the true high watermark.
+                work += sendEmptyRecords(partition, follower) ? 1 : 0;
+            }
         }
         if (log.flushedOffset() != partition.lastFlushed)
         {
@@ -582,6 +602,8 @@ public final class ReplicaDuty implements ShardDuty
             .fetchOffset(follower.fetchOffset)
             .highWatermark(log.highWatermark())
             .logStartOffset(log.logStartOffset());
+        follower.logStartSent = log.logStartOffset();
+        follower.highWatermarkSent = log.highWatermark();
         recordsEncoder.topicId().mostSignificantBits(topicId.getMostSignificantBits()).leastSignificantBits(topicId.getLeastSignificantBits());
     }
 
@@ -721,6 +743,28 @@ public final class ReplicaDuty implements ShardDuty
         }
         recordsDecoder.limit(at + length);
         log.replicaHighWatermark(highWatermark);
+        followLogStart(partition, log, recordsDecoder.logStartOffset());
+    }
+
+    /**
+     * A follower's log starts where its leader's does (Kafka's maybeIncrementLogStartOffset): what
+     * DeleteRecords or the leader's retention removed goes here too, up to this replica's high
+     * watermark, so a consumer or a new leader never serves records the leader deleted. The
+     * segments wholly below go through the conductor's retirement, as a local deletion's do.
+     */
+    private void followLogStart(final Partition partition, final PartitionLog log, final long leaderLogStart)
+    {
+        if (leaderLogStart <= log.logStartOffset())
+        {
+            return;
+        }
+        final long before = log.logStartOffset();
+        final java.util.List<io.runnel.kernel.log.Segment> below = log.deleteRecordsBefore(Math.min(leaderLogStart, log.highWatermark()));
+        if (below != null && log.logStartOffset() > before)
+        {
+            // Through the conductor even with no whole segment below: it checkpoints the new log start too.
+            conductor.retire(partition, below, log.config().fileDeleteDelayMs(), () -> { });
+        }
     }
 
     private void onEpochEnd(final Partition partition)

@@ -128,11 +128,12 @@ public final class ReplicationNetwork implements AutoCloseable
     }
 
     /** The replication work of one shard: it leads and follows the replicated partitions the shard owns. */
-    public ReplicaDuty dutyFor(final Shard shard, final TopicRegistry registry, final ReplicationSettings settings)
+    public ReplicaDuty dutyFor(final Shard shard, final TopicRegistry registry, final io.runnel.kernel.conductor.Conductor conductor,
+        final ReplicationSettings settings)
     {
         final Subscription subscription = listener != null ? listener : aeron.addSubscription(channel, STREAM_ID);
         listener = null;
-        return new ReplicaDuty(shard, registry, settings, aeron, subscription, endpointOf, isrChanges);
+        return new ReplicaDuty(shard, registry, conductor, settings, aeron, subscription, endpointOf, isrChanges);
     }
 
     @Override

@@ -157,6 +157,12 @@ class ReplicationTest
             admin.deleteRecords(Map.of(partition, org.apache.kafka.clients.admin.RecordsToDelete.beforeOffset(900))).all()
                 .get(30, TimeUnit.SECONDS);
 
+            // The follower that stayed up follows the leader's log start: it deletes below 900 too, and checkpoints it.
+            final int stayed = created.replicas().stream().map(node -> node.id())
+                .filter(id -> id != created.leader().id() && id != follower).findFirst().orElseThrow();
+            awaitTrue(() -> readQuietly(cluster.dataDir(stayed).resolve("log-start-offset-checkpoint")).contains("trimmed 0 900"),
+                "the live follower's log starts at the leader's log start, 900");
+
             cluster.startNode(follower);
             awaitTrue(() -> isrSizes(admin, "trimmed").equals(List.of(3)), "the follower rejoins the ISR");
             final List<Long> bases;
@@ -174,6 +180,13 @@ class ReplicationTest
                 final int leader = leaderOf(admin, "trimmed", 0);
                 return leader > 0 && readQuietly(cluster.dataDir(leader).resolve("replication-offset-checkpoint")).contains("trimmed 0 1000");
             }, "the leader checkpoints the high watermark of its replicated partition");
+
+            // Whoever leads next serves the same earliest offset: nothing the leader deleted comes back.
+            final int oldLeader = leaderOf(admin, "trimmed", 0);
+            cluster.stop(oldLeader);
+            awaitTrue(() -> leaderOf(admin, "trimmed", 0) > 0 && leaderOf(admin, "trimmed", 0) != oldLeader, "another replica leads");
+            assertEquals(900, admin.listOffsets(Map.of(partition, org.apache.kafka.clients.admin.OffsetSpec.earliest())).all()
+                .get(30, TimeUnit.SECONDS).get(partition).offset(), "the new leader's earliest offset is the deleted-to offset");
         }
     }
 
