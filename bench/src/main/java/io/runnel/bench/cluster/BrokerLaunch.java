@@ -18,6 +18,12 @@ public final class BrokerLaunch
         "-XX:InitiatingHeapOccupancyPercent=35", "-XX:+ExplicitGCInvokesConcurrent", "-Djava.awt.headless=true");
     /** Kafka's heap, so that neither system has more memory to work with. */
     public static final List<String> RUNNEL_JVM_OPTIONS = List.of("-Xmx1g", "-Xms1g");
+    /**
+     * Set for every {@code bin/runnel broker} a bench starts: it runs the broker jar there is, not one rebuilt because a
+     * source was saved since (by anyone, in that checkout) — which would change the code between runs, and set a
+     * cluster's nodes building the same tree at once (seen: three concurrent builds broke each other's classes).
+     */
+    public static final String NO_REBUILD = "RUNNEL_NO_REBUILD";
 
     private BrokerLaunch()
     {

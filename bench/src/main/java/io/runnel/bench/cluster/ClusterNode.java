@@ -141,6 +141,7 @@ final class ClusterNode
         settings.forEach((key, value) -> command.addAll(List.of("--override", key + "=" + value)));
         final ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().put("RUNNEL_JAVA_OPTS", String.join(" ", BrokerLaunch.RUNNEL_JVM_OPTIONS));
+        builder.environment().put(BrokerLaunch.NO_REBUILD, "1");
         return builder;
     }
 

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.function.IntFunction;
+import java.util.stream.IntStream;
 
 import io.runnel.bench.cluster.LocalCluster;
 
@@ -94,7 +95,7 @@ final class ClusterBrokers implements BrokersUnderTest
     @Override
     public List<Path> logs()
     {
-        return java.util.stream.IntStream.rangeClosed(1, size).mapToObj(logOf).toList();
+        return IntStream.rangeClosed(1, size).mapToObj(logOf).toList();
     }
 
     @Override

@@ -44,6 +44,7 @@ final class RunnelProcess extends BrokerProcess
         overrides.forEach((key, value) -> command.addAll(List.of("--override", key + "=" + value)));
         final ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().put("RUNNEL_JAVA_OPTS", String.join(" ", jvmOptions));
+        builder.environment().put(BrokerLaunch.NO_REBUILD, "1");
         return builder;
     }
 }
