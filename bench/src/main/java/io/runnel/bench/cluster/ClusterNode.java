@@ -107,16 +107,21 @@ final class ClusterNode
         }
     }
 
-    /** SIGTERM, then SIGKILL if it has not exited within 30 s. */
-    void stop() throws InterruptedException
+    /** SIGTERM (a clean shutdown on both systems); returns at once, see {@link #awaitStopped()}. */
+    void terminate()
     {
         if (process != null && process.isAlive())
         {
             process.destroy();
-            if (!process.waitFor(30, TimeUnit.SECONDS))
-            {
-                kill();
-            }
+        }
+    }
+
+    /** Waits for a {@link #terminate()}d node to exit; SIGKILL if it has not within 30 s. */
+    void awaitStopped() throws InterruptedException
+    {
+        if (process != null && !process.waitFor(30, TimeUnit.SECONDS))
+        {
+            kill();
         }
     }
 
