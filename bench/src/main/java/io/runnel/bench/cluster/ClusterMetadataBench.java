@@ -8,21 +8,18 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.StringJoiner;
 import java.util.TreeSet;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntFunction;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.runnel.bench.omb.BenchConfigException;
 import org.HdrHistogram.Histogram;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.Node;
-import org.apache.kafka.common.Uuid;
 
 /**
  * What a metadata quorum costs and how fast it recovers, for Runnel and Apache Kafka side by side,
@@ -38,7 +35,6 @@ public final class ClusterMetadataBench
 {
     private static final int NODES = 3;
     private static final int PARTITIONS = 6;
-    private static final long START_TIMEOUT_MS = 180_000;
     /** Untimed wait after a restarted node is listed again, before the next kill: long enough for it to catch up with the quorum. */
     private static final long SETTLE_MS = 5_000;
     private static final long RECOVERY_TIMEOUT_MS = 60_000;
@@ -58,7 +54,7 @@ public final class ClusterMetadataBench
     }
 
     /** One system under test: its label, what it is and where it comes from. */
-    record SystemSpec(String label, ClusterNode.Kind kind, Path home)
+    record SystemSpec(String label, LocalCluster.Kind kind, Path home)
     {
         static SystemSpec parse(final String spec, final Path defaultHome)
         {
@@ -69,10 +65,10 @@ public final class ClusterMetadataBench
                 throw new BenchConfigException("--system wants label=kafka|runnel[,home=DIR], not " + spec);
             }
             final String label = parts[0].substring(0, eq);
-            final ClusterNode.Kind kind = switch (parts[0].substring(eq + 1))
+            final LocalCluster.Kind kind = switch (parts[0].substring(eq + 1))
             {
-                case "kafka" -> ClusterNode.Kind.KAFKA;
-                case "runnel" -> ClusterNode.Kind.RUNNEL;
+                case "kafka" -> LocalCluster.Kind.KAFKA;
+                case "runnel" -> LocalCluster.Kind.RUNNEL;
                 default -> throw new BenchConfigException("--system " + label + ": kafka or runnel, not " + parts[0].substring(eq + 1));
             };
             Path home = defaultHome;
@@ -120,8 +116,8 @@ public final class ClusterMetadataBench
             }
             if (systems.isEmpty())
             {
-                systems.add(new SystemSpec("kafka", ClusterNode.Kind.KAFKA, home));
-                systems.add(new SystemSpec("runnel", ClusterNode.Kind.RUNNEL, home));
+                systems.add(new SystemSpec("kafka", LocalCluster.Kind.KAFKA, home));
+                systems.add(new SystemSpec("runnel", LocalCluster.Kind.RUNNEL, home));
             }
             Files.createDirectories(output);
             final ClusterMetadataBench bench = new ClusterMetadataBench(output, topics, repeats, inFlight);
@@ -174,121 +170,46 @@ public final class ClusterMetadataBench
 
     private Map<String, Object> run(final SystemSpec system) throws Exception
     {
-        final List<ClusterNode> nodes = startCluster(system);
-        final Thread killer = new Thread(() -> nodes.forEach(node ->
-        {
-            try
-            {
-                node.kill();
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-            }
-        }));
-        Runtime.getRuntime().addShutdownHook(killer);
         final Map<String, Object> out = new LinkedHashMap<>();
-        try (Admin admin = admin(bootstrap(nodes, -1)))
+        try (LocalCluster cluster = startCluster(system); Admin admin = cluster.admin())
         {
-            awaitBrokers(admin, ids(nodes), START_TIMEOUT_MS);
             out.put("createOneAtATime", create(admin, "seq-", 1));
             out.put("createInFlight", create(admin, "pip-", inFlight));
-            out.put("visibleOnEveryBrokerMs", visibleEverywhere(nodes, "pip-"));
+            out.put("visibleOnEveryBrokerMs", visibleEverywhere(cluster, "pip-"));
             out.put("delete", delete(admin));
             final List<Map<String, Object>> elections = new ArrayList<>();
             for (int i = 0; i < repeats; i++)
             {
-                elections.add(electionAfterKill(nodes, admin, i));
+                elections.add(electionAfterKill(cluster, admin, i));
             }
             out.put("controllerElection", elections);
             final List<Map<String, Object>> fences = new ArrayList<>();
             for (int i = 0; i < repeats; i++)
             {
-                fences.add(fenceAfterKill(nodes, admin, i));
+                fences.add(fenceAfterKill(cluster, admin, i));
             }
             out.put("brokerFence", fences);
-        }
-        finally
-        {
-            for (final ClusterNode node : nodes)
-            {
-                node.stop();
-            }
-            Runtime.getRuntime().removeShutdownHook(killer);
         }
         return out;
     }
 
-    private List<ClusterNode> startCluster(final SystemSpec system) throws Exception
+    private LocalCluster startCluster(final SystemSpec system) throws Exception
     {
-        final List<Integer> controllerPorts = new ArrayList<>();
-        final List<Integer> brokerPorts = new ArrayList<>();
-        final StringJoiner voters = new StringJoiner(",");
-        for (int id = 1; id <= NODES; id++)
+        final Path systemRoot = root.resolve(system.label());
+        final Map<String, String> settings = new LinkedHashMap<>();
+        // Both systems' own defaults for offsets: a single replica here, as every topic of this run.
+        settings.put("offsets.topic.replication.factor", "1");
+        if (system.kind() == LocalCluster.Kind.KAFKA)
         {
-            final int controller = ClusterNode.freeControllerPort(controllerPorts);
-            controllerPorts.add(controller);
-            voters.add(id + "@" + ClusterNode.HOST + ":" + controller);
+            settings.put("transaction.state.log.replication.factor", "1");
+            settings.put("transaction.state.log.min.isr", "1");
         }
-        for (int id = 1; id <= NODES; id++)
-        {
-            int broker;
-            do
-            {
-                broker = ClusterNode.freePort();
-            }
-            while (isNear(broker, controllerPorts) || brokerPorts.contains(broker));
-            brokerPorts.add(broker);
-        }
-        final String clusterId = Uuid.randomUuid().toString();
-        final List<ClusterNode> nodes = new ArrayList<>();
-        for (int id = 1; id <= NODES; id++)
-        {
-            final Map<String, String> settings = new LinkedHashMap<>();
-            settings.put("process.roles", "broker,controller");
-            settings.put("node.id", Integer.toString(id));
-            settings.put("controller.quorum.voters", voters.toString());
-            settings.put("listeners", "PLAINTEXT://" + ClusterNode.HOST + ":" + brokerPorts.get(id - 1)
-                + ",CONTROLLER://" + ClusterNode.HOST + ":" + controllerPorts.get(id - 1));
-            settings.put("advertised.listeners", "PLAINTEXT://" + ClusterNode.HOST + ":" + brokerPorts.get(id - 1));
-            settings.put("controller.listener.names", "CONTROLLER");
-            settings.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
-            settings.put("inter.broker.listener.name", "PLAINTEXT");
-            // Both systems' own defaults for offsets: a single replica here, as every topic of this run.
-            settings.put("offsets.topic.replication.factor", "1");
-            if (system.kind() == ClusterNode.Kind.KAFKA)
-            {
-                settings.put("transaction.state.log.replication.factor", "1");
-                settings.put("transaction.state.log.min.isr", "1");
-            }
-            else
-            {
-                settings.put("runnel.quorum.aeron.dir", root.resolve(system.label()).resolve("node-" + id).resolve("aeron").toString());
-            }
-            final ClusterNode node = new ClusterNode(system.kind(), system.home(), id, brokerPorts.get(id - 1), controllerPorts.get(id - 1),
-                root.resolve(system.label()).resolve("node-" + id), settings, clusterId);
-            node.start();
-            nodes.add(node);
-        }
-        final long deadline = System.currentTimeMillis() + START_TIMEOUT_MS;
-        while (!nodes.stream().allMatch(ClusterNode::accepts))
-        {
-            if (System.currentTimeMillis() > deadline || nodes.stream().anyMatch(node -> !node.isAlive()))
-            {
-                for (final ClusterNode node : nodes)
-                {
-                    node.kill();
-                }
-                throw new BenchConfigException(system.label() + ": the cluster did not start; see the node logs under " + root.resolve(system.label()));
-            }
-            Thread.sleep(200);
-        }
-        return nodes;
-    }
-
-    private static boolean isNear(final int port, final List<Integer> controllerPorts)
-    {
-        return controllerPorts.stream().anyMatch(controller -> port >= controller && port < controller + 10);
+        // Runnel's quorum driver folder in the node's folder, where the run's other files are, not under /dev/shm.
+        final IntFunction<Map<String, String>> nodeSettings = id -> system.kind() == LocalCluster.Kind.RUNNEL
+            ? Map.of("runnel.quorum.aeron.dir", systemRoot.resolve("node-" + id).resolve("aeron").toString())
+            : Map.of();
+        return LocalCluster.start(system.label(), system.kind(), system.home(), NODES, systemRoot, settings, nodeSettings,
+            id -> systemRoot.resolve("node-" + id).resolve("node.log"));
     }
 
     /** {@code count} topics created through CreateTopics, at most {@code parallel} in flight. */
@@ -343,12 +264,12 @@ public final class ClusterMetadataBench
     }
 
     /** How long after the last CreateTopics answered until every broker's Metadata lists every topic. */
-    private long visibleEverywhere(final List<ClusterNode> nodes, final String prefix) throws Exception
+    private long visibleEverywhere(final LocalCluster cluster, final String prefix) throws Exception
     {
         final long startMs = System.currentTimeMillis();
-        for (final ClusterNode node : nodes)
+        for (final ClusterNode node : cluster.nodes())
         {
-            try (Admin one = admin(node.bootstrap()))
+            try (Admin one = LocalCluster.admin(node.bootstrap()))
             {
                 while (one.listTopics().names().get(10, TimeUnit.SECONDS).stream().filter(name -> name.startsWith(prefix)).count() < topics)
                 {
@@ -381,15 +302,15 @@ public final class ClusterMetadataBench
     }
 
     /** kill -9 of the active controller: ms until the survivors name another leader, and until a CreateTopics succeeds. */
-    private Map<String, Object> electionAfterKill(final List<ClusterNode> nodes, final Admin admin, final int round) throws Exception
+    private Map<String, Object> electionAfterKill(final LocalCluster cluster, final Admin admin, final int round) throws Exception
     {
         final int leader = admin.describeMetadataQuorum().quorumInfo().get(30, TimeUnit.SECONDS).leaderId();
-        final ClusterNode victim = nodes.get(leader - 1);
+        final ClusterNode victim = cluster.nodes().get(leader - 1);
         victim.kill();
         final long killedNs = System.nanoTime();
         final Map<String, Object> out = new LinkedHashMap<>();
         out.put("killed", leader);
-        try (Admin survivors = admin(bootstrap(nodes, leader)))
+        try (Admin survivors = LocalCluster.admin(cluster.bootstrap(leader)))
         {
             final int[] next = {-1};
             awaitCondition(killedNs, "no new controller was elected", () ->
@@ -406,29 +327,29 @@ public final class ClusterMetadataBench
             });
             out.put("firstCreateMs", (System.nanoTime() - killedNs) / 1_000_000);
         }
-        out.put("rejoinedMs", restartAndAwait(victim, nodes, admin));
+        out.put("rejoinedMs", restartAndAwait(victim, cluster, admin));
         System.out.println("  controller election after kill -9: " + out);
         return out;
     }
 
     /** kill -9 of a broker that is not the active controller: ms until another broker's Metadata no longer lists it. */
-    private Map<String, Object> fenceAfterKill(final List<ClusterNode> nodes, final Admin admin, final int round) throws Exception
+    private Map<String, Object> fenceAfterKill(final LocalCluster cluster, final Admin admin, final int round) throws Exception
     {
         final int leader = admin.describeMetadataQuorum().quorumInfo().get(30, TimeUnit.SECONDS).leaderId();
         // Each round one of the two nodes that do not lead, in turn: killing the leader would time an election too.
-        final List<ClusterNode> followers = nodes.stream().filter(node -> node.nodeId() != leader).toList();
+        final List<ClusterNode> followers = cluster.nodes().stream().filter(node -> node.nodeId() != leader).toList();
         final ClusterNode victim = followers.get(round % followers.size());
         victim.kill();
         final long killedNs = System.nanoTime();
         final Map<String, Object> out = new LinkedHashMap<>();
         out.put("killed", victim.nodeId());
-        try (Admin survivors = admin(bootstrap(nodes, victim.nodeId())))
+        try (Admin survivors = LocalCluster.admin(cluster.bootstrap(victim.nodeId())))
         {
             awaitCondition(killedNs, "broker " + victim.nodeId() + " was never fenced",
-                () -> !listed(survivors.describeCluster().nodes().get(2, TimeUnit.SECONDS)).contains(victim.nodeId()));
+                () -> !LocalCluster.listed(survivors.describeCluster().nodes().get(2, TimeUnit.SECONDS)).contains(victim.nodeId()));
             out.put("fencedMs", (System.nanoTime() - killedNs) / 1_000_000);
         }
-        out.put("rejoinedMs", restartAndAwait(victim, nodes, admin));
+        out.put("rejoinedMs", restartAndAwait(victim, cluster, admin));
         System.out.println("  broker fenced after kill -9: " + out);
         return out;
     }
@@ -439,38 +360,14 @@ public final class ClusterMetadataBench
      * is still catching up with the quorum: an election between one caught-up voter and one catching
      * up takes longer on both systems, and would be timed as the next round's election.
      */
-    private long restartAndAwait(final ClusterNode node, final List<ClusterNode> nodes, final Admin admin) throws Exception
+    private long restartAndAwait(final ClusterNode node, final LocalCluster cluster, final Admin admin) throws Exception
     {
         final long startNs = System.nanoTime();
         node.start();
-        awaitBrokers(admin, ids(nodes), START_TIMEOUT_MS);
+        cluster.awaitBrokers(admin, LocalCluster.START_TIMEOUT_MS);
         final long rejoinedMs = (System.nanoTime() - startNs) / 1_000_000;
         Thread.sleep(SETTLE_MS);
         return rejoinedMs;
-    }
-
-    private static void awaitBrokers(final Admin admin, final Set<Integer> expected, final long timeoutMs) throws Exception
-    {
-        final long deadline = System.currentTimeMillis() + timeoutMs;
-        while (true)
-        {
-            try
-            {
-                if (listed(admin.describeCluster().nodes().get(5, TimeUnit.SECONDS)).equals(expected))
-                {
-                    return;
-                }
-            }
-            catch (final Exception retriable)
-            {
-                // asked again below
-            }
-            if (System.currentTimeMillis() > deadline)
-            {
-                throw new IllegalStateException("the cluster never listed brokers " + expected);
-            }
-            Thread.sleep(100);
-        }
     }
 
     /** A condition polled until it holds; a failure to ask counts as "not yet". */
@@ -506,39 +403,6 @@ public final class ClusterMetadataBench
             }
             Thread.sleep(POLL_MS);
         }
-    }
-
-    /** The node ids the cluster should list: every node's. */
-    private static Set<Integer> ids(final List<ClusterNode> nodes)
-    {
-        final Set<Integer> ids = new TreeSet<>();
-        nodes.forEach(node -> ids.add(node.nodeId()));
-        return ids;
-    }
-
-    /** The node ids a DescribeCluster answer lists. */
-    private static Set<Integer> listed(final java.util.Collection<Node> nodes)
-    {
-        final Set<Integer> ids = new TreeSet<>();
-        nodes.forEach(node -> ids.add(node.id()));
-        return ids;
-    }
-
-    /** Every node's broker address but {@code except}'s (-1: all). */
-    private static String bootstrap(final List<ClusterNode> nodes, final int except)
-    {
-        final StringJoiner joiner = new StringJoiner(",");
-        nodes.stream().filter(node -> node.nodeId() != except).forEach(node -> joiner.add(node.bootstrap()));
-        return joiner.toString();
-    }
-
-    private static Admin admin(final String bootstrap)
-    {
-        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-            AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000,
-            AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000,
-            AdminClientConfig.RETRY_BACKOFF_MS_CONFIG, 20,
-            AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 200));
     }
 
     /** The summary.md of a run. */

@@ -13,10 +13,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import io.runnel.bench.omb.BenchConfigException;
 
 /**
- * One combined broker+controller node of a 3-node cluster, as a child process on 127.0.0.1: Runnel
+ * One combined broker+controller node of a {@link LocalCluster}, as a child process on 127.0.0.1: Runnel
  * through its {@code bin/runnel broker} with KRaft's keys as overrides, or Apache Kafka's
  * {@code kafka.Kafka} with the same keys in a server.properties (storage formatted first with the
  * cluster's shared id). Each can be killed with SIGKILL and started again on its data folder.
@@ -24,29 +23,24 @@ import io.runnel.bench.omb.BenchConfigException;
 final class ClusterNode
 {
     static final String HOST = "127.0.0.1";
-    /** kafka-run-class.sh's heap for a broker; Runnel's nodes get the same. */
-    private static final List<String> HEAP = List.of("-Xmx1g", "-Xms1g");
 
-    enum Kind
-    {
-        RUNNEL, KAFKA
-    }
-
-    private final Kind kind;
+    private final LocalCluster.Kind kind;
     private final Path home;
     private final int nodeId;
     private final int brokerPort;
     private final int controllerPort;
     private final Path dataDir;
+    private final Path log;
     private final Map<String, String> settings;
     private final String clusterId;
     private Process process;
 
     /**
+     * @param log      where the node's output goes, appended to across restarts
      * @param settings the KRaft keys every node shares plus this node's, and any the caller set
      */
-    ClusterNode(final Kind kind, final Path home, final int nodeId, final int brokerPort, final int controllerPort, final Path dataDir,
-        final Map<String, String> settings, final String clusterId)
+    ClusterNode(final LocalCluster.Kind kind, final Path home, final int nodeId, final int brokerPort, final int controllerPort, final Path dataDir,
+        final Path log, final Map<String, String> settings, final String clusterId)
     {
         this.kind = kind;
         this.home = home;
@@ -54,8 +48,20 @@ final class ClusterNode
         this.brokerPort = brokerPort;
         this.controllerPort = controllerPort;
         this.dataDir = dataDir;
+        this.log = log;
         this.settings = settings;
         this.clusterId = clusterId;
+    }
+
+    Path log()
+    {
+        return log;
+    }
+
+    /** The exit code of a node that has exited; -1 while it runs or before it started. */
+    int exitCode()
+    {
+        return process == null || process.isAlive() ? -1 : process.exitValue();
     }
 
     int nodeId()
@@ -87,8 +93,7 @@ final class ClusterNode
     void start() throws IOException, InterruptedException
     {
         Files.createDirectories(dataDir);
-        final Path log = dataDir.resolve("node.log");
-        final ProcessBuilder builder = kind == Kind.RUNNEL ? runnel() : kafka(log);
+        final ProcessBuilder builder = kind == LocalCluster.Kind.RUNNEL ? runnel() : kafka();
         process = builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
     }
 
@@ -102,16 +107,21 @@ final class ClusterNode
         }
     }
 
-    /** SIGTERM, then SIGKILL if it has not exited within 30 s. */
-    void stop() throws InterruptedException
+    /** SIGTERM (a clean shutdown on both systems); returns at once, see {@link #awaitStopped()}. */
+    void terminate()
     {
         if (process != null && process.isAlive())
         {
             process.destroy();
-            if (!process.waitFor(30, TimeUnit.SECONDS))
-            {
-                kill();
-            }
+        }
+    }
+
+    /** Waits for a {@link #terminate()}d node to exit; SIGKILL if it has not within 30 s. */
+    void awaitStopped() throws InterruptedException
+    {
+        if (process != null && !process.waitFor(30, TimeUnit.SECONDS))
+        {
+            kill();
         }
     }
 
@@ -135,39 +145,23 @@ final class ClusterNode
             "--override", "log.dirs=" + dataDir.resolve("log")));
         settings.forEach((key, value) -> command.addAll(List.of("--override", key + "=" + value)));
         final ProcessBuilder builder = new ProcessBuilder(command);
-        builder.environment().put("RUNNEL_JAVA_OPTS", String.join(" ", HEAP));
+        builder.environment().put("RUNNEL_JAVA_OPTS", String.join(" ", BrokerLaunch.RUNNEL_JVM_OPTIONS));
+        builder.environment().put(BrokerLaunch.NO_REBUILD, "1");
         return builder;
     }
 
-    private ProcessBuilder kafka(final Path log) throws IOException, InterruptedException
+    private ProcessBuilder kafka() throws IOException
     {
-        final Path kafkaLib = home.resolve("bench/target/apache-kafka/lib");
-        if (!Files.isDirectory(kafkaLib))
-        {
-            throw new BenchConfigException("Apache Kafka is not in " + kafkaLib + "; bin/runnel bench fetches it from Maven Central");
-        }
+        final Path kafkaLib = BrokerLaunch.kafkaLib(home);
         final Path config = dataDir.resolve("server.properties");
         final StringBuilder properties = new StringBuilder("log.dirs=" + dataDir.resolve("log") + "\n");
         settings.forEach((key, value) -> properties.append(key).append('=').append(value).append('\n'));
         Files.writeString(config, properties);
-        final String classpath = kafkaLib + "/*";
-        final Process format = new ProcessBuilder(java(), "-cp", classpath, "kafka.tools.StorageTool", "format", "-t", clusterId,
-            "-c", config.toString(), "--ignore-formatted")
-            .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
-        if (format.waitFor() != 0)
-        {
-            throw new BenchConfigException("formatting Apache Kafka's storage failed; see " + log);
-        }
-        final List<String> command = new ArrayList<>(List.of(java()));
-        command.addAll(HEAP);
-        command.addAll(List.of("-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20", "-XX:InitiatingHeapOccupancyPercent=35",
-            "-XX:+ExplicitGCInvokesConcurrent", "-Djava.awt.headless=true", "-cp", classpath, "kafka.Kafka", config.toString()));
+        BrokerLaunch.formatKafkaStorage(kafkaLib, clusterId, config, log);
+        final List<String> command = new ArrayList<>(List.of(BrokerLaunch.java()));
+        command.addAll(BrokerLaunch.KAFKA_JVM_OPTIONS);
+        command.addAll(List.of("-cp", kafkaLib + "/*", "kafka.Kafka", config.toString()));
         return new ProcessBuilder(command);
-    }
-
-    static String java()
-    {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
     /** A TCP port free now. */
@@ -197,7 +191,7 @@ final class ClusterNode
         throw new IOException("no free controller port range found");
     }
 
-    private static boolean udpFree(final int base, final int count)
+    static boolean udpFree(final int base, final int count)
     {
         for (int port = base; port < base + count; port++)
         {

@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import io.runnel.bench.omb.BenchConfigException;
+import io.runnel.bench.cluster.BrokerLaunch;
 import org.apache.kafka.common.Uuid;
 
 /**
@@ -17,9 +17,8 @@ import org.apache.kafka.common.Uuid;
  */
 final class ApacheKafkaProcess extends BrokerProcess
 {
-    /** kafka-run-class.sh's defaults for the broker (KAFKA_HEAP_OPTS and KAFKA_JVM_PERFORMANCE_OPTS). */
-    static final List<String> DEFAULT_JVM_OPTIONS = List.of("-Xmx1g", "-Xms1g", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20",
-        "-XX:InitiatingHeapOccupancyPercent=35", "-XX:+ExplicitGCInvokesConcurrent", "-Djava.awt.headless=true");
+    /** kafka-run-class.sh's defaults for the broker (KAFKA_HEAP_OPTS and KAFKA_JVM_PERFORMANCE_OPTS), as a cluster's nodes get them. */
+    static final List<String> DEFAULT_JVM_OPTIONS = BrokerLaunch.KAFKA_JVM_OPTIONS;
 
     private final Path home;
     private final Path kafkaLib;
@@ -45,10 +44,7 @@ final class ApacheKafkaProcess extends BrokerProcess
     @Override
     protected ProcessBuilder command() throws IOException
     {
-        if (!Files.isDirectory(kafkaLib))
-        {
-            throw new BenchConfigException("Apache Kafka is not in " + kafkaLib + "; bin/runnel bench fetches it from Maven Central");
-        }
+        BrokerLaunch.requireKafkaLib(kafkaLib);
         final Path config = dataDir.resolve("server.properties");
         final StringBuilder properties = new StringBuilder(Files.readString(home.resolve("bench/apache-kafka/server.properties")));
         properties.append("\nlog.dirs=").append(dataDir.resolve("log"))
@@ -57,32 +53,12 @@ final class ApacheKafkaProcess extends BrokerProcess
             .append("\ncontroller.quorum.voters=1@127.0.0.1:").append(port + 1).append('\n');
         overrides.forEach((key, value) -> properties.append(key).append('=').append(value).append('\n'));
         Files.writeString(config, properties);
-        format(config);
+        // A broker restarted on its data folder (CleanerLatency's fallback) keeps its cluster id.
+        BrokerLaunch.formatKafkaStorage(kafkaLib, Uuid.randomUuid().toString(), config, logFile);
 
-        final List<String> command = new ArrayList<>(List.of(SideBySide.javaExecutable()));
+        final List<String> command = new ArrayList<>(List.of(BrokerLaunch.java()));
         command.addAll(jvmOptions);
         command.addAll(List.of("-cp", kafkaLib + "/*", "kafka.Kafka", config.toString()));
         return new ProcessBuilder(command);
-    }
-
-    private void format(final Path config) throws IOException
-    {
-        final Process format = new ProcessBuilder(SideBySide.javaExecutable(), "-cp", kafkaLib + "/*", "kafka.tools.StorageTool",
-            "format", "-t", Uuid.randomUuid().toString(), "-c", config.toString(),
-            // A broker restarted on its data folder (CleanerLatency's fallback) keeps its cluster id.
-            "--ignore-formatted")
-            .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile())).start();
-        try
-        {
-            if (format.waitFor() != 0)
-            {
-                throw new BenchConfigException("formatting Apache Kafka's storage failed; see " + logFile);
-            }
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while formatting Kafka storage", ex);
-        }
     }
 }

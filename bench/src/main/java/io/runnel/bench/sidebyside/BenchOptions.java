@@ -11,11 +11,16 @@ import io.runnel.bench.omb.OmbBench;
 import io.runnel.bench.omb.Workload;
 
 /** The harness's command line, checked up front so that a typo fails in the first second, not after the first broker run. */
-record BenchOptions(Path home, Path kafkaLib, Path output, List<Scenario> scenarios, List<SystemUnderTest> systems, Duration fixedWarmup,
-    Duration fixedDuration, Duration fixedWindow, boolean keepBrokerLogs, String commandLine)
+record BenchOptions(Path home, Path kafkaLib, Path output, List<Scenario> scenarios, List<SystemUnderTest> systems, int brokers,
+    Duration fixedWarmup, Duration fixedDuration, Duration fixedWindow, boolean keepBrokerLogs, String commandLine)
 {
     static final Duration DEFAULT_WARMUP = Duration.ofSeconds(10);
     static final Duration DEFAULT_DURATION = Duration.ofSeconds(40);
+    /** As {@code bin/runnel cluster}: up to 9 nodes, each a voter of the quorum. */
+    static final int MAX_BROKERS = 9;
+    static final String STANDARD_PLAN = "bench/plans/standard.plan";
+    /** The default plan with {@code --brokers} above 1: replication factor 3, acks=all. */
+    static final String REPLICATED_PLAN = "bench/plans/replicated.plan";
 
     static BenchOptions parse(final String[] args)
     {
@@ -28,12 +33,13 @@ record BenchOptions(Path home, Path kafkaLib, Path output, List<Scenario> scenar
         Duration duration = DEFAULT_DURATION;
         Duration window = null;
         boolean keepLogs = false;
+        int brokers = 1;
         final List<String> workloadArgs = new ArrayList<>();
         for (int i = 0; i < args.length; i++)
         {
             final String arg = args[i];
             final boolean takesValue = List.of("--output", "--plan", "--driver", "--system", "--warmup-seconds", "--duration-seconds",
-                "--window-seconds").contains(arg);
+                "--window-seconds", "--brokers").contains(arg);
             if (takesValue && i + 1 >= args.length)
             {
                 throw new BenchConfigException(arg + " needs a value");
@@ -47,6 +53,7 @@ record BenchOptions(Path home, Path kafkaLib, Path output, List<Scenario> scenar
                 case "--warmup-seconds" -> warmup = OmbBench.seconds(args[++i], arg);
                 case "--duration-seconds" -> duration = OmbBench.seconds(args[++i], arg);
                 case "--window-seconds" -> window = OmbBench.seconds(args[++i], arg);
+                case "--brokers" -> brokers = brokerCount(args[++i]);
                 case "--omb-durations" ->
                 {
                     warmup = null;
@@ -80,7 +87,7 @@ record BenchOptions(Path home, Path kafkaLib, Path output, List<Scenario> scenar
         final List<Scenario> scenarios = new ArrayList<>();
         if (plan == null && workloadArgs.isEmpty())
         {
-            plan = existing(home.resolve("bench/plans/standard.plan"), "plan");
+            plan = existing(home.resolve(brokers > 1 ? REPLICATED_PLAN : STANDARD_PLAN), "plan");
         }
         if (plan != null)
         {
@@ -92,12 +99,37 @@ record BenchOptions(Path home, Path kafkaLib, Path output, List<Scenario> scenar
             final Path workload = existing(Path.of(at < 0 ? arg : arg.substring(0, at)), "workload file");
             scenarios.add(Scenario.read(workload, at < 0 ? driver : existing(Path.of(arg.substring(at + 1)), "driver file")));
         }
+        for (final Scenario scenario : scenarios)
+        {
+            if (scenario.driver().replicationFactor() > brokers)
+            {
+                throw new BenchConfigException(scenario.driverFile() + " has replicationFactor " + scenario.driver().replicationFactor() +
+                    ", more than the " + brokers + " broker(s) of each system; run with --brokers " + scenario.driver().replicationFactor());
+            }
+        }
         if (output == null)
         {
-            output = uniqueFolder(home.resolve("results"), SideBySide.today() + "-side-by-side");
+            output = uniqueFolder(home.resolve("results"), SideBySide.today() + (brokers > 1 ? "-side-by-side-" + brokers + "-brokers" : "-side-by-side"));
         }
-        return new BenchOptions(home, home.resolve("bench/target/apache-kafka/lib"), output, scenarios, systems, warmup, duration, window,
+        return new BenchOptions(home, home.resolve("bench/target/apache-kafka/lib"), output, scenarios, systems, brokers, warmup, duration, window,
             keepLogs, String.join(" ", args));
+    }
+
+    private static int brokerCount(final String value)
+    {
+        try
+        {
+            final int brokers = Integer.parseInt(value);
+            if (brokers >= 1 && brokers <= MAX_BROKERS)
+            {
+                return brokers;
+            }
+        }
+        catch (final NumberFormatException ignored)
+        {
+            // answered below
+        }
+        throw new BenchConfigException("--brokers must be a whole number from 1 to " + MAX_BROKERS + ", was '" + value + "'");
     }
 
     /** A plan file: one scenario a line, {@code workload.yaml [driver.yaml]}, paths relative to the repository; # starts a comment. */

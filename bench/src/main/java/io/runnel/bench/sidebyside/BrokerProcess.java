@@ -6,6 +6,7 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import io.runnel.bench.omb.BenchConfigException;
@@ -14,7 +15,7 @@ import io.runnel.bench.omb.BenchConfigException;
  * One broker under test, run as a child process on 127.0.0.1 with its own fresh data folder,
  * so that its CPU time and memory can be read from /proc and nothing of one run leaks into the next.
  */
-abstract class BrokerProcess implements AutoCloseable
+abstract class BrokerProcess implements BrokersUnderTest
 {
     private static final long START_TIMEOUT_MS = 90_000;
     private static final long STOP_TIMEOUT_MS = 60_000;
@@ -34,7 +35,8 @@ abstract class BrokerProcess implements AutoCloseable
     /** The command line that starts the broker in the foreground. */
     protected abstract ProcessBuilder command() throws IOException;
 
-    final void start() throws IOException, InterruptedException
+    @Override
+    public final void start() throws IOException, InterruptedException
     {
         Files.createDirectories(dataDir);
         process = command().redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile())).start();
@@ -56,7 +58,8 @@ abstract class BrokerProcess implements AutoCloseable
 
     abstract String name();
 
-    final String bootstrap()
+    @Override
+    public final String bootstrap()
     {
         return "127.0.0.1:" + port;
     }
@@ -64,6 +67,24 @@ abstract class BrokerProcess implements AutoCloseable
     final long pid()
     {
         return process.pid();
+    }
+
+    @Override
+    public final List<Long> pids()
+    {
+        return List.of(pid());
+    }
+
+    @Override
+    public final Path dataDir()
+    {
+        return dataDir;
+    }
+
+    @Override
+    public final List<Path> logs()
+    {
+        return List.of(logFile);
     }
 
     private boolean accepts()

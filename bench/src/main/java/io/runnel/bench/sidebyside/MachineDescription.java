@@ -15,7 +15,8 @@ final class MachineDescription
 
     static String header(final BenchOptions options, final List<Scenario> scenarios, final List<SystemUnderTest> systems)
     {
-        final StringBuilder md = new StringBuilder("# Side by side\n\n");
+        final StringBuilder md = new StringBuilder(options.brokers() > 1 ? "# Side by side, " + options.brokers() + " brokers per system\n\n"
+            : "# Side by side\n\n");
         md.append("- date: ").append(SideBySide.now()).append('\n');
         md.append("- machine: ").append(machine()).append('\n');
         md.append("- JVM: ").append(System.getProperty("java.vm.name")).append(' ').append(System.getProperty("java.vm.version")).append('\n');
@@ -26,6 +27,13 @@ final class MachineDescription
             .append(String.join(" ", ApacheKafkaProcess.DEFAULT_JVM_OPTIONS)).append('\n');
         md.append("- Runnel JVM options: ").append(String.join(" ", RunnelProcess.DEFAULT_JVM_OPTIONS)).append('\n');
         md.append("- command: `bin/runnel bench").append(options.commandLine().isEmpty() ? "" : " " + options.commandLine()).append("`\n");
+        if (options.brokers() > 1)
+        {
+            md.append("- brokers: ").append(options.brokers()).append(" per system, one system at a time, all on this machine (127.0.0.1): ")
+                .append("Apache Kafka as combined KRaft broker+controller nodes (bench/apache-kafka/server.properties less its single-node keys), ")
+                .append("Runnel as combined nodes of its Aeron quorum with runnel.replication.enable=true; each node gets the JVM options above; ")
+                .append("broker CPU, RSS and disk are summed over the nodes\n");
+        }
         md.append("- warm-up ").append(options.warmupLabel()).append(", measured ").append(options.durationLabel())
             .append(" per run; each run on a fresh broker and data folder; the load runner runs on the same machine as the broker\n");
         md.append("- systems: ");

@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import io.runnel.bench.cluster.BrokerLaunch;
+
 /**
  * Runnel as {@code bin/runnel broker} with the shipped config/server.properties, a fresh data folder
  * and the harness's port; further broker settings (shard count, idle strategy, flush policy) come
@@ -12,7 +14,7 @@ import java.util.Map;
  */
 final class RunnelProcess extends BrokerProcess
 {
-    static final List<String> DEFAULT_JVM_OPTIONS = List.of("-Xmx1g", "-Xms1g");
+    static final List<String> DEFAULT_JVM_OPTIONS = BrokerLaunch.RUNNEL_JVM_OPTIONS;
 
     private final Path home;
     private final Map<String, String> overrides;
@@ -42,6 +44,7 @@ final class RunnelProcess extends BrokerProcess
         overrides.forEach((key, value) -> command.addAll(List.of("--override", key + "=" + value)));
         final ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().put("RUNNEL_JAVA_OPTS", String.join(" ", jvmOptions));
+        builder.environment().put(BrokerLaunch.NO_REBUILD, "1");
         return builder;
     }
 }

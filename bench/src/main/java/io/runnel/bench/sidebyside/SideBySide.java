@@ -24,11 +24,13 @@ import io.runnel.bench.omb.WorkloadRunner;
  * order alternating from one scenario to the next so neither always runs on a warmer machine.
  * The same load runner drives all of them. It writes, into the output folder, each run's OMB JSON,
  * HdrHistogram logs and broker figures (CPU seconds, peak RSS, bytes on disk), a Markdown summary
- * and plots.
+ * and plots. With {@code --brokers N} each system runs as a cluster of N combined broker+controller
+ * nodes instead ({@link ClusterBrokers}; plan {@code bench/plans/replicated.plan} by default), its
+ * figures summed over the nodes.
  *
  * <pre>
  * SideBySide [--output DIR] [--plan FILE] [--driver FILE] [--system label=kafka|runnel[,home=DIR][,key=value...]]...
- *            [--warmup-seconds N] [--duration-seconds N] [--window-seconds N] [--omb-durations] [--keep-broker-logs]
+ *            [--brokers N] [--warmup-seconds N] [--duration-seconds N] [--window-seconds N] [--omb-durations] [--keep-broker-logs]
  *            [workload.yaml[@driver.yaml]]...
  * </pre>
  *
@@ -41,7 +43,7 @@ import io.runnel.bench.omb.WorkloadRunner;
 public final class SideBySide
 {
     private static final String USAGE = "usage: bin/runnel bench [--output DIR] [--plan FILE] [--driver FILE] " +
-        "[--system label=kafka|runnel[,home=DIR][,key=value...]]... [--warmup-seconds N] [--duration-seconds N] [--window-seconds N] " +
+        "[--system label=kafka|runnel[,home=DIR][,key=value...]]... [--brokers N] [--warmup-seconds N] [--duration-seconds N] [--window-seconds N] " +
         "[--omb-durations] [--keep-broker-logs] [workload.yaml[@driver.yaml]]...";
 
     private SideBySide()
@@ -68,11 +70,6 @@ public final class SideBySide
             System.exit(1);
         }
         System.exit(0);
-    }
-
-    static String javaExecutable()
-    {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
     private static void run(final BenchOptions options) throws Exception
@@ -118,38 +115,67 @@ public final class SideBySide
     {
         final Path output = options.output();
         final String prefix = system.label() + "--" + scenario.name();
-        final Path brokerLog = output.resolve(prefix + "-broker.log");
-        Files.deleteIfExists(brokerLog);
         final Path dataDir = Files.createTempDirectory("runnel-bench-" + system.label() + "-");
-        final int port = freePortPair();
-        final BrokerProcess broker = switch (system.kind())
+        final BrokersUnderTest brokers = brokers(options, system, prefix, dataDir);
+        for (final Path log : brokers.logs())
         {
-            case KAFKA -> new ApacheKafkaProcess(system.homeOr(options.home()), options.kafkaLib(), dataDir, port, brokerLog, system.overrides(),
-                ApacheKafkaProcess.DEFAULT_JVM_OPTIONS);
-            case RUNNEL -> new RunnelProcess(system.homeOr(options.home()), dataDir, port, brokerLog, system.overrides(), RunnelProcess.DEFAULT_JVM_OPTIONS);
-        };
-        System.out.printf("%n== %s: %s with %s (%s) ==%n", system.label(), scenario.workload().name(), scenario.driverFile().getFileName(),
-            system.describe());
-        try (broker)
+            Files.deleteIfExists(log);
+        }
+        System.out.printf("%n== %s: %s with %s (%s%s) ==%n", system.label(), scenario.workload().name(), scenario.driverFile().getFileName(),
+            system.describe(), options.brokers() > 1 ? ", " + options.brokers() + " brokers" : "");
+        try (brokers)
         {
-            broker.start();
-            final ProcStats.CpuTime cpuBefore = ProcStats.cpuTime(broker.pid());
+            brokers.start();
+            final List<Long> pids = brokers.pids();
+            final List<ProcStats.CpuTime> cpuBefore = pids.stream().map(ProcStats::cpuTime).toList();
             final Duration warmup = options.warmup(scenario.workload());
             final Duration duration = options.duration(scenario.workload());
-            final OmbResult result = new WorkloadRunner(scenario.workload(), scenario.driver().withBootstrap(broker.bootstrap()), warmup, duration,
+            final OmbResult result = new WorkloadRunner(scenario.workload(), scenario.driver().withBootstrap(brokers.bootstrap()), warmup, duration,
                 System.out, options.window(duration)).run(output, prefix);
-            final RunRecord record = new RunRecord(system, scenario, result, ProcStats.cpuTime(broker.pid()).minus(cpuBefore),
-                ProcStats.peakRssBytes(broker.pid()), ProcStats.bytesOnDisk(dataDir));
+            final List<ProcStats.CpuTime> cpu = new ArrayList<>();
+            final List<Long> peakRss = new ArrayList<>();
+            for (int i = 0; i < pids.size(); i++)
+            {
+                cpu.add(ProcStats.cpuTime(pids.get(i)).minus(cpuBefore.get(i)));
+                peakRss.add(ProcStats.peakRssBytes(pids.get(i)));
+            }
+            final RunRecord record = new RunRecord(system, scenario, result, cpu, peakRss, ProcStats.bytesOnDisk(brokers.dataDir()));
             Files.writeString(output.resolve(prefix + "-broker.json"), record.toJson(), StandardCharsets.UTF_8);
-            System.out.printf("%s: broker CPU %.1f s (%.0f%% kernel; %.2f s/GiB), peak RSS %d MiB, %d MiB on disk%n", system.label(),
+            System.out.printf("%s: broker CPU %.1f s (%.0f%% kernel; %.2f s/GiB), peak RSS %d MiB, %d MiB on disk%s%n", system.label(),
                 record.brokerCpuSeconds(), 100 * record.kernelShare(), record.cpuSecondsPerGib(), record.peakRssBytes() >> 20,
-                record.bytesOnDisk() >> 20);
+                record.bytesOnDisk() >> 20, pids.size() > 1 ? " (summed over " + pids.size() + " brokers)" : "");
             if (!options.keepBrokerLogs())
             {
-                Files.deleteIfExists(brokerLog);
+                for (final Path log : brokers.logs())
+                {
+                    Files.deleteIfExists(log);
+                }
             }
             return record;
         }
+    }
+
+    /**
+     * One broker on a free pair of ports, its output in {@code <run>-broker.log}; or, with {@code --brokers N}
+     * above 1, a cluster of N combined nodes, node i's output in {@code <run>-broker-<i>.log}.
+     */
+    private static BrokersUnderTest brokers(final BenchOptions options, final SystemUnderTest system, final String prefix, final Path dataDir)
+        throws IOException
+    {
+        final Path home = system.homeOr(options.home());
+        final Path output = options.output();
+        if (options.brokers() > 1)
+        {
+            return new ClusterBrokers(system, home, options.brokers(), dataDir, id -> output.resolve(prefix + "-broker-" + id + ".log"));
+        }
+        final Path brokerLog = output.resolve(prefix + "-broker.log");
+        final int port = freePortPair();
+        return switch (system.kind())
+        {
+            case KAFKA -> new ApacheKafkaProcess(home, options.kafkaLib(), dataDir, port, brokerLog, system.overrides(),
+                ApacheKafkaProcess.DEFAULT_JVM_OPTIONS);
+            case RUNNEL -> new RunnelProcess(home, dataDir, port, brokerLog, system.overrides(), RunnelProcess.DEFAULT_JVM_OPTIONS);
+        };
     }
 
     private static void writePlots(final Path output, final Scenario scenario, final List<RunRecord> runs) throws IOException

@@ -23,10 +23,15 @@ final class SummaryTable
     {
         final StringBuilder md = new StringBuilder(header);
         md.append("\n## Results\n\n");
-        md.append("Latencies in ms (publish: send to acknowledgement; end-to-end: producer timestamp to consumer receipt). ")
-            .append("CPU is the broker process's user+system time over the whole run, warm-up included (kernel %: the system-time share), and per GiB of payload produced plus consumed.\n\n");
-        md.append("| scenario | system | publish msg/s | publish MiB/s | consume MiB/s | pub p50 | pub p99 | pub p99.9 | e2e p50 | e2e p99 | e2e p99.9 | e2e max | broker CPU s | kernel % | CPU s/GiB | peak RSS MiB | disk MiB | errors |\n");
-        md.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        final int brokers = runs.isEmpty() ? 1 : runs.get(0).brokers();
+        md.append("Latencies in ms (publish: send to acknowledgement; end-to-end: producer timestamp to consumer receipt, whole milliseconds). ")
+            .append(brokers > 1
+                ? "CPU is the user+system time of the " + brokers + " broker processes added up, over the whole run, warm-up included (kernel %: the system-time share), "
+                    + "and per GiB of payload produced plus consumed by the clients (replication traffic between brokers is not counted in the GiB); "
+                    + "peak RSS is the brokers' peaks added up, disk their data folders'.\n\n"
+                : "CPU is the broker process's user+system time over the whole run, warm-up included (kernel %: the system-time share), and per GiB of payload produced plus consumed.\n\n");
+        md.append("| scenario | system | publish msg/s | publish MiB/s | consume MiB/s | pub p50 | pub p99 | pub p99.9 | pub p99.99 | e2e p50 | e2e p99 | e2e p99.9 | e2e p99.99 | e2e max | broker CPU s | kernel % | CPU s/GiB | peak RSS MiB | disk MiB | errors |\n");
+        md.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         final Map<String, List<RunRecord>> byScenario = byScenario(runs);
         for (final List<RunRecord> scenarioRuns : byScenario.values())
         {
@@ -35,10 +40,10 @@ final class SummaryTable
                 final double messageMib = run.result().workload().messageSize() / MIB;
                 final Histogram pub = run.result().aggregatedPublish();
                 final Histogram e2e = run.result().aggregatedEndToEnd();
-                md.append(String.format(Locale.ROOT, "| %s | %s | %,.0f | %.1f | %.1f | %s | %s | %s | %s | %s | %s | %s | %.1f | %.0f | %.2f | %.0f | %.0f | %d |%n",
+                md.append(String.format(Locale.ROOT, "| %s | %s | %,.0f | %.1f | %.1f | %s | %s | %s | %s | %s | %s | %s | %s | %s | %.1f | %.0f | %.2f | %.0f | %.0f | %d |%n",
                     run.scenario().name(), run.system().label(), run.result().meanPublishRate(), run.result().meanPublishRate() * messageMib,
-                    run.result().meanConsumeRate() * messageMib, ms(pub, 50), ms(pub, 99), ms(pub, 99.9), ms(e2e, 50), ms(e2e, 99), ms(e2e, 99.9),
-                    max(e2e), run.brokerCpuSeconds(), 100 * run.kernelShare(), run.cpuSecondsPerGib(), run.peakRssBytes() / MIB, run.bytesOnDisk() / MIB,
+                    run.result().meanConsumeRate() * messageMib, ms(pub, 50), ms(pub, 99), ms(pub, 99.9), ms(pub, 99.99),
+                    ms(e2e, 50), ms(e2e, 99), ms(e2e, 99.9), ms(e2e, 99.99), max(e2e), run.brokerCpuSeconds(), 100 * run.kernelShare(), run.cpuSecondsPerGib(), run.peakRssBytes() / MIB, run.bytesOnDisk() / MIB,
                     run.result().sendErrors()));
             }
         }
@@ -54,8 +59,8 @@ final class SummaryTable
         final String baseline = systems.get(0).label();
         md.append("\n## Ratios to ").append(baseline).append("\n\n");
         md.append("Throughput: above 1 is better. Latency, CPU per GiB and RSS: below 1 is better.\n\n");
-        md.append("| scenario | system | publish rate | consume rate | pub p99 | e2e p99 | e2e p99.9 | CPU s/GiB | peak RSS |\n");
-        md.append("|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        md.append("| scenario | system | publish rate | consume rate | pub p99 | pub p99.9 | pub p99.99 | e2e p99 | e2e p99.9 | e2e p99.99 | CPU s/GiB | peak RSS |\n");
+        md.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (final List<RunRecord> scenarioRuns : byScenario.values())
         {
             final RunRecord base = scenarioRuns.stream().filter(r -> r.system().label().equals(baseline)).findFirst().orElse(null);
@@ -69,12 +74,16 @@ final class SummaryTable
                 {
                     continue;
                 }
-                md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |%n", run.scenario().name(), run.system().label(),
+                md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n", run.scenario().name(),
+                    run.system().label(),
                     ratio(run.result().meanPublishRate(), base.result().meanPublishRate()),
                     ratio(run.result().meanConsumeRate(), base.result().meanConsumeRate()),
                     ratio(p(run.result().aggregatedPublish(), 99), p(base.result().aggregatedPublish(), 99)),
+                    ratio(p(run.result().aggregatedPublish(), 99.9), p(base.result().aggregatedPublish(), 99.9)),
+                    ratio(p(run.result().aggregatedPublish(), 99.99), p(base.result().aggregatedPublish(), 99.99)),
                     ratio(p(run.result().aggregatedEndToEnd(), 99), p(base.result().aggregatedEndToEnd(), 99)),
                     ratio(p(run.result().aggregatedEndToEnd(), 99.9), p(base.result().aggregatedEndToEnd(), 99.9)),
+                    ratio(p(run.result().aggregatedEndToEnd(), 99.99), p(base.result().aggregatedEndToEnd(), 99.99)),
                     ratio(run.cpuSecondsPerGib(), base.cpuSecondsPerGib()),
                     ratio(run.peakRssBytes(), base.peakRssBytes())));
             }

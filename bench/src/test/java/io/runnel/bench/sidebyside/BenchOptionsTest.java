@@ -89,9 +89,46 @@ class BenchOptionsTest
             assertFalse(files.isEmpty());
             for (final Path plan : files)
             {
-                assertFalse(parse("--plan", plan.toString()).scenarios().isEmpty(), plan.toString());
+                // Three brokers take every replication factor a shipped driver asks for.
+                assertFalse(parse("--brokers", "3", "--plan", plan.toString()).scenarios().isEmpty(), plan.toString());
             }
         }
+    }
+
+    @Test
+    void threeBrokersRunTheReplicatedPlanByDefault()
+    {
+        final BenchOptions options = parse("--brokers", "3");
+        assertEquals(3, options.brokers());
+        assertFalse(options.scenarios().isEmpty());
+        for (final Scenario scenario : options.scenarios())
+        {
+            assertEquals(3, scenario.driver().replicationFactor(), scenario.name());
+            assertEquals("2", scenario.driver().topicConfig().getProperty("min.insync.replicas"), scenario.name());
+            assertEquals("all", scenario.driver().producerConfig().getProperty("acks"), scenario.name());
+        }
+        // The fixed-rate scenario first, then flat out, as in the standard plan.
+        assertTrue(options.scenarios().get(0).workload().producerRate() > 0);
+        assertEquals(0, options.scenarios().get(options.scenarios().size() - 1).workload().producerRate());
+        assertEquals(List.of("kafka", "runnel"), options.systems().stream().map(SystemUnderTest::label).toList());
+    }
+
+    @Test
+    void oneBrokerByDefault()
+    {
+        assertEquals(1, parse().brokers());
+        assertEquals(1, parse("--brokers", "1").brokers());
+    }
+
+    @Test
+    void refusesAReplicationFactorAboveTheBrokerCount()
+    {
+        final Path replicated = ROOT.resolve(BenchOptions.REPLICATED_PLAN);
+        final String driver = ROOT.resolve("omb-driver/runnel-acks-all-rf3.yaml").toString();
+        assertEquals(driver + " has replicationFactor 3, more than the 1 broker(s) of each system; run with --brokers 3",
+            refused("--plan", replicated.toString()));
+        assertEquals(driver + " has replicationFactor 3, more than the 2 broker(s) of each system; run with --brokers 3",
+            refused("--brokers", "2", ROOT.resolve("bench/workloads/1-topic-6-partitions-1kb-max.yaml") + "@" + driver));
     }
 
     @Test
@@ -135,6 +172,10 @@ class BenchOptionsTest
         assertEquals("--duration-seconds must be at least 1", refused("--duration-seconds", "0"));
         assertEquals("--system labels must differ", refused("--system", "a=runnel", "--system", "a=kafka"));
         assertTrue(refused("--bogus").startsWith("unknown flag --bogus; usage: "));
+        assertEquals("--brokers needs a value", refused("--brokers"));
+        assertEquals("--brokers must be a whole number from 1 to 9, was '0'", refused("--brokers", "0"));
+        assertEquals("--brokers must be a whole number from 1 to 9, was '10'", refused("--brokers", "10"));
+        assertEquals("--brokers must be a whole number from 1 to 9, was 'three'", refused("--brokers", "three"));
     }
 
     private BenchOptions parse(final String... args)

@@ -7,6 +7,8 @@ import io.runnel.bench.ToolRun;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 /**
  * Bad input to {@code bin/runnel bench} is one line on stderr and exit code 2, never a stack trace:
  * each case runs SideBySide's real main in a child JVM with {@code -Drunnel.home} set as bin/runnel sets it.
@@ -90,6 +92,26 @@ class SideBySideErrorsTest
         final ToolRun.Result result = ToolRun.run(SideBySide.class, home, dir, "--output", output.toString(), "--system", "r=runnel",
             "--warmup-seconds", "0", "--duration-seconds", "1", "--driver", DRIVER.toString(), WORKLOAD.toString());
         result.assertOneLineError("bench: ", "Runnel exited with code 3 before listening", output.toString());
+    }
+
+    @Test
+    void clusterThatDoesNotStart() throws Exception
+    {
+        // --brokers 3 with the same home: the cluster gives up in one line once a node has exited, and keeps the node's log.
+        final Path home = ToolRun.homeWhoseBrokerExits(dir.resolve("home"));
+        final Path output = dir.resolve("out");
+        final ToolRun.Result result = ToolRun.run(SideBySide.class, home, dir, "--output", output.toString(), "--system", "r=runnel",
+            "--brokers", "3", "--warmup-seconds", "0", "--duration-seconds", "1", "--driver", DRIVER.toString(), WORKLOAD.toString());
+        result.assertOneLineError("bench: ", "r: the cluster did not start (node ", "exited with code 3)", output.toString());
+        final String scenario = "r--" + Scenario.read(WORKLOAD, DRIVER).name();
+        assertTrue(Files.readString(output.resolve(scenario + "-broker-1.log")).contains("no broker here"));
+    }
+
+    @Test
+    void replicationFactorAboveTheBrokerCount() throws Exception
+    {
+        final Path rf3 = ROOT.resolve("omb-driver/runnel-acks-all-rf3.yaml");
+        run(WORKLOAD + "@" + rf3).assertOneLineError("bench: ", rf3.toString(), "has replicationFactor 3", "run with --brokers 3");
     }
 
     private ToolRun.Result run(final String... args) throws Exception
