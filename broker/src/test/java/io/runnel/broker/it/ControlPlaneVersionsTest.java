@@ -228,6 +228,9 @@ class ControlPlaneVersionsTest
             new DeleteRecordsRequestData.DeleteRecordsTopic().setName(TOPIC).setPartitions(List.of(
                 new DeleteRecordsRequestData.DeleteRecordsPartition().setPartitionIndex(0).setOffset(0))))));
         out.put(ApiKeys.DESCRIBE_LOG_DIRS, (v, n) -> new DescribeLogDirsRequestData().setTopics(null));
+        // Every partition: a single node's are all led by their only replica, so the answer names none.
+        out.put(ApiKeys.ELECT_LEADERS, (v, n) -> new org.apache.kafka.common.message.ElectLeadersRequestData().setTimeoutMs(10_000)
+            .setTopicPartitions(null));
         out.put(ApiKeys.ALTER_REPLICA_LOG_DIRS, (v, n) ->
         {
             final AlterReplicaLogDirsRequestData.AlterReplicaLogDirTopicCollection topics =
