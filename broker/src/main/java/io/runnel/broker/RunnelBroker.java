@@ -23,6 +23,7 @@ import io.runnel.cluster.member.MemberSettings;
 import io.runnel.cluster.member.VoterDiscovery;
 import io.runnel.cluster.metadata.LeaderBalance;
 import io.runnel.cluster.metadata.MetadataImage;
+import io.runnel.cluster.replication.ReplicaDuty;
 import io.runnel.cluster.replication.ReplicationNetwork;
 import io.runnel.cluster.replication.ReplicationSettings;
 import io.runnel.coordinator.group.GroupCoordinator;
@@ -58,7 +59,11 @@ import org.apache.kafka.common.Uuid;
  */
 public final class RunnelBroker implements AutoCloseable
 {
-    /** Longest an idle shard blocks in its selector while it must poll (parked fetches, backlogged commands). */
+    /**
+     * Longest an idle shard blocks in its selector while it must poll: parked fetches, backlogged
+     * commands, and partitions it replicates (Aeron's messages do not wake a selector, so a blocked
+     * shard would answer a follower's fetch, or append a leader's batches, only when it wakes).
+     */
     private static final long PARKED_IDLE_BLOCK_MS = 1;
     /** Longest an idle shard blocks otherwise: sockets and inbox offers wake it sooner. */
     private static final long IDLE_BLOCK_MS = 100;
@@ -131,6 +136,7 @@ public final class RunnelBroker implements AutoCloseable
             }
             // The advertised port is only known after binding when the listener asks for port 0.
             final IoConfig effective = config.advertisedPort() == 0 ? ioConfig.withAdvertisedPort(boundAddress.getPort()) : ioConfig;
+            final List<ReplicaDuty> replicaDuties = new ArrayList<>(java.util.Collections.nCopies(logManager.shardCount(), (ReplicaDuty)null));
             if (clustered && servesClients && config.resolved().<Boolean>value(BrokerConfigDef.REPLICATION_ENABLE))
             {
                 member.enableReplication();
@@ -141,7 +147,9 @@ public final class RunnelBroker implements AutoCloseable
                 for (int i = 0; i < logManager.shardCount(); i++)
                 {
                     final Shard shard = logManager.shard(i);
-                    shard.addDuty(replication.dutyFor(shard, logManager.registry(), logManager.conductor(), settings));
+                    final ReplicaDuty duty = replication.dutyFor(shard, logManager.registry(), logManager.conductor(), settings);
+                    replicaDuties.set(i, duty);
+                    shard.addDuty(duty);
                 }
             }
             if (clustered && servesClients)
@@ -160,6 +168,7 @@ public final class RunnelBroker implements AutoCloseable
                 final Shard shard = logManager.shard(i);
                 final Reactor reactor = new Reactor(shard, config.socketRequestMaxBytes());
                 final ParkedOperations parked = new ParkedOperations(shard.clock().time());
+                final ReplicaDuty replicaDuty = replicaDuties.get(i);
                 final ApiRouter router = new ApiRouter(new ApiShard(shard, reactor, parked, logManager.conductorFor(i)), services);
                 reactor.connectionSetup(connection -> router);
                 if (!controllerAcceptors.isEmpty())
@@ -178,7 +187,7 @@ public final class RunnelBroker implements AutoCloseable
                 else
                 {
                     final ReactorIdleStrategy idle = new ReactorIdleStrategy(reactor.selector(), shard::hasPendingCommands,
-                        () -> parked.needsPolling() || shard.hasBacklog() ? PARKED_IDLE_BLOCK_MS : IDLE_BLOCK_MS,
+                        () -> parked.needsPolling() || shard.hasBacklog() || replicates(replicaDuty) ? PARKED_IDLE_BLOCK_MS : IDLE_BLOCK_MS,
                         config.idleSpins(), config.idleYields());
                     shard.wakeupWith(idle::wakeup);
                     idleStrategies.add(idle);
@@ -215,6 +224,12 @@ public final class RunnelBroker implements AutoCloseable
             controllerAcceptors.add(new Acceptor("runnel-acceptor-" + listener.name(), new InetSocketAddress(host, listener.port()),
                 reactors, setups));
         }
+    }
+
+    /** Whether a shard replicates partitions now (leads or follows one): then it must not block long. */
+    private static boolean replicates(final ReplicaDuty duty)
+    {
+        return duty != null && duty.replicatesAny();
     }
 
     /** Test hooks into request handling (see {@link FaultHooks}). */

@@ -69,6 +69,8 @@ final class ClusterBrokers implements BrokersUnderTest
         else
         {
             settings.put("runnel.replication.enable", "true");
+            // As Kafka's nodes here (bench/apache-kafka/server.properties): the load runner commits no offsets.
+            settings.put("offsets.topic.replication.factor", "1");
         }
         settings.putAll(system.overrides());
         return settings;

@@ -290,6 +290,12 @@ public final class ReplicaDuty implements ShardDuty
         return work;
     }
 
+    /** Whether this shard leads or follows a replicated partition now (its thread's call: the idle strategy's). */
+    public boolean replicatesAny()
+    {
+        return !ledList.isEmpty() || !followedList.isEmpty();
+    }
+
     /** Takes up the leaderships and followerships the metadata gave this shard's partitions, and drops the ones it took away. */
     private int rescan()
     {
