@@ -3,7 +3,6 @@ package io.runnel.coordinator.group;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -73,10 +72,17 @@ public final class GroupCoordinator implements ShardDuty
     private final EpochClock clock;
     private final CoordinatorLog log;
     private final Supplier<TopicsImage> topics;
-    /** The loaded offsets partitions, by index (in a TreeMap: listings come in partition order). */
-    private final TreeMap<Integer, OffsetsPartition> loaded = new TreeMap<>();
+    /** The loaded offsets partitions by index, null where none: walked in partition order without allocating. */
+    private final OffsetsPartition[] loaded;
+    private int loadedCount;
     private TopicsImage topicsSeen;
     private long lastSweepMs;
+    /**
+     * Timers have millisecond deadlines: they are polled once a millisecond, not every duty cycle,
+     * and again at once while a poll fired some (what they did may have set others due now).
+     */
+    private long lastTimerPollMs = Long.MIN_VALUE;
+    private boolean timersFired;
 
     public GroupCoordinator(final Shard shard, final LogManager logManager, final GroupConfig config)
     {
@@ -89,6 +95,7 @@ public final class GroupCoordinator implements ShardDuty
         this.clock = clock;
         this.log = log;
         this.topics = topics;
+        this.loaded = new OffsetsPartition[config.offsetsTopicPartitions()];
     }
 
     public GroupConfig config()
@@ -184,9 +191,12 @@ public final class GroupCoordinator implements ShardDuty
     {
         sweepLeadership(clock.time());
         final List<ListedGroup> all = new ArrayList<>();
-        for (final OffsetsPartition partition : loaded.values())
+        for (final OffsetsPartition partition : loaded)
         {
-            all.addAll(partition.machine.list());
+            if (partition != null)
+            {
+                all.addAll(partition.machine.list());
+            }
         }
         return all;
     }
@@ -216,7 +226,7 @@ public final class GroupCoordinator implements ShardDuty
     private OffsetsPartition current(final int index, final long nowMs)
     {
         final int epoch = log.leaderEpochIfLed(index);
-        final OffsetsPartition existing = loaded.get(index);
+        final OffsetsPartition existing = loaded[index];
         if (existing != null && existing.leaderEpoch == epoch)
         {
             return existing;
@@ -234,7 +244,7 @@ public final class GroupCoordinator implements ShardDuty
         int changed = 0;
         for (int index = 0; index < config.offsetsTopicPartitions(); index++)
         {
-            final OffsetsPartition before = loaded.get(index);
+            final OffsetsPartition before = loaded[index];
             if (current(index, nowMs) != before)
             {
                 changed++;
@@ -271,7 +281,8 @@ public final class GroupCoordinator implements ShardDuty
             LOG.warn("{}-{}: skipped {} records that are not in Kafka's group coordinator format", GroupConfig.OFFSETS_TOPIC, index, counts[1]);
         }
         partition.machine.onLoaded(nowMs);
-        loaded.put(index, partition);
+        loaded[index] = partition;
+        loadedCount++;
         LOG.info("coordinating the groups of {}-{} at leader epoch {}: {} records loaded in {} ms", GroupConfig.OFFSETS_TOPIC, index,
             leaderEpoch, counts[0], (System.nanoTime() - startNs) / 1_000_000);
         return partition;
@@ -280,7 +291,8 @@ public final class GroupCoordinator implements ShardDuty
     /** This node no longer leads the partition (or leads it at another epoch): its groups go, held requests are answered. */
     private void unload(final OffsetsPartition partition)
     {
-        loaded.remove(partition.index);
+        loaded[partition.index] = null;
+        loadedCount--;
         partition.machine.onUnloaded();
         LOG.info("no longer coordinating the groups of {}-{} (loaded at leader epoch {})", GroupConfig.OFFSETS_TOPIC, partition.index,
             partition.leaderEpoch);
@@ -365,21 +377,34 @@ public final class GroupCoordinator implements ShardDuty
             lastSweepMs = nowMs;
             work += sweepLeadership(nowMs);
         }
-        if (loaded.isEmpty())
+        if (loadedCount == 0)
         {
             return work;
         }
-        for (final OffsetsPartition partition : List.copyOf(loaded.values()))
+        if (nowMs != lastTimerPollMs || timersFired)
         {
-            work += partition.timers.poll(nowMs, partition.applyTimerResult);
+            lastTimerPollMs = nowMs;
+            int fired = 0;
+            for (final OffsetsPartition partition : loaded)
+            {
+                if (partition != null)
+                {
+                    fired += partition.timers.poll(nowMs, partition.applyTimerResult);
+                }
+            }
+            timersFired = fired > 0;
+            work += fired;
         }
         final TopicsImage image = topics.get();
         if (image != topicsSeen)
         {
             topicsSeen = image;
-            for (final OffsetsPartition partition : List.copyOf(loaded.values()))
+            for (final OffsetsPartition partition : loaded)
             {
-                apply(partition, partition.machine.onTopicsChanged(nowMs), null);
+                if (partition != null)
+                {
+                    apply(partition, partition.machine.onTopicsChanged(nowMs), null);
+                }
             }
             work++;
         }
