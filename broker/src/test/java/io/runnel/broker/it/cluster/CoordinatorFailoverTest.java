@@ -124,23 +124,10 @@ class CoordinatorFailoverTest
                         group + " committed the end of partition " + p);
                 }
             }
-            awaitTrue(() -> ledByPreferredReplicas(admin, TOPIC) && ledByPreferredReplicas(admin, "__consumer_offsets"),
+            awaitTrue(() -> ReplicatedTopics.ledByPreferredReplicas(admin, TOPIC) && ReplicatedTopics.ledByPreferredReplicas(admin, "__consumer_offsets"),
                 "the leader balance gave every partition back to its preferred replica");
             assertTrue(watch.observations > 0, "the watch saw commits");
             assertTrue(watch.backwards.isEmpty(), "committed offsets that went backwards: " + watch.backwards);
-        }
-    }
-
-    private static boolean ledByPreferredReplicas(final Admin admin, final String topic)
-    {
-        try
-        {
-            return admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS).get(topic).partitions().stream()
-                .allMatch(p -> p.leader() != null && p.leader().id() == p.replicas().get(0).id());
-        }
-        catch (final Exception ex)
-        {
-            return false;
         }
     }
 

@@ -73,6 +73,20 @@ final class ReplicatedTopics
         }
     }
 
+    /** Whether every partition of the topic is led by its preferred replica (its first); false while the cluster does not answer. */
+    static boolean ledByPreferredReplicas(final Admin admin, final String topic)
+    {
+        try
+        {
+            return admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS).get(topic).partitions().stream()
+                .allMatch(p -> p.leader() != null && p.leader().id() == p.replicas().get(0).id());
+        }
+        catch (final Exception ex)
+        {
+            return false;
+        }
+    }
+
     static void awaitTrue(final BooleanSupplier condition, final String what) throws InterruptedException
     {
         awaitTrue(condition, () -> what);

@@ -109,22 +109,9 @@ class ReplicationTest
             final KafkaTool.Run election = KafkaTool.run("kafka-leader-election", org.apache.kafka.tools.LeaderElectionCommand::main,
                 "--bootstrap-server", cluster.bootstrapServers(), "--election-type", "PREFERRED", "--all-topic-partitions");
             assertEquals(0, election.status(), election.out() + election.err());
-            awaitTrue(() -> ledByPreferredReplicas(admin, TOPIC) && ledByPreferredReplicas(admin, STRICT),
+            awaitTrue(() -> ReplicatedTopics.ledByPreferredReplicas(admin, TOPIC) && ReplicatedTopics.ledByPreferredReplicas(admin, STRICT),
                 "every partition is led by its preferred replica again");
             assertEquals(acked, consumeAll(cluster.bootstrapServers()), "and nothing was lost moving them");
-        }
-    }
-
-    private static boolean ledByPreferredReplicas(final Admin admin, final String topic)
-    {
-        try
-        {
-            return admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS).get(topic).partitions().stream()
-                .allMatch(p -> p.leader() != null && p.leader().id() == p.replicas().get(0).id());
-        }
-        catch (final Exception ex)
-        {
-            return false;
         }
     }
 
