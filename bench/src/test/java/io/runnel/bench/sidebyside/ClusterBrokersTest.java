@@ -18,7 +18,7 @@ class ClusterBrokersTest
     void runnelNodesReplicateAndTakeTheSystemsSettings() throws Exception
     {
         final Map<String, String> settings = ClusterBrokers.settings(SystemUnderTest.parse("r=runnel,runnel.shards=1"), ROOT);
-        assertEquals(Map.of("runnel.replication.enable", "true", "runnel.shards", "1"), settings);
+        assertEquals(Map.of("runnel.replication.enable", "true", "offsets.topic.replication.factor", "1", "runnel.shards", "1"), settings);
         // A system's own setting wins, even over replication.
         assertEquals("false", ClusterBrokers.settings(SystemUnderTest.parse("r=runnel,runnel.replication.enable=false"), ROOT)
             .get("runnel.replication.enable"));
