@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
 public final class ControllerNode implements AutoCloseable
 {
     private static final Logger LOG = LoggerFactory.getLogger(ControllerNode.class);
-    /** The janitor looks for new snapshots this often. */
+    /** The janitor looks for a changed recording log (a new snapshot) this often. */
     private static final long JANITOR_SLEEP_MS = 500;
     /** A mark file that exists was written completely, or never will be: don't wait for it. */
     private static final long MARK_FILE_OPEN_TIMEOUT_MS = 100;
@@ -87,10 +87,9 @@ public final class ControllerNode implements AutoCloseable
         container = ClusteredServiceContainer.launch(QuorumContexts.serviceContainer(config, host));
         if (config.retainedSnapshots() > 0)
         {
-            final Counter snapshots = consensusModule.context().snapshotCounter();
             janitor = new AgentRunner(new SleepingMillisIdleStrategy(JANITOR_SLEEP_MS),
                 (throwable) -> LOG.warn("quorum member {}: log janitor: {}", config.memberId(), throwable.toString()),
-                null, new LogJanitor(config, snapshots::get));
+                null, new LogJanitor(config));
             AgentRunner.startOnThread(janitor);
         }
         LOG.info("quorum member {} started: members {}, folders {} and {}, driver {}", config.memberId(),

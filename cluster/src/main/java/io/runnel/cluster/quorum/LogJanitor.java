@@ -4,7 +4,6 @@ import java.io.File;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.function.LongSupplier;
 
 import io.aeron.Aeron;
 import io.aeron.archive.client.AeronArchive;
@@ -27,31 +26,38 @@ import org.slf4j.LoggerFactory;
  * {@code retained - 1} snapshots rejoin; one away for longer needs its folders seeded from a peer
  * (not automated). Each member purges its own archive; the consensus module's recording log is
  * only read.
+ *
+ * <p>It learns of new snapshots from the recording log file changing, not from the consensus
+ * module's snapshot counter: that counter lives in the media driver's mapped counters file, and
+ * reading it after the module closed its client (on shutdown, or after a driver timeout) is a
+ * read of unmapped memory, which crashed the JVM.
  */
 final class LogJanitor implements Agent
 {
     private static final Logger LOG = LoggerFactory.getLogger(LogJanitor.class);
 
     private final QuorumNodeConfig config;
-    private final LongSupplier snapshotCount;
-    private long snapshotsSeen = -1;
+    private final File recordingLogFile;
+    private long lastModifiedSeen = -1;
+    private long lengthSeen = -1;
 
-    /** @param snapshotCount the consensus module's count of the snapshots this member took */
-    LogJanitor(final QuorumNodeConfig config, final LongSupplier snapshotCount)
+    LogJanitor(final QuorumNodeConfig config)
     {
         this.config = config;
-        this.snapshotCount = snapshotCount;
+        this.recordingLogFile = new File(config.clusterDir(), RecordingLog.RECORDING_LOG_FILE_NAME);
     }
 
     @Override
     public int doWork()
     {
-        final long snapshots = snapshotCount.getAsLong();
-        if (snapshots == snapshotsSeen)
+        final long lastModified = recordingLogFile.lastModified();
+        final long length = recordingLogFile.length();
+        if (lastModified == lastModifiedSeen && length == lengthSeen)
         {
             return 0;
         }
-        snapshotsSeen = snapshots;
+        lastModifiedSeen = lastModified;
+        lengthSeen = length;
         try
         {
             purge();
@@ -73,7 +79,6 @@ final class LogJanitor implements Agent
     {
         final List<RecordingLog.Entry> snapshots = new ArrayList<>();
         final long logRecordingId;
-        final File recordingLogFile = new File(config.clusterDir(), RecordingLog.RECORDING_LOG_FILE_NAME);
         if (0 == config.retainedSnapshots() || !recordingLogFile.exists())
         {
             return;
