@@ -295,7 +295,7 @@ public final class ClusterMember implements AutoCloseable
         final List<Leadership> out = new ArrayList<>(topic.partitions().size());
         for (final MetadataImage.Partition p : topic.partitions())
         {
-            out.add(new Leadership(p.leader(), p.leaderEpoch(), p.replicas(), p.isr()));
+            out.add(new Leadership(p.leader(), p.leaderEpoch(), p.replicas(), p.isr(), p.addingReplicas(), p.removingReplicas()));
         }
         return out;
     }

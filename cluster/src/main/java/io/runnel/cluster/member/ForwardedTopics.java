@@ -81,6 +81,14 @@ final class ForwardedTopics implements QuorumTopics
         sender.send(new MetadataCommand.ElectLeader(0, unclean, name, partition), reply -> done.accept(resultOf(name, reply)));
     }
 
+    @Override
+    public void reassignPartition(final String name, final int partition, final List<Integer> targetReplicas,
+        final boolean allowReplicationFactorChange, final Consumer<TopicResult> done)
+    {
+        sender.send(new MetadataCommand.AlterPartitionReassignment(0, name, partition, targetReplicas, allowReplicationFactorChange),
+            reply -> done.accept(resultOf(name, reply)));
+    }
+
     /** The quorum's answer for one topic as the conductor's outcome (null: no answer in time). */
     static TopicResult resultOf(final String name, final MetadataReply reply)
     {
@@ -113,6 +121,8 @@ final class ForwardedTopics implements QuorumTopics
             case INVALID_REQUEST -> TopicResult.failed(TopicResult.Outcome.INVALID_REQUEST, message);
             case ELECTION_NOT_NEEDED -> TopicResult.failed(TopicResult.Outcome.ELECTION_NOT_NEEDED, message);
             case PREFERRED_LEADER_NOT_AVAILABLE, ELIGIBLE_LEADERS_NOT_AVAILABLE -> TopicResult.failed(TopicResult.Outcome.NOT_ELECTABLE, message);
+            case INVALID_REPLICA_ASSIGNMENT -> TopicResult.failed(TopicResult.Outcome.INVALID_REPLICA_ASSIGNMENT, message);
+            case NO_REASSIGNMENT_IN_PROGRESS -> TopicResult.failed(TopicResult.Outcome.NO_REASSIGNMENT_IN_PROGRESS, message);
             default -> TopicResult.failed(TopicResult.Outcome.FAILED, error + ": " + message);
         };
     }

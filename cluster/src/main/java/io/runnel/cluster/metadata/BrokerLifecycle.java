@@ -173,7 +173,8 @@ final class BrokerLifecycle
      * grows it (a follower caught up). Refused when the asker is not the registered, unfenced leader
      * at that epoch (FENCED_LEADER_EPOCH, NOT_LEADER_OR_FOLLOWER), when the ISR moved since the leader
      * saw it (INVALID_UPDATE_VERSION), or when the new ISR is not a set of live replicas that holds
-     * the leader (INVALID_REQUEST, INELIGIBLE_REPLICA). The leader epoch stays; the partition epoch moves.
+     * the leader (INVALID_REQUEST, INELIGIBLE_REPLICA). The leader epoch stays (unless a completed reassignment
+     * moves the leadership: see {@link PartitionReassignment}); the partition epoch moves.
      */
     MetadataReply alterPartition(final MetadataImage image, final AlterPartition command, final MetadataChange change)
     {
@@ -221,8 +222,8 @@ final class BrokerLifecycle
                     + topic.name() + "-" + command.partition());
             }
         }
-        change.partition(topic.id(), new MetadataImage.Partition(partition.partition(), partition.replicas(), isr, partition.leader(),
-            partition.leaderEpoch(), partition.partitionEpoch() + 1));
+        // A reassigned partition whose new replicas are all in sync now completes its move in this same change.
+        change.partition(topic.id(), PartitionReassignment.afterIsrChange(image, partition, isr));
         return new CommandResult(correlationId, Errors.NONE.code(), "", List.of());
     }
 

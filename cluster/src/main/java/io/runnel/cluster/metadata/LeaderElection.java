@@ -57,8 +57,7 @@ final class LeaderElection
                     }
                 }
                 final int leaderEpoch = leads ? partition.leaderEpoch() + 1 : partition.leaderEpoch();
-                change.partition(topic.id(), new Partition(
-                    partition.partition(), partition.replicas(), isr, leader, leaderEpoch, partition.partitionEpoch() + 1));
+                change.partition(topic.id(), partition.withLeaderAndIsr(leader, leaderEpoch, isr));
             }
         }
     }
@@ -80,13 +79,11 @@ final class LeaderElection
                 }
                 if (partition.isr().contains(nodeId))
                 {
-                    change.partition(topic.id(), new Partition(partition.partition(), partition.replicas(), partition.isr(),
-                        nodeId, partition.leaderEpoch() + 1, partition.partitionEpoch() + 1));
+                    change.partition(topic.id(), partition.withLeaderAndIsr(nodeId, partition.leaderEpoch() + 1, partition.isr()));
                 }
                 else if (unclean.allowedFor(topic))
                 {
-                    change.partition(topic.id(), new Partition(partition.partition(), partition.replicas(), List.of(nodeId),
-                        nodeId, partition.leaderEpoch() + 1, partition.partitionEpoch() + 1));
+                    change.partition(topic.id(), partition.withLeaderAndIsr(nodeId, partition.leaderEpoch() + 1, List.of(nodeId)));
                 }
             }
         }
@@ -124,8 +121,8 @@ final class LeaderElection
                 {
                     continue;
                 }
-                change.partition(topic.id(), new Partition(partition.partition(), partition.replicas(), partition.isr(),
-                    partition.replicas().get(0), partition.leaderEpoch() + 1, partition.partitionEpoch() + 1));
+                change.partition(topic.id(), partition.withLeaderAndIsr(partition.replicas().get(0), partition.leaderEpoch() + 1,
+                    partition.isr()));
                 moved++;
             }
         }
@@ -169,8 +166,8 @@ final class LeaderElection
                 return BrokerLifecycle.error(correlationId, org.apache.kafka.common.protocol.Errors.PREFERRED_LEADER_NOT_AVAILABLE,
                     "the preferred replica " + partition.replicas().get(0) + " is not in sync or not usable");
             }
-            change.partition(topic.id(), new Partition(partition.partition(), partition.replicas(), partition.isr(),
-                partition.replicas().get(0), partition.leaderEpoch() + 1, partition.partitionEpoch() + 1));
+            change.partition(topic.id(), partition.withLeaderAndIsr(partition.replicas().get(0), partition.leaderEpoch() + 1,
+                partition.isr()));
             return BrokerLifecycle.error(correlationId, org.apache.kafka.common.protocol.Errors.NONE, "");
         }
         if (partition.leader() != MetadataImage.NO_LEADER)
@@ -183,8 +180,7 @@ final class LeaderElection
             final Broker broker = image.broker(candidate);
             if (broker != null && broker.active())
             {
-                change.partition(topic.id(), new Partition(partition.partition(), partition.replicas(), List.of(candidate),
-                    candidate, partition.leaderEpoch() + 1, partition.partitionEpoch() + 1));
+                change.partition(topic.id(), partition.withLeaderAndIsr(candidate, partition.leaderEpoch() + 1, List.of(candidate)));
                 return BrokerLifecycle.error(correlationId, org.apache.kafka.common.protocol.Errors.NONE, "");
             }
         }

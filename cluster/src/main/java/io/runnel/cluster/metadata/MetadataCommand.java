@@ -194,6 +194,33 @@ public sealed interface MetadataCommand
         }
     }
 
+    /**
+     * Kafka's AlterPartitionReassignments for one partition (KIP-455): move it to
+     * {@code targetReplicas}, or, with {@code targetReplicas} null, cancel its reassignment.
+     *
+     * @param allowReplicationFactorChange false: a target of another size than the original replicas is refused (v1).
+     */
+    record AlterPartitionReassignment(long correlationId, String topic, int partition, List<Integer> targetReplicas,
+        boolean allowReplicationFactorChange) implements MetadataCommand
+    {
+        public AlterPartitionReassignment
+        {
+            targetReplicas = targetReplicas == null ? null : List.copyOf(targetReplicas);
+        }
+
+        /** Cancels the partition's reassignment. */
+        public boolean cancel()
+        {
+            return targetReplicas == null;
+        }
+
+        @Override
+        public AlterPartitionReassignment withCorrelationId(final long id)
+        {
+            return new AlterPartitionReassignment(id, topic, partition, targetReplicas, allowReplicationFactorChange);
+        }
+    }
+
     record SubscribeImage(long correlationId) implements MetadataCommand
     {
         @Override

@@ -44,6 +44,8 @@ import io.runnel.codecs.metadata.SubscribeImageDecoder;
 import io.runnel.codecs.metadata.SubscribeImageEncoder;
 import io.runnel.codecs.metadata.ElectLeaderDecoder;
 import io.runnel.codecs.metadata.ElectLeaderEncoder;
+import io.runnel.codecs.metadata.AlterPartitionReassignmentDecoder;
+import io.runnel.codecs.metadata.AlterPartitionReassignmentEncoder;
 import io.runnel.codecs.metadata.UuidDecoder;
 import io.runnel.codecs.metadata.UuidEncoder;
 import org.agrona.DirectBuffer;
@@ -79,6 +81,8 @@ public final class MetadataCommands
     private final SubscribeImageEncoder subscribeEncoder = new SubscribeImageEncoder();
     private final ElectLeaderEncoder electLeaderEncoder = new ElectLeaderEncoder();
     private final ElectLeaderDecoder electLeaderDecoder = new ElectLeaderDecoder();
+    private final AlterPartitionReassignmentEncoder reassignmentEncoder = new AlterPartitionReassignmentEncoder();
+    private final AlterPartitionReassignmentDecoder reassignmentDecoder = new AlterPartitionReassignmentDecoder();
 
     private final RegisterBrokerDecoder registerDecoder = new RegisterBrokerDecoder();
     private final BrokerHeartbeatDecoder heartbeatDecoder = new BrokerHeartbeatDecoder();
@@ -200,6 +204,21 @@ public final class MetadataCommands
                 .topic(elect.topic())
                 .encodedLength();
         }
+        else if (command instanceof MetadataCommand.AlterPartitionReassignment reassign)
+        {
+            reassignmentEncoder.wrapAndApplyHeader(buffer, offset, headerEncoder)
+                .correlationId(reassign.correlationId())
+                .partition(reassign.partition())
+                .cancel(bool(reassign.cancel()))
+                .allowReplicationFactorChange(bool(reassign.allowReplicationFactorChange()));
+            final List<Integer> target = reassign.cancel() ? List.of() : reassign.targetReplicas();
+            final AlterPartitionReassignmentEncoder.TargetReplicasEncoder replicas = reassignmentEncoder.targetReplicasCount(target.size());
+            for (final int nodeId : target)
+            {
+                replicas.next().nodeId(nodeId);
+            }
+            bodyLength = reassignmentEncoder.topic(reassign.topic()).encodedLength();
+        }
         else
         {
             bodyLength = subscribeEncoder.wrapAndApplyHeader(buffer, offset, headerEncoder)
@@ -265,6 +284,9 @@ public final class MetadataCommands
                     electLeaderDecoder.wrap(view, bodyOffset, blockLength, version);
                     return new ElectLeader(correlationId, bool(correlationId, electLeaderDecoder.unclean()), electLeaderDecoder.topic(),
                         electLeaderDecoder.partition());
+                case AlterPartitionReassignmentDecoder.TEMPLATE_ID:
+                    checkBlockLength(correlationId, blockLength, AlterPartitionReassignmentDecoder.BLOCK_LENGTH);
+                    return decodeReassignment(correlationId, reassignmentDecoder.wrap(view, bodyOffset, blockLength, version));
                 case SubscribeImageDecoder.TEMPLATE_ID:
                     checkBlockLength(correlationId, blockLength, SubscribeImageDecoder.BLOCK_LENGTH);
                     subscribeDecoder.wrap(view, bodyOffset, blockLength, version);
@@ -283,6 +305,21 @@ public final class MetadataCommands
             throw new MalformedCommandException(correlationId, Errors.INVALID_REQUEST,
                 "malformed command (template id " + templateId + "): " + ex.getMessage());
         }
+    }
+
+    private static MetadataCommand.AlterPartitionReassignment decodeReassignment(final long correlationId,
+        final AlterPartitionReassignmentDecoder decoder) throws MalformedCommandException
+    {
+        final int partition = decoder.partition();
+        final boolean cancel = bool(correlationId, decoder.cancel());
+        final boolean allowReplicationFactorChange = bool(correlationId, decoder.allowReplicationFactorChange());
+        final List<Integer> target = new java.util.ArrayList<>();
+        for (final AlterPartitionReassignmentDecoder.TargetReplicasDecoder replica : decoder.targetReplicas())
+        {
+            target.add(replica.nodeId());
+        }
+        return new MetadataCommand.AlterPartitionReassignment(correlationId, decoder.topic(), partition, cancel ? null : target,
+            allowReplicationFactorChange);
     }
 
     private static AlterPartition decodeAlterPartition(final AlterPartitionDecoder decoder)

@@ -222,15 +222,43 @@ public final class MetadataImage
     /**
      * One partition's assignment.
      *
-     * @param leader         a node id, or {@link #NO_LEADER}.
-     * @param partitionEpoch bumped at every change of this partition (leader, ISR).
+     * @param replicas         while it is reassigned (KIP-455), the target's replicas followed by the original ones not in it.
+     * @param leader           a node id, or {@link #NO_LEADER}.
+     * @param partitionEpoch   bumped at every change of this partition (leader, ISR, replicas).
+     * @param addingReplicas   while it is reassigned: the target's replicas that are not original ones; else empty.
+     * @param removingReplicas while it is reassigned: the original replicas that are not in the target; else empty.
      */
-    public record Partition(int partition, List<Integer> replicas, List<Integer> isr, int leader, int leaderEpoch, int partitionEpoch)
+    public record Partition(int partition, List<Integer> replicas, List<Integer> isr, int leader, int leaderEpoch, int partitionEpoch,
+        List<Integer> addingReplicas, List<Integer> removingReplicas)
     {
         public Partition
         {
             replicas = List.copyOf(replicas);
             isr = List.copyOf(isr);
+            addingReplicas = List.copyOf(addingReplicas);
+            removingReplicas = List.copyOf(removingReplicas);
+        }
+
+        /** A partition that is not being reassigned. */
+        public Partition(final int partition, final List<Integer> replicas, final List<Integer> isr, final int leader, final int leaderEpoch,
+            final int partitionEpoch)
+        {
+            this(partition, replicas, isr, leader, leaderEpoch, partitionEpoch, List.of(), List.of());
+        }
+
+        /** True while replicas are being added or removed (AlterPartitionReassignments). */
+        public boolean isReassigning()
+        {
+            return !addingReplicas.isEmpty() || !removingReplicas.isEmpty();
+        }
+
+        /**
+         * The same assignment and reassignment with another ISR, leader and leader epoch; the partition
+         * epoch moves. Every change of leader or ISR goes through here, so none loses a reassignment.
+         */
+        public Partition withLeaderAndIsr(final int newLeader, final int newLeaderEpoch, final List<Integer> newIsr)
+        {
+            return new Partition(partition, replicas, newIsr, newLeader, newLeaderEpoch, partitionEpoch + 1, addingReplicas, removingReplicas);
         }
     }
 }

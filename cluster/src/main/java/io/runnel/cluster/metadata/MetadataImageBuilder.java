@@ -373,12 +373,23 @@ public final class MetadataImageBuilder
         {
             isr.add(member.nodeId());
         }
+        // Empty in a record of schema version 0, written before reassignments existed.
+        final List<Integer> adding = new ArrayList<>();
+        for (final PartitionRecordDecoder.AddingReplicasDecoder replica : partitionRecord.addingReplicas())
+        {
+            adding.add(replica.nodeId());
+        }
+        final List<Integer> removing = new ArrayList<>();
+        for (final PartitionRecordDecoder.RemovingReplicasDecoder replica : partitionRecord.removingReplicas())
+        {
+            removing.add(replica.nodeId());
+        }
         final TopicDraft draft = draft(topicId);
         if (draft == null)
         {
             throw new IllegalArgumentException("partition " + index + " of unknown topic id " + topicId);
         }
-        final Partition partition = new Partition(index, replicas, isr, leader, leaderEpoch, partitionEpoch);
+        final Partition partition = new Partition(index, replicas, isr, leader, leaderEpoch, partitionEpoch, adding, removing);
         if (index >= 0 && index < draft.partitions.size())
         {
             draft.partitions.set(index, partition);

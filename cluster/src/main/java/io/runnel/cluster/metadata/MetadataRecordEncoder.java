@@ -161,6 +161,16 @@ public final class MetadataRecordEncoder
         {
             isr.next().nodeId(nodeId);
         }
+        final PartitionRecordEncoder.AddingReplicasEncoder adding = partition.addingReplicasCount(assigned.addingReplicas().size());
+        for (final int nodeId : assigned.addingReplicas())
+        {
+            adding.next().nodeId(nodeId);
+        }
+        final PartitionRecordEncoder.RemovingReplicasEncoder removing = partition.removingReplicasCount(assigned.removingReplicas().size());
+        for (final int nodeId : assigned.removingReplicas())
+        {
+            removing.next().nodeId(nodeId);
+        }
         return MessageHeaderEncoder.ENCODED_LENGTH + partition.encodedLength();
     }
 

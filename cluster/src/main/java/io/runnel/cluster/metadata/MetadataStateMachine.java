@@ -233,6 +233,10 @@ public final class MetadataStateMachine implements ReplicatedStateMachine
         {
             reply = LeaderElection.elect(current, elect, change);
         }
+        else if (command instanceof MetadataCommand.AlterPartitionReassignment reassign)
+        {
+            reply = PartitionReassignment.alter(current, reassign, change);
+        }
         else if (command instanceof CreateTopics create)
         {
             reply = topics.createTopics(current, create, change);

@@ -50,6 +50,8 @@ class MetadataCommandsTest
             new MetadataCommand.AlterPartition(9, 2, 17, new Uuid(1, 2), 4, 3, List.of(2, 1, 3), List.of(2, 1)),
             new MetadataCommand.ElectLeader(10, true, "a", 5),
             new MetadataCommand.ElectLeader(11, false, "b", 0),
+            new MetadataCommand.AlterPartitionReassignment(12, "a", 3, List.of(4, 2, 1), true),
+            new MetadataCommand.AlterPartitionReassignment(13, "b", 0, null, false),
             new SubscribeImage(8));
     }
 

@@ -53,6 +53,7 @@ class SnapshotAndDeterminismTest
 
         assertTrue(snapshot.chunks.size() > 10);
         assertEquals(original.image(), restored.image());
+        assertTrue(restored.image().topic("topic-1").partitions().get(0).isReassigning(), "the history left a reassignment in progress");
     }
 
     @Test
@@ -123,6 +124,28 @@ class SnapshotAndDeterminismTest
         assertThrows(IllegalStateException.class, () -> restored.loadSnapshot(snapshot));
     }
 
+    @Test
+    void aPartitionRecordOfSchemaVersionZeroReadsAsNotReassigned()
+    {
+        // What a snapshot or log written before reassignments existed holds: no adding or removing replicas groups.
+        final MetadataRecordEncoder encoder = new MetadataRecordEncoder();
+        final org.agrona.ExpandableArrayBuffer buffer = new org.agrona.ExpandableArrayBuffer(256);
+        final MetadataImageBuilder builder = new MetadataImageBuilder();
+        final Uuid topicId = new Uuid(1, 2);
+        builder.apply(buffer, 0, encoder.imageBegin(buffer, 0, 7, 0));
+        builder.apply(buffer, 0, encoder.topic(buffer, 0, 7, topicId, "old", new java.util.TreeMap<>()));
+        final int length = encoder.partition(buffer, 0, 7, topicId, new MetadataImage.Partition(0, List.of(1, 2), List.of(2), 2, 3, 4));
+        buffer.putShort(io.runnel.codecs.metadata.MessageHeaderEncoder.versionEncodingOffset(), (short)0,
+            io.runnel.codecs.metadata.MessageHeaderEncoder.BYTE_ORDER);
+        final int emptyGroupLength = io.runnel.codecs.metadata.GroupSizeEncodingEncoder.ENCODED_LENGTH;
+        builder.apply(buffer, 0, length - 2 * emptyGroupLength);
+        builder.apply(buffer, 0, encoder.imageEnd(buffer, 0, 7, 0));
+
+        final MetadataImage.Partition read = builder.image().topic("old").partitions().get(0);
+        assertEquals(new MetadataImage.Partition(0, List.of(1, 2), List.of(2), 2, 3, 4), read);
+        assertTrue(!read.isReassigning());
+    }
+
     /**
      * A context on {@code machine} that continues {@code original}'s clock, correlation ids, topic
      * ids and broker epochs, so that the same next calls are the same bytes.
@@ -147,6 +170,11 @@ class SnapshotAndDeterminismTest
             List.of(new ConfigChange("retention.ms", null), new ConfigChange("cleanup.policy", "compact"))))));
         context.send(new DeleteTopics(context.correlationId(), List.of(new TopicReference("topic-2", Uuid.ZERO_UUID))));
         context.send(new AllocateProducerIds(context.correlationId(), 1, context.epoch(1)));
+        // A reassignment left in progress (its new replica never catches up): the snapshot carries its adding and removing replicas.
+        final MetadataImage.Partition moving = context.image().topic("topic-1").partitions().get(0);
+        final int newReplica = java.util.stream.IntStream.rangeClosed(1, 4).filter(id -> !moving.replicas().contains(id)).findFirst().orElseThrow();
+        context.send(new MetadataCommand.AlterPartitionReassignment(context.correlationId(), "topic-1", 0,
+            List.of(newReplica, moving.replicas().get(1)), true));
         context.heartbeat(4, false, true);
         context.advance(MetadataTestContext.SESSION_TIMEOUT_MS + 500, 2_000, 1, 2);
         context.heartbeat(3, false, false);

@@ -49,6 +49,8 @@ public final class SupportedApis
         apis.add(ApiKeys.DESCRIBE_QUORUM, 0, 2);
         apis.add(ApiKeys.DELETE_RECORDS, 0, 2);
         apis.add(ApiKeys.ELECT_LEADERS, 0, 2);
+        apis.add(ApiKeys.ALTER_PARTITION_REASSIGNMENTS, 0, 1);
+        apis.add(ApiKeys.LIST_PARTITION_REASSIGNMENTS, 0, 0);
         apis.add(ApiKeys.DESCRIBE_LOG_DIRS, 1, 5);
         apis.add(ApiKeys.ALTER_REPLICA_LOG_DIRS, 1, 2);
         // librdkafka enables its group consumer only when FindCoordinator, JoinGroup, SyncGroup, Heartbeat

@@ -14,10 +14,13 @@ import org.apache.kafka.common.Uuid;
 
 /**
  * A cluster member applies a topic as the metadata quorum committed it: a new topic, more
- * partitions, other configs or moved leaders. The logs of partitions with a replica on this node
+ * partitions, other configs, moved leaders or moved replicas. The logs of partitions with a replica on this node
  * are opened and handed to their shards before the topic is published, as {@link CreateTopic} does,
  * so a request that sees a partition led here finds its log. Leaderships are swapped in place on
- * the existing partitions, whose logs stay with their shards.
+ * the existing partitions, whose logs stay with their shards; an existing partition that a
+ * reassignment gives a replica here gets an empty log (its replication follows the leader from the
+ * leader's log start), and one whose replica here it removed is given back by its shard and its log
+ * deleted, as a deleted topic's is.
  */
 final class ApplyTopicMetadata extends TopicOperation
 {
@@ -28,6 +31,11 @@ final class ApplyTopicMetadata extends TopicOperation
     private final List<PartitionLog> opened = new ArrayList<>();
     /** The partition of each log in {@link #opened}, at the same index. */
     private final List<Partition> openedFor = new ArrayList<>();
+    /** Existing partitions that a reassignment gives a replica here. */
+    private final List<Partition> addedHere = new ArrayList<>();
+    /** Existing partitions whose replica here a reassignment removed, and the logs their shards give back (same index). */
+    private final List<Partition> removedHere = new ArrayList<>();
+    private PartitionLog[] released = new PartitionLog[0];
     private Topic applied;
 
     ApplyTopicMetadata(final String name, final Uuid id, final Map<String, String> configs, final List<Leadership> leaderships,
@@ -68,7 +76,18 @@ final class ApplyTopicMetadata extends TopicOperation
         {
             for (int i = 0; i < existing.partitionCount(); i++)
             {
-                existing.partition(i).lead(leaderships.get(i));
+                final Partition partition = existing.partition(i);
+                final boolean hadReplica = partition.leadership().hasReplicaOn(localNode);
+                final boolean hasReplica = leaderships.get(i).hasReplicaOn(localNode);
+                partition.lead(leaderships.get(i));
+                if (!hadReplica && hasReplica)
+                {
+                    addedHere.add(partition);
+                }
+                else if (hadReplica && !hasReplica)
+                {
+                    removedHere.add(partition);
+                }
             }
             final Topic grown = leaderships.size() > existing.partitionCount() ? registry.prepareGrowth(existing, leaderships) : existing;
             applied = configs.equals(existing.configs()) ? grown : registry.prepareConfigs(grown, configs);
@@ -77,6 +96,11 @@ final class ApplyTopicMetadata extends TopicOperation
             {
                 reconfigurePartitions(conductor, applied, conductor.logConfigFor(configs));
             }
+        }
+        for (final Partition partition : addedHere)
+        {
+            opened.add(conductor.openNewLog(applied, partition));
+            openedFor.add(partition);
         }
         for (int i = from; i < applied.partitionCount(); i++)
         {
@@ -88,7 +112,27 @@ final class ApplyTopicMetadata extends TopicOperation
             }
         }
         handOver(conductor);
+        releaseRemoved(conductor);
         return null;
+    }
+
+    /** The shards give back the logs of the replicas removed here; {@link #finish} retires them. */
+    private void releaseRemoved(final Conductor conductor)
+    {
+        released = new PartitionLog[removedHere.size()];
+        for (int i = 0; i < removedHere.size(); i++)
+        {
+            final Partition partition = removedHere.get(i);
+            final int slot = i;
+            conductor.send(partition.shard(), new PartitionCommand()
+            {
+                @Override
+                void run(final Shard shard)
+                {
+                    released[slot] = shard.release(partition);
+                }
+            });
+        }
     }
 
     private void handOver(final Conductor conductor)
@@ -116,6 +160,19 @@ final class ApplyTopicMetadata extends TopicOperation
             return TopicResult.failed(TopicResult.Outcome.FAILED, "a shard could not take a partition of " + name + ": " + shardFailure);
         }
         conductor.registry().publish(applied);
+        // The answers' volatile countdown orders each shard's write of its slot before this read.
+        for (int i = 0; i < released.length; i++)
+        {
+            if (released[i] != null)
+            {
+                conductor.retireLog(removedHere.get(i), released[i]);
+            }
+        }
+        if (released.length > 0)
+        {
+            // A replica given back to this broker later must not inherit the removed one's log start.
+            conductor.checkpointLogStarts();
+        }
         return TopicResult.done(applied);
     }
 

@@ -173,8 +173,10 @@ public final class Conductor implements Agent
 
     /**
      * Start-up, before any shard runs: loads the registry, opens (and after an unclean shutdown
-     * recovers) every partition log, hands each to its shard, and deletes partition directories
-     * whose topic no longer exists (a change cut short by a crash); other folders are left alone.
+     * recovers) the log of every partition with a replica on this node, hands each to its shard,
+     * and deletes partition directories whose topic no longer exists (a change cut short by a
+     * crash) or whose replica here the metadata no longer names (moved away by a reassignment while
+     * this node was down, as Kafka deletes stray logs); other folders are left alone.
      */
     public void openExisting(final boolean cleanShutdown) throws IOException
     {
@@ -191,6 +193,10 @@ public final class Conductor implements Agent
             for (int i = 0; i < topic.partitionCount(); i++)
             {
                 final Partition partition = topic.partition(i);
+                if (!partition.leadership().hasReplicaOn(registry.localNodeId()))
+                {
+                    continue;
+                }
                 expected.add(partition.name());
                 final PartitionLog log = PartitionLog.open(partition.name(), logDir.resolve(partition.name()),
                     logConfigFor(topic.configs()), clock, partition.state(), cleanShutdown,
@@ -213,7 +219,7 @@ public final class Conductor implements Agent
                 final String name = dir.getFileName().toString();
                 if (isPartitionDirectoryName(name) && !expected.contains(name))
                 {
-                    LOG.info("deleting {}: its topic no longer exists", dir);
+                    LOG.info("deleting {}: its topic no longer exists, or has no replica on this node", dir);
                     deleteRecursively(dir);
                 }
             }

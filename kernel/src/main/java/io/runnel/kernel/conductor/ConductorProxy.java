@@ -81,6 +81,31 @@ public final class ConductorProxy
     }
 
     /**
+     * AlterPartitionReassignments for one partition: moves it to {@code targetReplicas}, or with
+     * {@code targetReplicas} null cancels its reassignment (a cluster member's: the quorum decides);
+     * answered once this broker applied the change. A single node is a cluster of one broker: its
+     * partitions may be "moved" to itself only, and none is ever being reassigned.
+     */
+    public void reassignPartition(final String name, final int partition, final List<Integer> targetReplicas,
+        final boolean allowReplicationFactorChange, final TopicResultHandler handler)
+    {
+        final QuorumTopics quorum = conductor.quorumTopics();
+        if (quorum == null)
+        {
+            final int self = conductor.registry().localNodeId();
+            handler.onResult(targetReplicas == null
+                ? TopicResult.failed(TopicResult.Outcome.NO_REASSIGNMENT_IN_PROGRESS, "no reassignment of " + name + "-" + partition
+                    + " is in progress")
+                : targetReplicas.equals(List.of(self)) ? TopicResult.done(null)
+                : TopicResult.failed(TopicResult.Outcome.INVALID_REPLICA_ASSIGNMENT, "The manual partition assignment " + targetReplicas
+                    + " names a broker other than " + self + ", the only one."));
+            return;
+        }
+        quorum.reassignPartition(name, partition, targetReplicas, allowReplicationFactorChange,
+            answer -> submit(new AnswerFromQuorum(name, false, answer, handler, requesterShard)));
+    }
+
+    /**
      * Changes a topic's config overrides (IncrementalAlterConfigs, AlterConfigs); answered once every
      * partition's shard applies them. With {@code validateOnly} the change is only checked.
      */

@@ -1,5 +1,6 @@
 package io.runnel.kernel.conductor;
 
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -24,6 +25,13 @@ public interface QuorumTopics
 
     /** ElectLeaders for one partition: its preferred replica, or with {@code unclean} any usable replica if it has no leader. */
     void electLeader(String name, int partition, boolean unclean, Consumer<TopicResult> done);
+
+    /**
+     * AlterPartitionReassignments for one partition: moves it to {@code targetReplicas}, or with
+     * {@code targetReplicas} null cancels its reassignment.
+     */
+    void reassignPartition(String name, int partition, List<Integer> targetReplicas, boolean allowReplicationFactorChange,
+        Consumer<TopicResult> done);
 
     /** Replaces the topic's config overrides {@code before} (as this broker has them) by {@code after}, validated by the caller. */
     void alterTopicConfigs(String name, Map<String, String> before, Map<String, String> after, Consumer<TopicResult> done);

@@ -135,7 +135,8 @@ final class SegmentRetirement
             for (int i = 0; i < topic.partitionCount(); i++)
             {
                 final long logStart = topic.partition(i).state().logStartOffset();
-                if (logStart > 0)
+                // A replica moved away from this node keeps its last state, which its next log here must not start from.
+                if (logStart > 0 && topic.partition(i).leadership().hasReplicaOn(registry.localNodeId()))
                 {
                     partitions.put(i, logStart);
                 }

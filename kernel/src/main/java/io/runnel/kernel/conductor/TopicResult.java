@@ -31,6 +31,10 @@ public record TopicResult(Outcome outcome, Topic topic, String message)
         ELECTION_NOT_NEEDED,
         /** ElectLeaders: no replica may lead as asked (the preferred one is out of sync or down; no replica is up). */
         NOT_ELECTABLE,
+        /** AlterPartitionReassignments: the target replicas are empty, name a broker twice, or an unknown broker. */
+        INVALID_REPLICA_ASSIGNMENT,
+        /** AlterPartitionReassignments: a cancel of a partition that is not being reassigned. */
+        NO_REASSIGNMENT_IN_PROGRESS,
         /** A cluster member: the metadata quorum did not answer in time; the change may or may not have been made. */
         TIMED_OUT,
         /** The conductor's queue is full: retry later. */

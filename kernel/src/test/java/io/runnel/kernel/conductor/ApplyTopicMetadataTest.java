@@ -88,6 +88,44 @@ class ApplyTopicMetadataTest
     }
 
     @Test
+    void aReplicaReassignedHereGetsAnEmptyLogAndOneReassignedAwayIsGivenUpAndDeleted()
+    {
+        final Uuid id = Uuid.randomUuid();
+        final Topic topic = logs.applyTopicMetadata("orders", id, Map.of(), List.of(ledBy(2), ledBy(1)));
+        assertTrue(Files.isDirectory(dir.resolve("orders-0")));
+        assertFalse(Files.exists(dir.resolve("orders-1")));
+
+        // Partition 0 moves from node 2 to node 3, partition 1 from node 1 to nodes 1 and 2 (the union while moving).
+        final Leadership movingAway = new Leadership(3, 1, List.of(3), List.of(3));
+        final Leadership movingHere = new Leadership(1, 0, List.of(2, 1), List.of(1), List.of(2), List.of());
+        logs.applyTopicMetadata("orders", id, Map.of(), List.of(movingAway, movingHere));
+
+        assertFalse(Files.exists(dir.resolve("orders-0")), "no replica here any more: its log is gone (renamed for deletion)");
+        assertTrue(Files.isDirectory(dir.resolve("orders-1")), "a new replica here: an empty log to follow the leader into");
+        assertEquals(movingHere, topic.partition(1).leadership());
+        assertTrue(topic.partition(1).leadership().isReassigning());
+    }
+
+    @Test
+    void atStartUpOnlyReplicasHereOpenAndALogReassignedAwayMeanwhileIsDeleted() throws Exception
+    {
+        final Uuid id = Uuid.randomUuid();
+        logs.applyTopicMetadata("orders", id, Map.of(), List.of(ledBy(2), ledBy(2)));
+        logs.close();
+        assertTrue(Files.isDirectory(dir.resolve("orders-1")));
+
+        // While this node was down, partition 1 was reassigned to node 3 and partition 0 stayed.
+        logs = new LogManager(dir, 2, LogConfig.defaults(), SystemEpochClock.INSTANCE, LogManager.DEFAULT_RETENTION_CHECK_INTERVAL_MS,
+            CleanerConfig.DEFAULTS, LOCAL, true);
+        logs.registry().loadFromQuorum(List.of(logs.registry().fromQuorum("orders", id, Map.of(), List.of(ledBy(2), ledBy(3)))));
+        logs.open();
+        logs.start(shard -> new SleepingMillisIdleStrategy(1));
+
+        assertTrue(Files.isDirectory(dir.resolve("orders-0")));
+        assertFalse(Files.exists(dir.resolve("orders-1")), "a stray log: its replica is elsewhere now");
+    }
+
+    @Test
     void aTopicUnderAnotherIdIsRefusedUntilTheOldOneIsRemoved()
     {
         logs.applyTopicMetadata("orders", Uuid.randomUuid(), Map.of(), List.of(ledBy(2)));

@@ -49,6 +49,7 @@ public final class AdminHandlers
     private final ConfigAlterer configAlterer;
     private final QuorumDescriber quorum;
     private final ElectLeadersHandler electLeaders;
+    private final ReassignmentHandler reassignments;
     /** The listener's APIs (ApiVersions); on a controller listener DescribeCluster answers with controllers. */
     private final SupportedApis apis;
 
@@ -62,6 +63,7 @@ public final class AdminHandlers
         this.configAlterer = new ConfigAlterer(local, services);
         this.quorum = new QuorumDescriber(services.cluster());
         this.electLeaders = new ElectLeadersHandler(local, services);
+        this.reassignments = new ReassignmentHandler(local, services);
     }
 
     public void handle(final RequestContext context)
@@ -87,6 +89,16 @@ public final class AdminHandlers
             case ELECT_LEADERS ->
             {
                 electLeaders.handle(context, (org.apache.kafka.common.message.ElectLeadersRequestData)request);
+                return;
+            }
+            case ALTER_PARTITION_REASSIGNMENTS ->
+            {
+                reassignments.alter(context, (org.apache.kafka.common.message.AlterPartitionReassignmentsRequestData)request);
+                return;
+            }
+            case LIST_PARTITION_REASSIGNMENTS ->
+            {
+                reassignments.list(context, (org.apache.kafka.common.message.ListPartitionReassignmentsRequestData)request);
                 return;
             }
             default ->

@@ -75,6 +75,8 @@ final class ConductorAnswers
             case BUSY -> Errors.THROTTLING_QUOTA_EXCEEDED;
             case ELECTION_NOT_NEEDED -> Errors.ELECTION_NOT_NEEDED;
             case NOT_ELECTABLE -> Errors.ELIGIBLE_LEADERS_NOT_AVAILABLE;
+            case INVALID_REPLICA_ASSIGNMENT -> Errors.INVALID_REPLICA_ASSIGNMENT;
+            case NO_REASSIGNMENT_IN_PROGRESS -> Errors.NO_REASSIGNMENT_IN_PROGRESS;
             case FAILED -> Errors.UNKNOWN_SERVER_ERROR;
         };
     }
