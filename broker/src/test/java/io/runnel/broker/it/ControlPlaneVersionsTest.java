@@ -231,6 +231,13 @@ class ControlPlaneVersionsTest
         // Every partition: a single node's are all led by their only replica, so the answer names none.
         out.put(ApiKeys.ELECT_LEADERS, (v, n) -> new org.apache.kafka.common.message.ElectLeadersRequestData().setTimeoutMs(10_000)
             .setTopicPartitions(null));
+        // A cancel: nothing is being reassigned on a single node, so the answer is NO_REASSIGNMENT_IN_PROGRESS and nothing moves.
+        out.put(ApiKeys.ALTER_PARTITION_REASSIGNMENTS, (v, n) -> new org.apache.kafka.common.message.AlterPartitionReassignmentsRequestData()
+            .setTimeoutMs(10_000).setTopics(List.of(new org.apache.kafka.common.message.AlterPartitionReassignmentsRequestData.ReassignableTopic()
+                .setName(TOPIC).setPartitions(List.of(new org.apache.kafka.common.message.AlterPartitionReassignmentsRequestData.ReassignablePartition()
+                    .setPartitionIndex(0).setReplicas(null))))));
+        out.put(ApiKeys.LIST_PARTITION_REASSIGNMENTS, (v, n) -> new org.apache.kafka.common.message.ListPartitionReassignmentsRequestData()
+            .setTimeoutMs(10_000).setTopics(null));
         out.put(ApiKeys.ALTER_REPLICA_LOG_DIRS, (v, n) ->
         {
             final AlterReplicaLogDirsRequestData.AlterReplicaLogDirTopicCollection topics =

@@ -129,6 +129,74 @@ final class ApiCases
         cases.put(ApiKeys.OFFSET_FOR_LEADER_EPOCH, new ApiCase(v -> encode(SweepRequests.offsetForLeaderEpoch(v, DATA_TOPIC,
             fixture.dataLeaderEpoch()), v), this::offsetForLeaderEpoch));
         cases.put(ApiKeys.ELECT_LEADERS, new ApiCase(v -> encode(electLeaders(DATA_TOPIC, 0), v), this::electLeaders));
+        // A cancel changes nothing however the hostile sweep mutates it: nothing is ever being reassigned on one node.
+        cases.put(ApiKeys.ALTER_PARTITION_REASSIGNMENTS, new ApiCase(v -> encode(reassign(DATA_TOPIC, 0, null, true), v),
+            this::alterPartitionReassignments));
+        cases.put(ApiKeys.LIST_PARTITION_REASSIGNMENTS, new ApiCase(v -> encode(listReassignments(DATA_TOPIC), v),
+            this::listPartitionReassignments));
+    }
+
+    /** One partition moved to {@code replicas}, or its reassignment cancelled ({@code replicas} null). */
+    private static org.apache.kafka.common.message.AlterPartitionReassignmentsRequestData reassign(final String topic, final int partition,
+        final List<Integer> replicas, final boolean allowReplicationFactorChange)
+    {
+        return new org.apache.kafka.common.message.AlterPartitionReassignmentsRequestData().setTimeoutMs(10_000)
+            .setAllowReplicationFactorChange(allowReplicationFactorChange)
+            .setTopics(List.of(new org.apache.kafka.common.message.AlterPartitionReassignmentsRequestData.ReassignableTopic().setName(topic)
+                .setPartitions(List.of(new org.apache.kafka.common.message.AlterPartitionReassignmentsRequestData.ReassignablePartition()
+                    .setPartitionIndex(partition).setReplicas(replicas)))));
+    }
+
+    /** The reassignments of {@code topic}'s partition 0, or of every partition ({@code topic} null). */
+    private static org.apache.kafka.common.message.ListPartitionReassignmentsRequestData listReassignments(final String topic)
+    {
+        return new org.apache.kafka.common.message.ListPartitionReassignmentsRequestData().setTimeoutMs(10_000).setTopics(topic == null ? null
+            : List.of(new org.apache.kafka.common.message.ListPartitionReassignmentsRequestData.ListPartitionReassignmentsTopics()
+                .setName(topic).setPartitionIndexes(List.of(0))));
+    }
+
+    /** The error of the only partition answered. */
+    private static Errors onlyPartitionError(final org.apache.kafka.common.message.AlterPartitionReassignmentsResponseData response)
+    {
+        assertEquals(Errors.NONE, Errors.forCode(response.errorCode()));
+        return Errors.forCode(response.responses().get(0).partitions().get(0).errorCode());
+    }
+
+    /**
+     * A single node is a cluster of one broker: a partition "moves" to its own replica only, another
+     * broker is unknown, nothing is ever being reassigned to cancel, and an unknown partition is named as such.
+     */
+    private void alterPartitionReassignments(final short version) throws Exception
+    {
+        final ApiKeys api = ApiKeys.ALTER_PARTITION_REASSIGNMENTS;
+        try (RawKafkaClient raw = fixture.raw())
+        {
+            final MetadataResponseData metadata = raw.request(ApiKeys.METADATA, ApiKeys.METADATA.latestVersion(),
+                SweepRequests.metadata(ApiKeys.METADATA.latestVersion(), DATA_TOPIC));
+            final List<Integer> replicas = metadata.topics().iterator().next().partitions().get(0).replicaNodes();
+            assertEquals(Errors.NONE, onlyPartitionError(raw.request(api, version, reassign(DATA_TOPIC, 0, replicas, true))), at(api, version));
+            assertEquals(Errors.NO_REASSIGNMENT_IN_PROGRESS, onlyPartitionError(raw.request(api, version, reassign(DATA_TOPIC, 0, null, true))),
+                at(api, version));
+            assertEquals(Errors.INVALID_REPLICA_ASSIGNMENT, onlyPartitionError(raw.request(api, version,
+                reassign(DATA_TOPIC, 0, List.of(replicas.get(0) + 1), true))), at(api, version));
+            assertEquals(Errors.UNKNOWN_TOPIC_OR_PARTITION, onlyPartitionError(raw.request(api, version,
+                reassign(DATA_TOPIC, 999, replicas, true))), at(api, version));
+        }
+    }
+
+    /** Nothing is being reassigned: every way of asking answers no partition. */
+    private void listPartitionReassignments(final short version) throws Exception
+    {
+        try (RawKafkaClient raw = fixture.raw())
+        {
+            for (final String topic : java.util.Arrays.asList(DATA_TOPIC, "absent-topic", null))
+            {
+                final org.apache.kafka.common.message.ListPartitionReassignmentsResponseData response = raw.request(
+                    ApiKeys.LIST_PARTITION_REASSIGNMENTS, version, listReassignments(topic));
+                assertEquals(Errors.NONE, Errors.forCode(response.errorCode()), at(ApiKeys.LIST_PARTITION_REASSIGNMENTS, version));
+                assertTrue(response.topics().isEmpty(), "no reassignment of " + topic);
+            }
+        }
     }
 
     /** A preferred-leader election of one partition, or of every partition ({@code topic} null). */
