@@ -165,6 +165,38 @@ final class ReplicatedTopics
         return joiner.toString();
     }
 
+    /**
+     * Whether {@code follower}'s log of the partition holds the same batches as {@code leader}'s, byte
+     * for byte, from the follower's first batch to the end: the whole log when both start at the same
+     * offset, the leader's tail when the follower started at the leader's log start. False while either
+     * has none, or while they differ.
+     */
+    static boolean sameTail(final ChildCluster cluster, final String topic, final int partition, final int leader, final int follower)
+    {
+        try
+        {
+            final byte[] led = logBytes(cluster.dataDir(leader), topic, partition);
+            final byte[] followed = logBytes(cluster.dataDir(follower), topic, partition);
+            return followed.length > 0 && led.length >= followed.length
+                && Arrays.equals(led, led.length - followed.length, led.length, followed, 0, followed.length);
+        }
+        catch (final IOException ex)
+        {
+            return false;
+        }
+    }
+
+    /** Whether node {@code nodeId} has a live directory of the partition (one being deleted, renamed away, does not count). */
+    static boolean hasPartitionDirectory(final ChildCluster cluster, final int nodeId, final String topic, final int partition)
+        throws IOException
+    {
+        try (Stream<Path> found = Files.find(cluster.dataDir(nodeId), 3, (path, attributes) -> attributes.isDirectory()
+            && path.getFileName().toString().equals(topic + "-" + partition)))
+        {
+            return found.findAny().isPresent();
+        }
+    }
+
     /** Every segment of one partition on one node, concatenated in offset order. */
     private static byte[] logBytes(final Path nodeDir, final String topic, final int partition) throws IOException
     {
