@@ -235,7 +235,8 @@ public final class BrokerConfigDef
         .define(brokerKey(REPLICATION_ENABLE, BOOLEAN).group(REPLICATION).defaultValue(false)
             .doc("Experimental (issue 12): topics of a cluster may have more than one replica, replicated over Aeron, "
                 + "with acks=all waiting for the in-sync replicas, and __consumer_offsets replicated "
-                + "(offsets.topic.replication.factor). Off until partition reassignment is in.").build())
+                + "(offsets.topic.replication.factor), and partitions reassigned between brokers (kafka-reassign-partitions). "
+                + "Off by default while it is experimental.").build())
         .define(brokerKey(REPLICA_LAG_TIME_MAX_MS, LONG).group(REPLICATION).defaultValue(30_000L).validator(atLeast(1))
             .doc("A follower that has not caught up with its leader's log end for this long leaves the partition's in-sync "
                 + "replicas (and the high watermark stops waiting for it); it comes back once it holds the high watermark again.").build())
