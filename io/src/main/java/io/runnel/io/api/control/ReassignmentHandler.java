@@ -67,13 +67,13 @@ final class ReassignmentHandler
                     fail(result, Errors.UNKNOWN_TOPIC_OR_PARTITION, "no partition " + requested.name() + "-" + asked.partitionIndex());
                     continue;
                 }
-                final List<Integer> target = asked.replicas();
-                if (target != null && services.cluster().maxReplicationFactor() == 1 && !target.equals(partition.leadership().replicas()))
+                final String refused = refusedHere(asked.replicas(), partition.leadership().replicas());
+                if (refused != null)
                 {
-                    fail(result, Errors.INVALID_REPLICA_ASSIGNMENT, "partitions do not replicate between brokers here "
-                        + "(runnel.replication.enable is off), so their replicas cannot move");
+                    fail(result, Errors.INVALID_REPLICA_ASSIGNMENT, refused);
                     continue;
                 }
+                final List<Integer> target = asked.replicas();
                 local.conductor().reassignPartition(requested.name(), asked.partitionIndex(), target, allowReplicationFactorChange,
                     answers.expect(outcome ->
                     {
@@ -85,6 +85,26 @@ final class ReassignmentHandler
             }
         }
         answers.allAsked();
+    }
+
+    /**
+     * Why this broker refuses a target before asking the quorum, or null: partitions that do not
+     * replicate cannot move, and no target may name more replicas than a topic may have (which also
+     * keeps a hostile request's list within what a quorum command holds).
+     */
+    private String refusedHere(final List<Integer> target, final List<Integer> current)
+    {
+        if (target == null || target.equals(current))
+        {
+            return null;
+        }
+        final int mostReplicas = services.cluster().maxReplicationFactor();
+        if (mostReplicas == 1)
+        {
+            return "partitions do not replicate between brokers here (runnel.replication.enable is off), so their replicas cannot move";
+        }
+        return target.size() > mostReplicas ? "The manual partition assignment names " + target.size() + " replicas; at most "
+            + mostReplicas + " are taken." : null;
     }
 
     private static void fail(final ReassignablePartitionResponse result, final Errors error, final String message)
