@@ -51,6 +51,17 @@ final class ClusterBrokers implements BrokersUnderTest
         cluster = LocalCluster.start(system.label(), kind, home, size, dataDir, settings(system, home), id -> Map.of(), logOf);
     }
 
+    /**
+     * The same for both systems: three copies of every byte at Kafka's flat-out rate filled this
+     * machine's 78 GB disk within a 6-minute run, so each partition keeps about its newest 1 GiB
+     * (segments of 256 MiB, retention checked every 10 s). Consumers read at the tail, so this
+     * changes what is on disk, not what is measured.
+     */
+    static final Map<String, String> DISK_BOUND = Map.of(
+        "log.retention.bytes", Long.toString(1L << 30),
+        "log.segment.bytes", Integer.toString(256 << 20),
+        "log.retention.check.interval.ms", "10000");
+
     /** Every node's settings, before the cluster's own KRaft keys (node id, voters, listeners), which win over them. */
     static Map<String, String> settings(final SystemUnderTest system, final Path home) throws IOException
     {
@@ -72,6 +83,7 @@ final class ClusterBrokers implements BrokersUnderTest
             // As Kafka's nodes here (bench/apache-kafka/server.properties): the load runner commits no offsets.
             settings.put("offsets.topic.replication.factor", "1");
         }
+        settings.putAll(DISK_BOUND);
         settings.putAll(system.overrides());
         return settings;
     }

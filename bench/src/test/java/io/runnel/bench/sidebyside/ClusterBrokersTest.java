@@ -18,7 +18,9 @@ class ClusterBrokersTest
     void runnelNodesReplicateAndTakeTheSystemsSettings() throws Exception
     {
         final Map<String, String> settings = ClusterBrokers.settings(SystemUnderTest.parse("r=runnel,runnel.shards=1"), ROOT);
-        assertEquals(Map.of("runnel.replication.enable", "true", "offsets.topic.replication.factor", "1", "runnel.shards", "1"), settings);
+        final Map<String, String> expected = new java.util.HashMap<>(ClusterBrokers.DISK_BOUND);
+        expected.putAll(Map.of("runnel.replication.enable", "true", "offsets.topic.replication.factor", "1", "runnel.shards", "1"));
+        assertEquals(expected, settings);
         // A system's own setting wins, even over replication.
         assertEquals("false", ClusterBrokers.settings(SystemUnderTest.parse("r=runnel,runnel.replication.enable=false"), ROOT)
             .get("runnel.replication.enable"));
@@ -33,6 +35,7 @@ class ClusterBrokersTest
         assertEquals("1", settings.get("offsets.topic.replication.factor"));
         assertEquals("2", settings.get("num.replica.fetchers"));
         assertEquals("3", settings.get("num.partitions"));
+        assertEquals(Long.toString(1L << 30), settings.get("log.retention.bytes"));
         assertFalse(settings.containsKey("runnel.replication.enable"));
     }
 }

@@ -95,6 +95,10 @@ public final class ClusterMember implements AutoCloseable
     private MetadataCommand.RegisterBroker registration;
     private long brokerEpoch = -1;
     private long nextHeartbeatMs;
+    /** When the quorum last answered this broker's registration or a heartbeat; -1 before it first did. */
+    private long quorumAnsweredMs = -1;
+    /** What the view says of {@link ClusterView#quorumContactLost()}. */
+    private boolean quorumContactLost;
     /** When a re-registration that went unanswered (or met the old incarnation's live session) is sent again. */
     private long reregisterAtMs = Long.MAX_VALUE;
     private boolean ready;
@@ -506,6 +510,7 @@ public final class ClusterMember implements AutoCloseable
             {
                 brokerEpoch = registered.brokerEpoch();
                 nextHeartbeatMs = 0;
+                quorumAnsweredMs = System.currentTimeMillis();
                 LOG.info("broker {} registered with the quorum (epoch {}, cluster {})", settings.nodeId(), brokerEpoch, registered.clusterId());
             }
             else if (reply != null && !isDuplicateRegistration(reply))
@@ -533,6 +538,35 @@ public final class ClusterMember implements AutoCloseable
                 reregisterAtMs = System.currentTimeMillis() + settings.heartbeatIntervalMs();
             }
         });
+    }
+
+    /**
+     * A broker the quorum has not answered for a whole session timeout has been fenced by now, on the
+     * other side of a network cut say, and its partitions may have new leaders it cannot hear of. Its
+     * clients would keep writing to it and time out (an acks=all write cannot be acknowledged there,
+     * and REQUEST_TIMED_OUT does not make a client look the leader up again), so until the quorum
+     * answers again its replicated partitions refuse writes with NOT_LEADER_OR_FOLLOWER.
+     */
+    private int watchQuorumContact(final long nowMs)
+    {
+        final boolean lost = quorumAnsweredMs >= 0 && nowMs - quorumAnsweredMs > settings.sessionTimeoutMs();
+        if (lost == quorumContactLost)
+        {
+            return 0;
+        }
+        quorumContactLost = lost;
+        view.quorumContactLost(lost);
+        if (lost)
+        {
+            LOG.warn("broker {}: the quorum has answered no heartbeat for {} ms, so it has fenced this broker by now; "
+                + "partitions led here with other in-sync replicas refuse writes until it answers", settings.nodeId(),
+                nowMs - quorumAnsweredMs);
+        }
+        else
+        {
+            LOG.info("broker {}: the quorum answers again; its partitions take writes as their metadata says", settings.nodeId());
+        }
+        return 1;
     }
 
     private void heartbeat(final long nowMs, final Consumer<MetadataReply> onReply)
@@ -687,7 +721,7 @@ public final class ClusterMember implements AutoCloseable
 
     private int expireAndHeartbeat(final long nowMs)
     {
-        int work = 0;
+        int work = watchQuorumContact(nowMs);
         if (brokerEpoch >= 0 && nowMs >= nextHeartbeatMs && client.isConnected())
         {
             final long sentWithEpoch = brokerEpoch;
@@ -708,6 +742,7 @@ public final class ClusterMember implements AutoCloseable
                 }
                 else if (reply instanceof MetadataReply.BrokerHeartbeatReply answer)
                 {
+                    quorumAnsweredMs = System.currentTimeMillis();
                     if (answer.shouldShutDown() && shutdownWaiter != null)
                     {
                         shutdownWaiter.complete(null);

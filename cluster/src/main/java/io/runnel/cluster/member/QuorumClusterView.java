@@ -117,6 +117,19 @@ final class QuorumClusterView implements ClusterView, AutoCloseable
 
     /** Set once this broker replicates partitions: topics may then have more than one replica. */
     private volatile boolean replicating;
+    /** Set by the member's thread: see {@link #quorumContactLost()}. */
+    private volatile boolean quorumContactLost;
+
+    void quorumContactLost(final boolean lost)
+    {
+        quorumContactLost = lost;
+    }
+
+    @Override
+    public boolean quorumContactLost()
+    {
+        return quorumContactLost;
+    }
 
     void replicating(final boolean on)
     {

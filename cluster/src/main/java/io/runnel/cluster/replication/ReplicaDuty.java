@@ -239,8 +239,8 @@ public final class ReplicaDuty implements ShardDuty
                 CloseHelper.quietClose(publication);
                 publication = null;
                 endpoint = current;
-                registrationId = aeron.asyncAddExclusivePublication(ReplicationNetwork.channel(current)
-                    + "|term-length=" + settings.termLength(), ReplicationNetwork.STREAM_ID);
+                registrationId = aeron.asyncAddExclusivePublication(ReplicationNetwork.publicationChannel(current, settings.termLength()),
+                    ReplicationNetwork.STREAM_ID);
             }
             if (publication == null && registrationId != Aeron.NULL_VALUE)
             {

@@ -69,7 +69,7 @@ public final class ReplicationNetwork implements AutoCloseable
             // Every shard subscribes to the same channel, which the driver then binds once; a channel naming
             // port 0 would be a new endpoint each time, so a free port is picked here first.
             final int chosen = port != 0 ? port : freeUdpPort(host);
-            final Subscription listener = aeron.addSubscription(channel(host + ":" + chosen), STREAM_ID);
+            final Subscription listener = aeron.addSubscription(subscriptionChannel(host + ":" + chosen), STREAM_ID);
             final String bound = boundEndpoint(listener);
             LOG.info("replication stream listening on {}", bound);
             return new ReplicationNetwork(aeron, listener, bound, endpointOf, isrChanges);
@@ -116,10 +116,47 @@ public final class ReplicationNetwork implements AutoCloseable
         throw new IllegalStateException("the replication stream did not bind " + subscription.channel() + " within " + BIND_TIMEOUT_MS + " ms");
     }
 
-    static String channel(final String endpoint)
+    /**
+     * Where this broker listens. The receiver window and socket buffer are larger than Aeron's
+     * defaults (128 KiB and the system's 208 KiB): one image carries every partition a peer's shard
+     * leads or follows, and its window bounds what is in flight to this node from that shard.
+     */
+    static String subscriptionChannel(final String endpoint)
     {
-        return "aeron:udp?endpoint=" + endpoint;
+        return "aeron:udp?endpoint=" + endpoint + "|rcv-wnd=" + RECEIVER_WINDOW + "|so-rcvbuf=" + SOCKET_BUFFER;
     }
+
+    /**
+     * To a peer's replication stream. A peer on a loopback address gets datagrams of up to 64 KiB
+     * (loopback's MTU; TCP between brokers on one host gets segments that large too), a peer
+     * elsewhere Aeron's 1408 bytes, which fit any Ethernet path.
+     */
+    static String publicationChannel(final String endpoint, final int termLength)
+    {
+        return "aeron:udp?endpoint=" + endpoint + "|term-length=" + termLength + "|so-sndbuf=" + SOCKET_BUFFER
+            + "|mtu=" + mtuFor(endpoint);
+    }
+
+    static int mtuFor(final String endpoint)
+    {
+        final String host = endpoint.substring(0, endpoint.lastIndexOf(':'));
+        try
+        {
+            return java.net.InetAddress.getByName(host).isLoopbackAddress() ? LOOPBACK_MTU : NETWORK_MTU;
+        }
+        catch (final java.net.UnknownHostException ex)
+        {
+            return NETWORK_MTU;
+        }
+    }
+
+    /** The largest UDP payload Aeron sends (a multiple of its 32-byte frame alignment). */
+    static final int LOOPBACK_MTU = 65_504;
+    /** Aeron's default: a datagram that fits a 1500-byte Ethernet frame. */
+    static final int NETWORK_MTU = 1_408;
+    private static final String RECEIVER_WINDOW = "2m";
+    /** Within this machine's net.core.rmem_max and wmem_max (4 MiB); the kernel caps it there otherwise. */
+    private static final String SOCKET_BUFFER = "2m";
 
     /** host:port where this broker's replication stream listens. */
     public String endpoint()

@@ -45,6 +45,18 @@ public interface ClusterView
         return 1;
     }
 
+    /**
+     * True while this broker has heard no answer to its heartbeats for a whole broker session
+     * timeout: the quorum has fenced it by now and may have given its partitions other leaders, which
+     * it cannot learn of. A partition it leads whose ISR names another broker then takes no writes
+     * (NOT_LEADER_OR_FOLLOWER, so clients look up the leader again) until it hears from the quorum.
+     * Never on a single node.
+     */
+    default boolean quorumContactLost()
+    {
+        return false;
+    }
+
     /** The metadata quorum as this node knows it now (DescribeQuorum). */
     QuorumStatus quorumStatus();
 

@@ -60,17 +60,16 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * address of its own, so that the network between them can be cut while the test's clients (in the
  * root namespace) still reach all three; RF=3, min.insync.replicas=2, an idempotent acks=all producer
  * writing numbered records to every partition. The leader of a partition is cut off from the other
- * two brokers. It cannot reach the quorum, so it keeps its stale metadata and still takes produce
- * requests, but acknowledges none: every acks=all write sent straight to it fails or times out.
- * The majority fences it, elects new leaders, and acknowledges what the producer sends meanwhile.
+ * two brokers. It cannot reach the quorum, so it keeps its stale metadata and at first still takes
+ * produce requests, but acknowledges none: every acks=all write sent straight to it fails or times
+ * out. Once the quorum has answered none of its heartbeats for a session timeout it refuses writes
+ * with NOT_LEADER_OR_FOLLOWER, so that clients look for the new leader (a timeout does not make
+ * them). The majority fences it, elects new leaders, and acknowledges what the producer sends meanwhile.
  * After the network heals the cut broker drops what only it had, catches up and rejoins every ISR;
  * every acknowledged record reads back exactly once, in order, and the replicas' logs are the same
  * batch for batch.
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
-@org.junit.jupiter.api.Disabled("Quarantined (issue 12): in 1 of 11 runs, a clean-clone CI under load, the new leader of one "
-    + "partition acknowledged nothing during the cut: its remaining in-sync follower's fetches at the new epoch were never "
-    + "answered, so the high watermark never moved. Passes alone; to be fixed before replication is on by default")
 class NetworkPartitionTest
 {
     private static final String TOPIC = "partitioned";
@@ -90,6 +89,8 @@ class NetworkPartitionTest
     private static final int PROBES = 2;
     /** What a probe asks the broker to wait for its replicas before it answers REQUEST_TIMED_OUT. */
     private static final int PROBE_TIMEOUT_MS = 2_000;
+    /** What a broker logs when the quorum has not answered its heartbeats for a session timeout (ClusterMember). */
+    private static final String CONTACT_LOST = "has answered no heartbeat for";
     /** What a broker logs when its session with the metadata quorum ends (ClusterMember). */
     private static final String SESSION_LOST = "session with the quorum lost";
     private static final short METADATA_VERSION = 12;
@@ -211,6 +212,15 @@ class NetworkPartitionTest
                 probeAnswers.add(probe(cluster, cut, partition, probeAnswers.size()));
             }
         }
+        // Cut off for longer than a session timeout, it knows it has been fenced, and refuses writes rather than time them out.
+        awaitTrue(() -> count(cluster.node(cut).output(), CONTACT_LOST) > 0,
+            () -> "node " + cut + " notices the quorum answers no heartbeat (its log says '" + CONTACT_LOST + "'): "
+                + cluster.node(cut).outputTail(20));
+        final int anyPartition = epochs.keySet().iterator().next();
+        final String afterContactLost = probe(cluster, cut, anyPartition, probeAnswers.size());
+        probeAnswers.add(afterContactLost);
+        assertEquals(Errors.NOT_LEADER_OR_FOLLOWER.name(), afterContactLost,
+            "node " + cut + ", fenced by now, refuses writes so that clients look for the new leader");
         // Long enough that the cut broker's quorum session has ended too (Aeron's 10 s liveness timeout), so that
         // after the heal it always comes back the same way: a new session, the whole image, registered again.
         awaitTrue(() -> count(cluster.node(cut).output(), SESSION_LOST) > sessionsLost,

@@ -2,12 +2,15 @@ package io.runnel.io.api.produce;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.List;
 
 import io.runnel.codecs.batch.BatchValidator;
 import io.runnel.codecs.protocol.ProduceRequestDecoder;
 import io.runnel.io.api.ApiShard;
 import io.runnel.io.api.BrokerServices;
 import io.runnel.io.api.RequestContext;
+import io.runnel.kernel.metadata.ClusterView;
+import io.runnel.kernel.topic.Leadership;
 import io.runnel.kernel.topic.Partition;
 import io.runnel.kernel.topic.Topic;
 import org.apache.kafka.common.protocol.Errors;
@@ -34,6 +37,7 @@ public final class ProduceHandler
     private final TopicCache topics;
     /** This broker's node id: a partition led by another node is NOT_LEADER_OR_FOLLOWER here. */
     private final int localNodeId;
+    private final ClusterView cluster;
     private final ArrayDeque<ProduceOperation> operations = new ArrayDeque<>();
 
     public ProduceHandler(final ApiShard local, final BrokerServices services)
@@ -42,6 +46,7 @@ public final class ProduceHandler
         this.validator = new BatchValidator(services.config().validateCompressedRecords());
         this.topics = new TopicCache(services.logManager().registry());
         this.localNodeId = services.cluster().localNodeId();
+        this.cluster = services.cluster();
     }
 
     public void handle(final RequestContext context)
@@ -62,6 +67,7 @@ public final class ProduceHandler
             .begin(context, acks, decoder.timeoutMs(), decoder.topicCount(), decoder.totalPartitions());
         final boolean validAcks = acks == -1 || acks == 0 || acks == 1;
         final boolean transactional = decoder.hasTransactionalId();
+        final boolean quorumContactLost = cluster.quorumContactLost();
         for (int t = 0; t < decoder.topicCount(); t++)
         {
             final Topic topic = topics.resolve(decoder, t);
@@ -102,7 +108,8 @@ public final class ProduceHandler
                 {
                     error = Errors.UNKNOWN_TOPIC_OR_PARTITION.code();
                 }
-                else if (!partition.leadership().isLedBy(localNodeId))
+                else if (!partition.leadership().isLedBy(localNodeId)
+                    || quorumContactLost && mayHaveAnotherLeader(partition.leadership()))
                 {
                     error = Errors.NOT_LEADER_OR_FOLLOWER.code();
                 }
@@ -116,6 +123,24 @@ public final class ProduceHandler
             }
         }
         operation.dispatch();
+    }
+
+    /**
+     * Whether the quorum may have elected another leader while this broker could not hear of it: an
+     * in-sync replica other than this one exists. A partition only this broker holds keeps taking
+     * writes; no other broker could lead it.
+     */
+    private boolean mayHaveAnotherLeader(final Leadership leadership)
+    {
+        final List<Integer> isr = leadership.isr();
+        for (int i = 0, n = isr.size(); i < n; i++)
+        {
+            if (isr.get(i) != localNodeId)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** An operation whose every partition has reported back and whose request is answered. */
