@@ -164,14 +164,33 @@ final class ClusterNode
         return new ProcessBuilder(command);
     }
 
-    /** A TCP port free now. */
+    /**
+     * A TCP port free now, below Linux's ephemeral range (32768-60999): a node binds the port it is
+     * given a moment later, and an ephemeral UDP socket another node's Aeron opened meanwhile once
+     * took a broker's replication port (its client port number) first, so that node did not start.
+     */
     static int freePort() throws IOException
     {
+        for (int attempt = 0; attempt < 200; attempt++)
+        {
+            final int candidate = LOW_PORTS_FROM + java.util.concurrent.ThreadLocalRandom.current().nextInt(LOW_PORTS);
+            try (ServerSocket socket = new ServerSocket(candidate, 1, InetAddress.getByName(HOST)))
+            {
+                return socket.getLocalPort();
+            }
+            catch (final IOException taken)
+            {
+                // In use: try another.
+            }
+        }
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST)))
         {
             return socket.getLocalPort();
         }
     }
+
+    private static final int LOW_PORTS_FROM = 20_000;
+    private static final int LOW_PORTS = 12_000;
 
     /**
      * A controller port P free on TCP whose UDP ports P..P+4 (Runnel's quorum) are free too, and at
