@@ -232,11 +232,11 @@ public final class BrokerConfigDef
         .define(brokerKey(QUORUM_SNAPSHOT_INTERVAL_COMMANDS, INT).group(QUORUM).defaultValue(100_000).validator(atLeast(1))
             .doc("The quorum snapshots its state after this many commands since the last snapshot, and its log keeps only what "
                 + "follows the newest one (at some 130 bytes a command, about Kafka's 20 MiB between metadata snapshots).").build())
-        .define(brokerKey(REPLICATION_ENABLE, BOOLEAN).group(REPLICATION).defaultValue(false)
-            .doc("Experimental (issue 12): topics of a cluster may have more than one replica, replicated over Aeron, "
-                + "with acks=all waiting for the in-sync replicas, and __consumer_offsets replicated "
-                + "(offsets.topic.replication.factor), and partitions reassigned between brokers (kafka-reassign-partitions). "
-                + "Off by default while it is experimental.").build())
+        .define(brokerKey(REPLICATION_ENABLE, BOOLEAN).group(REPLICATION).defaultValue(true)
+            .doc("Topics of a cluster may have more than one replica, replicated over Aeron, with acks=all waiting for the "
+                + "in-sync replicas, __consumer_offsets replicated (offsets.topic.replication.factor), and partitions "
+                + "reassigned between brokers (kafka-reassign-partitions). false: every partition of a cluster has one "
+                + "replica, as before replication was built. No effect on a single node.").build())
         .define(brokerKey(REPLICA_LAG_TIME_MAX_MS, LONG).group(REPLICATION).defaultValue(30_000L).validator(atLeast(1))
             .doc("A follower that has not caught up with its leader's log end for this long leaves the partition's in-sync "
                 + "replicas (and the high watermark stops waiting for it); it comes back once it holds the high watermark again.").build())

@@ -39,8 +39,8 @@ public final class ConfigDocs
         #
         # With neither controller.quorum.voters nor controller.quorum.bootstrap.servers set, a node is a single
         # broker that is its own controller; with them, it is a member of a cluster under a metadata quorum
-        # (KRaft's keys). Partition replication is experimental (runnel.replication.enable); there is no
-        # TLS, SASL or ACLs yet.
+        # (KRaft's keys), whose partitions replicate between brokers (runnel.replication.enable). There is
+        # no TLS, SASL or ACLs yet.
         #
         # This file is generated from the key declarations (broker/.../config/BrokerConfigDef.java) by
         # %s; change a default or a description there, then regenerate.
