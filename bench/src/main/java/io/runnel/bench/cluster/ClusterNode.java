@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 
@@ -173,7 +174,7 @@ final class ClusterNode
     {
         for (int attempt = 0; attempt < 200; attempt++)
         {
-            final int candidate = LOW_PORTS_FROM + java.util.concurrent.ThreadLocalRandom.current().nextInt(LOW_PORTS);
+            final int candidate = LOW_PORTS_FROM + ThreadLocalRandom.current().nextInt(LOW_PORTS);
             try (ServerSocket socket = new ServerSocket(candidate, 1, InetAddress.getByName(HOST)))
             {
                 return socket.getLocalPort();

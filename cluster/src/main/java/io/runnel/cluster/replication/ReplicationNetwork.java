@@ -137,17 +137,15 @@ public final class ReplicationNetwork implements AutoCloseable
             + "|mtu=" + mtuFor(endpoint);
     }
 
+    /**
+     * Decided from the address as written, never by resolving it: a publication is opened on a shard
+     * thread, which a DNS lookup would block. Brokers register their advertised host, an address here.
+     */
     static int mtuFor(final String endpoint)
     {
         final String host = endpoint.substring(0, endpoint.lastIndexOf(':'));
-        try
-        {
-            return java.net.InetAddress.getByName(host).isLoopbackAddress() ? LOOPBACK_MTU : NETWORK_MTU;
-        }
-        catch (final java.net.UnknownHostException ex)
-        {
-            return NETWORK_MTU;
-        }
+        final boolean loopback = host.startsWith("127.") || host.equals("localhost") || host.equals("[::1]") || host.equals("::1");
+        return loopback ? LOOPBACK_MTU : NETWORK_MTU;
     }
 
     /** The largest UDP payload Aeron sends (a multiple of its 32-byte frame alignment). */
