@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.runnel.broker.testing.ChildCluster;
+import io.runnel.broker.testing.RawKafkaClient;
 import io.runnel.broker.testing.TestClients;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -22,6 +23,9 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.message.DescribeQuorumRequestData;
+import org.apache.kafka.common.message.DescribeQuorumResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.CleanupMode;
@@ -91,8 +95,9 @@ class ReplicationFaultsTest
                     "the paused leader's partition got a new leader");
                 awaitFullIsr(admin, "the paused broker is back in every ISR");
                 final long committed = admin.describeMetadataQuorum().quorumInfo().get(30, TimeUnit.SECONDS).highWatermark();
-                awaitTrue(() -> voterLogEnd(admin, paused) >= committed,
-                    "the paused node's quorum member lives on: it replicates what the quorum committed since");
+                awaitTrue(() -> voterLogEnd(cluster, paused) >= committed,
+                    () -> "the paused node's quorum member lives on: it replicates what the quorum committed since (" + committed
+                        + "); the quorum now: " + quorumNow(admin));
                 awaitProgress(acked);
 
                 final int stopped = leaderOf(admin, TOPIC, 2);
@@ -181,17 +186,41 @@ class ReplicationFaultsTest
         return any;
     }
 
-    /** The log end of voter {@code nodeId} as the quorum's leader reports it; -1 while unknown. */
-    private static long voterLogEnd(final Admin admin, final int nodeId)
+    /**
+     * Voter {@code nodeId}'s log end as that node itself reports it (its consensus module's commit
+     * position); -1 while unknown. Asked of that node over a connection of its own: the AdminClient
+     * sends DescribeQuorum to whichever broker it likes, and a follower other than the leader knows
+     * nothing of a third voter's progress.
+     */
+    private static long voterLogEnd(final ChildCluster cluster, final int nodeId)
     {
-        try
+        try (RawKafkaClient client = RawKafkaClient.connect(cluster.host(nodeId), cluster.brokerPort(nodeId), Duration.ofSeconds(10)))
         {
-            return admin.describeMetadataQuorum().quorumInfo().get(10, TimeUnit.SECONDS).voters().stream()
-                .filter(voter -> voter.replicaId() == nodeId).mapToLong(voter -> voter.logEndOffset()).findFirst().orElse(-1);
+            final short version = 1;
+            final int correlationId = client.send(ApiKeys.DESCRIBE_QUORUM, version, new DescribeQuorumRequestData()
+                .setTopics(List.of(new DescribeQuorumRequestData.TopicData().setTopicName("__cluster_metadata")
+                    .setPartitions(List.of(new DescribeQuorumRequestData.PartitionData().setPartitionIndex(0))))));
+            final DescribeQuorumResponseData response = client.receive(ApiKeys.DESCRIBE_QUORUM, version, correlationId);
+            return response.topics().get(0).partitions().get(0).currentVoters().stream()
+                .filter(voter -> voter.replicaId() == nodeId).mapToLong(DescribeQuorumResponseData.ReplicaState::logEndOffset)
+                .findFirst().orElse(-1);
         }
         catch (final Exception ex)
         {
             return -1;
+        }
+    }
+
+    /** The quorum as DescribeQuorum shows it, for a failure message. */
+    private static String quorumNow(final Admin admin)
+    {
+        try
+        {
+            return admin.describeMetadataQuorum().quorumInfo().get(10, TimeUnit.SECONDS).toString();
+        }
+        catch (final Exception ex)
+        {
+            return "unknown (" + ex + ")";
         }
     }
 
