@@ -26,6 +26,7 @@ import io.runnel.cluster.metadata.MetadataImage;
 import io.runnel.cluster.replication.ReplicaDuty;
 import io.runnel.cluster.replication.ReplicationNetwork;
 import io.runnel.cluster.replication.ReplicationSettings;
+import io.runnel.cluster.replication.ReplicationThrottle;
 import io.runnel.coordinator.group.GroupCoordinator;
 import io.runnel.io.IoConfig;
 import io.runnel.io.api.ApiShard;
@@ -143,7 +144,9 @@ public final class RunnelBroker implements AutoCloseable
                 replication = ReplicationNetwork.start(member.aeronDirectoryName(), effective.advertisedHost(),
                     replicationPort(effective.advertisedPort()), member::replicationEndpoint, member::alterPartition);
                 final ReplicationSettings settings = ReplicationSettings.defaults(config.nodeId(),
-                    config.resolved().<Long>value(BrokerConfigDef.REPLICA_LAG_TIME_MAX_MS));
+                    config.resolved().<Long>value(BrokerConfigDef.REPLICA_LAG_TIME_MAX_MS)).withThrottles(
+                    new ReplicationThrottle(() -> dynamicConfigs.resolved().<Long>value(BrokerConfigDef.LEADER_REPLICATION_THROTTLED_RATE)),
+                    new ReplicationThrottle(() -> dynamicConfigs.resolved().<Long>value(BrokerConfigDef.FOLLOWER_REPLICATION_THROTTLED_RATE)));
                 for (int i = 0; i < logManager.shardCount(); i++)
                 {
                     final Shard shard = logManager.shard(i);

@@ -65,6 +65,9 @@ public final class BrokerConfigDef
     public static final String QUORUM_SNAPSHOT_INTERVAL_COMMANDS = "runnel.quorum.snapshot.interval.commands";
     public static final String REPLICATION_ENABLE = "runnel.replication.enable";
     public static final String REPLICA_LAG_TIME_MAX_MS = "replica.lag.time.max.ms";
+    public static final String LEADER_REPLICATION_THROTTLED_RATE = "leader.replication.throttled.rate";
+    public static final String FOLLOWER_REPLICATION_THROTTLED_RATE = "follower.replication.throttled.rate";
+    public static final String REPLICA_ALTER_LOG_DIRS_IO_MAX_BYTES_PER_SECOND = "replica.alter.log.dirs.io.max.bytes.per.second";
     public static final String REPLICATION_PORT = "runnel.replication.port";
     public static final String SOCKET_REQUEST_MAX_BYTES = "socket.request.max.bytes";
     public static final String MAX_INCREMENTAL_FETCH_SESSION_CACHE_SLOTS = "max.incremental.fetch.session.cache.slots";
@@ -240,6 +243,19 @@ public final class BrokerConfigDef
         .define(brokerKey(REPLICA_LAG_TIME_MAX_MS, LONG).group(REPLICATION).defaultValue(30_000L).validator(atLeast(1))
             .doc("A follower that has not caught up with its leader's log end for this long leaves the partition's in-sync "
                 + "replicas (and the high watermark stops waiting for it); it comes back once it holds the high watermark again.").build())
+        .define(brokerKey(LEADER_REPLICATION_THROTTLED_RATE, LONG).group(REPLICATION).dynamic().defaultValue(Long.MAX_VALUE)
+            .defaultText("unlimited").validator(atLeast(0))
+            .doc("Bytes per second this broker sends, as a leader, to the replicas its topics name in "
+                + "leader.replication.throttled.replicas while they are out of the ISR (a reassignment's new replicas); "
+                + "in-sync replicas are never held back. kafka-reassign-partitions --throttle sets it.").build())
+        .define(brokerKey(FOLLOWER_REPLICATION_THROTTLED_RATE, LONG).group(REPLICATION).dynamic().defaultValue(Long.MAX_VALUE)
+            .defaultText("unlimited").validator(atLeast(0))
+            .doc("Bytes per second this broker takes in, as a follower, for the replicas its topics name in "
+                + "follower.replication.throttled.replicas while they are out of the ISR. kafka-reassign-partitions --throttle sets it.").build())
+        .define(brokerKey(REPLICA_ALTER_LOG_DIRS_IO_MAX_BYTES_PER_SECOND, LONG).group(REPLICATION).dynamic().defaultValue(Long.MAX_VALUE)
+            .defaultText("unlimited").validator(atLeast(0))
+            .doc("Kafka's throttle on moving replicas between log directories: accepted for kafka-reassign-partitions, with "
+                + "nothing to hold back, since a broker keeps one log directory.").build())
         .define(brokerKey(REPLICATION_PORT, INT).group(REPLICATION).defaultValue(0).validator(between(0, MAX_PORT))
             .doc("The UDP port of this broker's replication stream, on its advertised host (0: the client listener's port "
                 + "number, on UDP); the broker registers it with the quorum, where the other brokers find it.").build())

@@ -29,6 +29,7 @@ import io.runnel.codecs.replication.RecordsEncoder;
 import io.runnel.kernel.log.FileRegion;
 import io.runnel.kernel.log.LeaderEpochCache;
 import io.runnel.kernel.log.PartitionLog;
+import io.runnel.kernel.log.ThrottledReplicas;
 import io.runnel.kernel.shard.Shard;
 import io.runnel.kernel.shard.ShardDuty;
 import io.runnel.kernel.topic.Leadership;
@@ -55,6 +56,8 @@ import org.slf4j.LoggerFactory;
  * parked, until the log grows), and moves the high watermark to the smallest durable position of
  * the in-sync replicas. A follower whose last epoch ends earlier in the leader's log (it had
  * appended what a later leader never saw) is told where ({@code EpochEnd}), truncates, and asks again.
+ * Replicas out of the ISR that their topic names as throttled (KIP-73, what a reassignment with
+ * {@code --throttle} sets) are served, and fetch, at the broker's throttled rates.
  */
 public final class ReplicaDuty implements ShardDuty
 {
@@ -546,6 +549,13 @@ public final class ReplicaDuty implements ShardDuty
             follower.parked = true;
             return false;
         }
+        final boolean throttled = leaderThrottled(state, follower.nodeId);
+        if (throttled && !settings.leaderThrottle().allows(nowMs))
+        {
+            // Still parked: answered once the broker's leader.replication.throttled.rate allows another message.
+            follower.parked = true;
+            return false;
+        }
         final PartitionLog.ReadStatus status = log.readForReplica(follower.fetchOffset, settings.maxRecordsBytes(), region);
         if (status != PartitionLog.ReadStatus.OK || region.length() == 0)
         {
@@ -580,11 +590,38 @@ public final class ReplicaDuty implements ShardDuty
         final int messageLength = dataAt + read;
         if (offer(follower.nodeId, sendBuffer, messageLength))
         {
+            if (throttled)
+            {
+                settings.leaderThrottle().record(messageLength, nowMs);
+            }
             follower.parked = false;
             return true;
         }
         follower.parked = true;
         return false;
+    }
+
+    /**
+     * KIP-73's leader side: where the topic's leader.replication.throttled.replicas names this
+     * broker's replica of the partition, its followers out of the ISR get their batches at the
+     * broker's throttled rate. In-sync replicas never wait, so a throttle cannot slow acks=all.
+     * (As in Kafka, each list names the replicas that do the throttling: the reassignment tool puts
+     * the partition's current replicas, any of which may lead, in the leader list, and the replicas
+     * it adds in the follower list.)
+     */
+    private boolean leaderThrottled(final Led state, final int followerId)
+    {
+        final ThrottledReplicas named = state.partition.log().config().leaderThrottledReplicas();
+        return !named.isEmpty() && named.covers(state.partition.index(), settings.localNodeId())
+            && !state.leadership.isr().contains(followerId);
+    }
+
+    /** KIP-73's follower side: this broker's replica, out of the ISR and named in follower.replication.throttled.replicas. */
+    private boolean followerThrottled(final Followed state)
+    {
+        final ThrottledReplicas named = state.partition.log().config().followerThrottledReplicas();
+        return !named.isEmpty() && named.covers(state.partition.index(), settings.localNodeId())
+            && !state.leadership.isr().contains(settings.localNodeId());
     }
 
     private boolean sendEmptyRecords(final Led state, final FollowerPosition follower)
@@ -676,6 +713,11 @@ public final class ReplicaDuty implements ShardDuty
         final boolean durable = log.flushedOffset() == log.logEndOffset();
         if (!state.awaiting && durable || state.awaiting && nowMs - state.sentMs >= settings.fetchRetryMs())
         {
+            if (followerThrottled(state) && !settings.followerThrottle().allows(nowMs))
+            {
+                // The next fetch waits until follower.replication.throttled.rate allows more.
+                return 0;
+            }
             final Uuid topicId = state.partition.topic().id();
             fetchEncoder.wrapAndApplyHeader(controlBuffer, 0, headerEncoder)
                 .partition(state.partition.index())
@@ -718,6 +760,10 @@ public final class ReplicaDuty implements ShardDuty
         }
         final long highWatermark = recordsDecoder.highWatermark();
         final int length = recordsDecoder.recordsLength();
+        if (length > 0 && followerThrottled(state))
+        {
+            settings.followerThrottle().record(length, nowMs);
+        }
         final int at = recordsDecoder.limit() + RecordsDecoder.recordsHeaderLength();
         int position = 0;
         while (position + RecordBatch.HEADER_SIZE <= length)

@@ -34,6 +34,8 @@ import org.apache.kafka.common.record.TimestampType;
  * @param flushPolicy            when appended bytes are forced to disk (a broker setting, runnel.flush.policy)
  * @param preallocate            allocate the active segment's disk space ahead of its appends (preallocate)
  * @param minInsyncReplicas      in-sync replicas an acks=all write needs, else NOT_ENOUGH_REPLICAS (min.insync.replicas)
+ * @param leaderThrottledReplicas   replicas a leader here serves at the throttled rate while out of sync (leader.replication.throttled.replicas)
+ * @param followerThrottledReplicas replicas that fetch here at the throttled rate while out of sync (follower.replication.throttled.replicas)
  */
 public record LogConfig(
     int segmentBytes,
@@ -58,7 +60,9 @@ public record LogConfig(
     int zstdLevel,
     FlushPolicy flushPolicy,
     boolean preallocate,
-    int minInsyncReplicas)
+    int minInsyncReplicas,
+    ThrottledReplicas leaderThrottledReplicas,
+    ThrottledReplicas followerThrottledReplicas)
 {
     /** Which of retention's two ways a topic uses: delete old segments, compact to the newest record per key, or both. */
     public record CleanupPolicy(boolean delete, boolean compact)
@@ -76,7 +80,7 @@ public record LogConfig(
     /** The declared defaults hold every topic key, so each of the seed's topic fields is replaced. */
     private static final LogConfig DEFAULTS = new LogConfig(TopicConfigDef.MIN_SEGMENT_BYTES, 1, 0, TopicConfigDef.MIN_INDEX_BYTES, 0,
         -1, -1, 0, CleanupPolicy.DELETE, 0, 0, 1, 0.5, TimestampType.CREATE_TIME, Long.MAX_VALUE, Long.MAX_VALUE, "producer",
-        -1, 0, 0, FlushPolicy.PAGE_CACHE, false, 1).withTopicConfigs(TopicConfigDef.defaults());
+        -1, 0, 0, FlushPolicy.PAGE_CACHE, false, 1, ThrottledReplicas.NONE, ThrottledReplicas.NONE).withTopicConfigs(TopicConfigDef.defaults());
 
     /** The declared defaults of every topic key, with page-cache flushing. */
     public static LogConfig defaults()
@@ -120,6 +124,8 @@ public record LogConfig(
     {
         final Object policy = parsed.get(TopicConfigDef.CLEANUP_POLICY);
         final Object timestamps = parsed.get(TopicConfigDef.MESSAGE_TIMESTAMP_TYPE);
+        final Object leaderThrottled = parsed.get(TopicConfigDef.LEADER_REPLICATION_THROTTLED_REPLICAS);
+        final Object followerThrottled = parsed.get(TopicConfigDef.FOLLOWER_REPLICATION_THROTTLED_REPLICAS);
         return new LogConfig(
             (Integer)parsed.getOrDefault(TopicConfigDef.SEGMENT_BYTES, segmentBytes),
             (Long)parsed.getOrDefault(TopicConfigDef.SEGMENT_MS, segmentMs),
@@ -143,7 +149,9 @@ public record LogConfig(
             (Integer)parsed.getOrDefault(TopicConfigDef.COMPRESSION_ZSTD_LEVEL, zstdLevel),
             flushPolicy,
             (Boolean)parsed.getOrDefault(TopicConfigDef.PREALLOCATE, preallocate),
-            (Integer)parsed.getOrDefault(TopicConfigDef.MIN_INSYNC_REPLICAS, minInsyncReplicas));
+            (Integer)parsed.getOrDefault(TopicConfigDef.MIN_INSYNC_REPLICAS, minInsyncReplicas),
+            leaderThrottled == null ? leaderThrottledReplicas : ThrottledReplicas.of((List<?>)leaderThrottled),
+            followerThrottled == null ? followerThrottledReplicas : ThrottledReplicas.of((List<?>)followerThrottled));
     }
 
     /**
@@ -188,7 +196,7 @@ public record LogConfig(
         return new LogConfig(segmentBytes, segmentMs, indexIntervalBytes, maxIndexBytes, maxMessageBytes, retentionMs, retentionBytes,
             fileDeleteDelayMs, cleanupPolicy, deleteRetentionMs, minCompactionLagMs, maxCompactionLagMs, minCleanableDirtyRatio,
             timestampType, timestampBeforeMaxMs, timestampAfterMaxMs, compressionType, gzipLevel, lz4Level, zstdLevel, policy, preallocate,
-            minInsyncReplicas);
+            minInsyncReplicas, leaderThrottledReplicas, followerThrottledReplicas);
     }
 
     public LogConfig withPreallocate(final boolean enabled)

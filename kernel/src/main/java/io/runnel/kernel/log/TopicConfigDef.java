@@ -37,6 +37,8 @@ public final class TopicConfigDef
     public static final String DELETE_RETENTION_MS = "delete.retention.ms";
     public static final String FILE_DELETE_DELAY_MS = "file.delete.delay.ms";
     public static final String INDEX_INTERVAL_BYTES = "index.interval.bytes";
+    public static final String LEADER_REPLICATION_THROTTLED_REPLICAS = "leader.replication.throttled.replicas";
+    public static final String FOLLOWER_REPLICATION_THROTTLED_REPLICAS = "follower.replication.throttled.replicas";
     public static final String MAX_COMPACTION_LAG_MS = "max.compaction.lag.ms";
     public static final String MAX_MESSAGE_BYTES = "max.message.bytes";
     public static final String MESSAGE_TIMESTAMP_TYPE = "message.timestamp.type";
@@ -83,6 +85,14 @@ public final class TopicConfigDef
             .doc("How long a deleted segment's files are kept, renamed .deleted, so that reads in flight can finish.").build())
         .define(topicKey(INDEX_INTERVAL_BYTES, INT).defaultValue(4096).validator(atLeast(0))
             .doc("Bytes of log between two entries of the sparse offset index.").build())
+        .define(topicKey(LEADER_REPLICATION_THROTTLED_REPLICAS, LIST).defaultValue("").validator(ThrottledReplicas.VALIDATOR)
+            .doc("Replicas (partition:brokerId pairs, or * for all) that, while they lead, send followers out of the ISR batches at most "
+                + "as fast as their broker's leader.replication.throttled.rate allows; kafka-reassign-partitions --throttle names a moved "
+                + "partition's current replicas here.").build())
+        .define(topicKey(FOLLOWER_REPLICATION_THROTTLED_REPLICAS, LIST).defaultValue("").validator(ThrottledReplicas.VALIDATOR)
+            .doc("Replicas (partition:brokerId pairs, or * for all) that, while they follow out of the ISR, fetch at most as fast as "
+                + "their broker's follower.replication.throttled.rate allows; kafka-reassign-partitions --throttle names the replicas "
+                + "a move adds here.").build())
         .define(topicKey(MAX_COMPACTION_LAG_MS, LONG).defaultValue(Long.MAX_VALUE).defaultText("unlimited").validator(atLeast(1))
             .doc("Longest a record may stay uncompacted: a compacted log with a dirty record older than this is cleaned whatever its dirty ratio.").build())
         .define(topicKey(MAX_MESSAGE_BYTES, INT).defaultValue(1048588).validator(atLeast(0))

@@ -17,6 +17,7 @@ import io.runnel.broker.testing.ChildCluster;
 import io.runnel.broker.testing.KafkaTool;
 import io.runnel.broker.testing.TestClients;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.NewPartitionReassignment;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.PartitionReassignment;
@@ -29,6 +30,7 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.tools.reassign.ReassignPartitionsCommand;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -63,6 +65,12 @@ class ReassignmentTest
     private static final int RECORDS = 1_000;
     /** Partition 1's leader deletes below this before the move: its new replica starts at the leader's log start. */
     private static final long TRIMMED_TO = 500;
+    /** Written before the throttled move: four times what one replication message may carry. */
+    private static final int THROTTLED_KIB = 4 * 1024;
+    /** What one replication message carries at most (whole batches up to 1 MiB), with room for a batch's overrun. */
+    private static final long ONE_MESSAGE_BYTES = (1 << 20) + (64 << 10);
+    /** How long the test watches a move held back by a 1 B/s throttle. */
+    private static final Duration THROTTLED_WATCH = Duration.ofSeconds(5);
 
     @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     Path root;
@@ -135,8 +143,7 @@ class ReassignmentTest
             Files.writeString(plan, "{\"version\":1,\"partitions\":[{\"topic\":\"" + TOPIC + "\",\"partition\":0,\"replicas\":["
                 + target.get(0) + "," + target.get(1) + "]}]}");
 
-            final KafkaTool.Run execute = KafkaTool.run("kafka-reassign-partitions", ReassignPartitionsCommand::main,
-                "--bootstrap-server", cluster.bootstrapServers(), "--reassignment-json-file", plan.toString(), "--execute");
+            final KafkaTool.Run execute = reassign(cluster, plan, "--execute");
             assertEquals(0, execute.status(), execute.out() + execute.err());
             assertTrue(execute.out().contains("Successfully started partition reassignment"), execute.out());
             awaitTrue(() -> verify(cluster, plan).contains("Reassignment of partition " + TOPIC + "-0 is completed."),
@@ -171,12 +178,118 @@ class ReassignmentTest
         }
     }
 
+    @Test
+    void aThrottledMoveCopiesAtItsRateAndVerifyTakesTheThrottleAwayOnceItCompletes() throws Exception
+    {
+        try (ChildCluster cluster = new ChildCluster(root, 3, SETTINGS).start();
+            Admin admin = TestClients.admin(cluster.bootstrapServers()))
+        {
+            admin.createTopics(List.of(new NewTopic(TOPIC, PARTITIONS, (short)2))).all().get(60, TimeUnit.SECONDS);
+            awaitTrue(() -> replicas(admin, 0).size() == 2, "the topic is described");
+            final int written = produceKibibytes(cluster.bootstrapServers(), THROTTLED_KIB);
+            final List<Integer> before = replicas(admin, 0);
+            final int added = outsider(before);
+            final Path plan = root.resolve("throttled.json");
+            Files.writeString(plan, "{\"version\":1,\"partitions\":[{\"topic\":\"" + TOPIC + "\",\"partition\":0,\"replicas\":["
+                + added + "," + before.get(0) + "]}]}");
+
+            // 1 B/s: the new replica gets one message (at most 1 MiB of batches) and then nothing for days.
+            final KafkaTool.Run execute = reassign(cluster, plan, "--execute", "--throttle", "1");
+            assertEquals(0, execute.status(), execute.out() + execute.err());
+            assertTrue(execute.out().contains("The inter-broker throttle limit was set to 1 B/s"), execute.out());
+            final Config topicConfig = topicConfig(admin);
+            final Set<String> leaderSide = Set.of(topicConfig.get("leader.replication.throttled.replicas").value().split(","));
+            assertTrue(leaderSide.containsAll(Set.of("0:" + before.get(0), "0:" + before.get(1))), leaderSide.toString());
+            assertEquals("0:" + added, topicConfig.get("follower.replication.throttled.replicas").value());
+            assertEquals("1", brokerConfig(admin, before.get(0)).get("leader.replication.throttled.rate").value());
+
+            final long deadline = System.nanoTime() + THROTTLED_WATCH.toNanos();
+            while (System.nanoTime() < deadline)
+            {
+                assertTrue(ongoing(admin).containsKey(new TopicPartition(TOPIC, 0)), "the throttled move is still in progress");
+                final long copied = replicaSize(admin, added);
+                assertTrue(copied <= ONE_MESSAGE_BYTES, "the new replica holds " + copied + " bytes of the leader's " + written
+                    + " KiB: no more than one message got through the throttle");
+                Thread.sleep(500);
+            }
+
+            // As the tool's documentation says: --additional with a new --throttle changes the throttle of a move in progress.
+            final KafkaTool.Run raise = reassign(cluster, plan, "--execute", "--additional", "--throttle", "1000000000");
+            assertEquals(0, raise.status(), raise.out() + raise.err());
+            awaitTrue(() -> verify(cluster, plan).contains("Reassignment of partition " + TOPIC + "-0 is completed."),
+                () -> "the move completes at the raised throttle: " + verify(cluster, plan));
+            final String verified = verify(cluster, plan);
+            assertTrue(verified.contains("Clearing broker-level throttles") && verified.contains("Clearing topic-level throttles"), verified);
+            awaitTrue(() -> topicConfig(admin).get("leader.replication.throttled.replicas").value().isEmpty()
+                && topicConfig(admin).get("follower.replication.throttled.replicas").value().isEmpty()
+                && String.valueOf(Long.MAX_VALUE).equals(brokerConfig(admin, before.get(0)).get("leader.replication.throttled.rate").value()),
+                () -> "--verify took the throttles away: " + topicConfig(admin) + " " + brokerConfig(admin, before.get(0)));
+            awaitTrue(() -> sameTail(cluster, TOPIC, 0, leader(admin, 0), added),
+                () -> "the new replica is its leader's log, batch for batch\n" + describeReplicas(cluster, TOPIC, PARTITIONS));
+        }
+    }
+
+    private static KafkaTool.Run reassign(final ChildCluster cluster, final Path plan, final String... args) throws Exception
+    {
+        final List<String> all = new ArrayList<>(List.of("--bootstrap-server", cluster.bootstrapServers(), "--reassignment-json-file",
+            plan.toString()));
+        all.addAll(List.of(args));
+        return KafkaTool.run("kafka-reassign-partitions", ReassignPartitionsCommand::main, all.toArray(String[]::new));
+    }
+
+    private static Config topicConfig(final Admin admin)
+    {
+        return describeConfig(admin, new ConfigResource(ConfigResource.Type.TOPIC, TOPIC));
+    }
+
+    private static Config brokerConfig(final Admin admin, final int nodeId)
+    {
+        return describeConfig(admin, new ConfigResource(ConfigResource.Type.BROKER, Integer.toString(nodeId)));
+    }
+
+    private static Config describeConfig(final Admin admin, final ConfigResource resource)
+    {
+        try
+        {
+            return admin.describeConfigs(List.of(resource)).all().get(10, TimeUnit.SECONDS).get(resource);
+        }
+        catch (final Exception ex)
+        {
+            throw new AssertionError("describeConfigs " + resource, ex);
+        }
+    }
+
+    /** Bytes of partition 0 on broker {@code nodeId}, as DescribeLogDirs reports them (0 while it has none). */
+    private static long replicaSize(final Admin admin, final int nodeId) throws Exception
+    {
+        final var dirs = admin.describeLogDirs(List.of(nodeId)).allDescriptions().get(10, TimeUnit.SECONDS).get(nodeId);
+        return dirs.values().stream().map(dir -> dir.replicaInfos().get(new TopicPartition(TOPIC, 0)))
+            .filter(java.util.Objects::nonNull).mapToLong(info -> info.size()).sum();
+    }
+
+    /** {@code kib} records of 1 KiB into partition 0, acks=all; returns {@code kib}. */
+    private static int produceKibibytes(final String bootstrap, final int kib) throws Exception
+    {
+        try (KafkaProducer<byte[], byte[]> producer = TestClients.producer(bootstrap, Map.of("acks", "all", "linger.ms", 5)))
+        {
+            final List<Future<RecordMetadata>> sent = new ArrayList<>();
+            for (int i = 0; i < kib; i++)
+            {
+                sent.add(producer.send(new ProducerRecord<>(TOPIC, 0, null, new byte[1024])));
+            }
+            for (final Future<RecordMetadata> one : sent)
+            {
+                one.get(60, TimeUnit.SECONDS);
+            }
+        }
+        return kib;
+    }
+
     private static String verify(final ChildCluster cluster, final Path plan)
     {
         try
         {
-            final KafkaTool.Run run = KafkaTool.run("kafka-reassign-partitions", ReassignPartitionsCommand::main,
-                "--bootstrap-server", cluster.bootstrapServers(), "--reassignment-json-file", plan.toString(), "--verify");
+            final KafkaTool.Run run = reassign(cluster, plan, "--verify");
             return run.status() + ": " + run.out() + run.err();
         }
         catch (final Exception ex)
