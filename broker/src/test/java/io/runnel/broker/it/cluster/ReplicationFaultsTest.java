@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,8 +51,16 @@ class ReplicationFaultsTest
 {
     private static final String TOPIC = "jepsen";
     private static final int PARTITIONS = 3;
-    /** The producer stops by itself after this many records, faults or not. */
-    private static final int MAX_RECORDS = 400_000;
+    /** Records between the producer's flushes: at most this many are in flight. */
+    private static final int CHUNK = 1_000;
+    /**
+     * A chunk takes at least this long (at most 2,000 records a second): the producer must still be
+     * writing when the last fault is over, however slowly the faults go by (a producer flat out once
+     * reached its count during the last fault, and no acknowledgement could follow).
+     */
+    private static final long CHUNK_PACE_MS = 500;
+    /** The producer stops by itself after 240 s or this many records (more than 240 s of chunks), faults or not. */
+    private static final int MAX_RECORDS = 500_000;
 
     @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     Path root;
@@ -133,6 +142,7 @@ class ReplicationFaultsTest
             "linger.ms", 5, "delivery.timeout.ms", 120_000, "request.timeout.ms", 5_000, "max.block.ms", 60_000)))
         {
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(240);
+            long chunkStart = System.nanoTime();
             while (!stop.get() && sent.get() < MAX_RECORDS && System.nanoTime() < deadline)
             {
                 final int value = sent.getAndIncrement();
@@ -146,13 +156,19 @@ class ReplicationFaultsTest
                         }
                         else
                         {
-                            acked.computeIfAbsent(partition, p -> new CopyOnWriteArrayList<>()).add(value);
+                            acked.computeIfAbsent(partition, p -> Collections.synchronizedList(new ArrayList<>())).add(value);
                         }
                     });
-                if (value % 1_000 == 999)
+                if (value % CHUNK == CHUNK - 1)
                 {
-                    // Bounded in flight: the callbacks of the last thousand come first.
+                    // Bounded in flight: the callbacks of the last chunk come first.
                     producer.flush();
+                    final long restMs = CHUNK_PACE_MS - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - chunkStart);
+                    if (restMs > 0)
+                    {
+                        Thread.sleep(restMs);
+                    }
+                    chunkStart = System.nanoTime();
                 }
             }
             producer.flush();
@@ -233,7 +249,8 @@ class ReplicationFaultsTest
     private static void awaitProgress(final Map<Integer, List<Integer>> acked) throws InterruptedException
     {
         final int before = ackedCount(acked);
-        awaitTrue(() -> ackedCount(acked) > before + 1_000, "acknowledgements resume");
+        awaitTrue(() -> ackedCount(acked) > before + CHUNK, () -> "acknowledgements resume (" + ackedCount(acked) + " acknowledged, "
+            + before + " before)");
     }
 
     private static Map<Integer, List<Integer>> consumeAll(final String bootstrap, final int expected)
