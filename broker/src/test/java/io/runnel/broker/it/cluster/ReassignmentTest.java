@@ -383,19 +383,9 @@ class ReassignmentTest
     private static List<Acked> produce(final String bootstrap, final int from) throws Exception
     {
         final List<Acked> acked = new ArrayList<>();
-        try (KafkaProducer<byte[], byte[]> producer = TestClients.producer(bootstrap,
-            Map.of("acks", "all", "enable.idempotence", "true", "linger.ms", 5, "delivery.timeout.ms", 60_000)))
+        for (final RecordMetadata metadata : ReplicatedTopics.produceNumbered(bootstrap, TOPIC, PARTITIONS, from, RECORDS))
         {
-            final List<Future<RecordMetadata>> sent = new ArrayList<>();
-            for (int i = from; i < from + RECORDS; i++)
-            {
-                sent.add(producer.send(new ProducerRecord<>(TOPIC, i % PARTITIONS, null, Integer.toString(i).getBytes(StandardCharsets.UTF_8))));
-            }
-            for (int i = 0; i < RECORDS; i++)
-            {
-                final RecordMetadata metadata = sent.get(i).get(60, TimeUnit.SECONDS);
-                acked.add(new Acked(metadata.partition(), metadata.offset(), Integer.toString(from + i)));
-            }
+            acked.add(new Acked(metadata.partition(), metadata.offset(), Integer.toString(from + acked.size())));
         }
         return acked;
     }

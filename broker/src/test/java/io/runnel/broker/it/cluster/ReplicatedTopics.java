@@ -3,6 +3,7 @@ package io.runnel.broker.it.cluster;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -11,13 +12,18 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.StringJoiner;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 import io.runnel.broker.testing.ChildCluster;
+import io.runnel.broker.testing.TestClients;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartitionInfo;
 
 import static org.junit.jupiter.api.Assertions.fail;
@@ -257,5 +263,29 @@ final class ReplicatedTopics
         }
         final List<String> last = all.subList(Math.max(0, all.size() - MAX_BATCHES_DESCRIBED), all.size());
         return all.size() + " batches, " + log.length + " bytes, the last " + String.join(" ", last) + torn;
+    }
+
+    /**
+     * Records numbered {@code from} to {@code from + count - 1} (the number as the value), round robin over
+     * {@code partitions} partitions of {@code topic}, idempotent and acks=all; their acknowledgements, in send order.
+     */
+    static List<RecordMetadata> produceNumbered(final String bootstrap, final String topic, final int partitions, final int from,
+        final int count) throws Exception
+    {
+        try (KafkaProducer<byte[], byte[]> producer = TestClients.producer(bootstrap,
+            Map.of("acks", "all", "enable.idempotence", "true", "linger.ms", 5, "delivery.timeout.ms", 60_000)))
+        {
+            final List<Future<RecordMetadata>> sent = new ArrayList<>();
+            for (int i = from; i < from + count; i++)
+            {
+                sent.add(producer.send(new ProducerRecord<>(topic, i % partitions, null, Integer.toString(i).getBytes(StandardCharsets.UTF_8))));
+            }
+            final List<RecordMetadata> acked = new ArrayList<>();
+            for (final Future<RecordMetadata> one : sent)
+            {
+                acked.add(one.get(60, TimeUnit.SECONDS));
+            }
+            return acked;
+        }
     }
 }

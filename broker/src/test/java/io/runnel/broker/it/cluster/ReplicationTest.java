@@ -214,19 +214,10 @@ class ReplicationTest
     private static Map<Integer, List<String>> produce(final String bootstrap, final int from) throws Exception
     {
         final Map<Integer, List<String>> acked = new HashMap<>();
-        try (KafkaProducer<byte[], byte[]> producer = TestClients.producer(bootstrap,
-            Map.of("acks", "all", "enable.idempotence", "true", "linger.ms", 5, "delivery.timeout.ms", 60_000)))
+        int value = from;
+        for (final RecordMetadata metadata : ReplicatedTopics.produceNumbered(bootstrap, TOPIC, PARTITIONS, from, RECORDS))
         {
-            final List<Future<RecordMetadata>> sent = new ArrayList<>();
-            for (int i = from; i < from + RECORDS; i++)
-            {
-                sent.add(producer.send(new ProducerRecord<>(TOPIC, i % PARTITIONS, null, Integer.toString(i).getBytes(StandardCharsets.UTF_8))));
-            }
-            for (int i = 0; i < RECORDS; i++)
-            {
-                final RecordMetadata metadata = sent.get(i).get(60, TimeUnit.SECONDS);
-                acked.computeIfAbsent(metadata.partition(), p -> new ArrayList<>()).add(Integer.toString(from + i));
-            }
+            acked.computeIfAbsent(metadata.partition(), p -> new ArrayList<>()).add(Integer.toString(value++));
         }
         return acked;
     }
