@@ -36,6 +36,7 @@ import static io.runnel.broker.config.BrokerConfigDef.GROUP_MAX_SIZE;
 import static io.runnel.broker.config.BrokerConfigDef.GROUP_MIN_SESSION_TIMEOUT_MS;
 import static io.runnel.broker.config.BrokerConfigDef.OFFSETS_TOPIC_REPLICATION_FACTOR;
 import static io.runnel.broker.config.BrokerConfigDef.IDLE_SPINS;
+import static io.runnel.broker.config.BrokerConfigDef.WRITEBACK_BYTES;
 import static io.runnel.broker.config.BrokerConfigDef.IDLE_STRATEGY;
 import static io.runnel.broker.config.BrokerConfigDef.IDLE_YIELDS;
 import static io.runnel.broker.config.BrokerConfigDef.LOG_CLEANER_BACKOFF_MS;
@@ -91,6 +92,7 @@ public final class BrokerConfig
     private final int idleSpins;
     private final int idleYields;
     private final boolean validateCompressedRecords;
+    private final int writebackBytes;
     private final String clusterId;
     private final GroupConfig groupConfig;
 
@@ -125,6 +127,7 @@ public final class BrokerConfig
         idleSpins = resolved.<Integer>value(IDLE_SPINS);
         idleYields = resolved.<Integer>value(IDLE_YIELDS);
         validateCompressedRecords = resolved.<Boolean>value(VALIDATE_COMPRESSED_RECORDS);
+        writebackBytes = resolved.<Integer>value(WRITEBACK_BYTES);
         clusterId = resolved.value(CLUSTER_ID);
         final int minSession = resolved.<Integer>value(GROUP_MIN_SESSION_TIMEOUT_MS);
         final int maxSession = resolved.<Integer>value(GROUP_MAX_SESSION_TIMEOUT_MS);
@@ -293,6 +296,12 @@ public final class BrokerConfig
     public IdleStrategyType idleStrategy()
     {
         return idleStrategy;
+    }
+
+    /** Page-cache policy: bytes of a segment written back at a time by a background thread; 0 leaves it to the kernel. */
+    public int writebackBytes()
+    {
+        return writebackBytes;
     }
 
     /** Backoff idle strategy: empty duty cycles spent spinning, then yielding, before the shard blocks in its selector. */

@@ -96,6 +96,10 @@ public final class RunnelBroker implements AutoCloseable
         final boolean servesClients = !clustered || config.clusterRole().isBroker();
         logManager = new LogManager(config.logDir(), config.shards(), dynamicConfigs.logDefaults(), SystemEpochClock.INSTANCE,
             config.retentionCheckIntervalMs(), config.cleanerConfig(), config.nodeId(), clustered);
+        if (config.writebackBytes() > 0)
+        {
+            logManager.writeBackEvery(config.writebackBytes());
+        }
         try
         {
             // Each coordinator loads the offsets partitions its shard owns and this node leads, in its duty cycle.

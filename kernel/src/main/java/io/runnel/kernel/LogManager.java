@@ -27,6 +27,7 @@ import io.runnel.kernel.conductor.ConductorProxy;
 import io.runnel.kernel.conductor.TopicResult;
 import io.runnel.kernel.conductor.TopicResultHandler;
 import io.runnel.kernel.log.LogConfig;
+import io.runnel.kernel.log.PageCacheWriteback;
 import io.runnel.kernel.shard.Shard;
 import io.runnel.kernel.shard.ShardCounters;
 import io.runnel.kernel.threading.ShardThreads;
@@ -73,6 +74,7 @@ public final class LogManager implements AutoCloseable
     /** Replaced when a log.cleaner.* key changes at run time; guarded by {@code this}. */
     private LogCleaner cleaner;
     private boolean cleanerStarted;
+    private PageCacheWriteback writeback;
     private final List<AgentRunner> runners = new ArrayList<>();
     private FileChannel lockChannel;
     private FileLock lock;
@@ -195,6 +197,19 @@ public final class LogManager implements AutoCloseable
     }
 
     /**
+     * Page-cache policy: a background thread has each active segment's data written back every
+     * {@code thresholdBytes} appended (see {@link PageCacheWriteback}). Call before {@link #start}.
+     */
+    public void writeBackEvery(final int thresholdBytes)
+    {
+        writeback = new PageCacheWriteback(thresholdBytes);
+        for (final Shard shard : shards)
+        {
+            shard.pageCacheWriteback(writeback);
+        }
+    }
+
+    /**
      * Locks the directory, then the conductor loads topics and opens every partition log,
      * recovering the active segments if the last shutdown was not clean, and hands each log to its
      * shard (whose partition listeners, e.g. coordinators, load from it). No thread runs yet.
@@ -224,6 +239,10 @@ public final class LogManager implements AutoCloseable
     public void start(final IntFunction<IdleStrategy> idleStrategyForShard)
     {
         conductor.markRunning();
+        if (writeback != null)
+        {
+            writeback.start();
+        }
         // An idle conductor parks up to 50 ms at a time: new work and shards' answers unpark it at once.
         start(new AgentRunner(new BackoffIdleStrategy(10, 20, 1_000, CONDUCTOR_MAX_PARK_NS),
             ex -> LOG.error("conductor error", ex), null, conductor));
@@ -438,6 +457,10 @@ public final class LogManager implements AutoCloseable
             }
         }
         runners.clear();
+        if (writeback != null)
+        {
+            writeback.close();
+        }
         try
         {
             if (allClosed && lock != null)

@@ -123,6 +123,9 @@ public final class BrokerConfigDef
     public static final String IDLE_SPINS = "runnel.idle.spins";
     public static final String IDLE_YIELDS = "runnel.idle.yields";
     public static final String FLUSH_POLICY = "runnel.flush.policy";
+    public static final String WRITEBACK_BYTES = "runnel.writeback.bytes";
+    /** 4 MiB: small enough that a writeback takes milliseconds, large enough that its fsyncs are few (results/2026-12-04-50mbps-writeback-stall). */
+    public static final int DEFAULT_WRITEBACK_BYTES = 4 << 20;
     public static final String VALIDATE_COMPRESSED_RECORDS = "runnel.validate.compressed.records";
 
     /** Bounds that keep a typo from asking for millions of threads or files. */
@@ -367,6 +370,11 @@ public final class BrokerConfigDef
             .doc("When appended data must reach the disk before a produce is acknowledged. pagecache: once written to the page cache, "
                 + "like Kafka; survives a process crash, not a power loss. fsync: group commit; each shard fsyncs what it appended "
                 + "in a cycle, then acknowledges.").build())
+        .define(brokerKey(WRITEBACK_BYTES, INT).group(DURABILITY).defaultValue(DEFAULT_WRITEBACK_BYTES).validator(atLeast(0))
+            .doc("pagecache policy only: bytes appended to a partition's active segment after which a background thread has the "
+                + "kernel write them to disk (fdatasync), so that dirty pages never pile up for the kernel's flusher, whose writeback of "
+                + "30 s of appends at once stalls appends for up to hundreds of ms. Acknowledgements do not wait for it. 0: leave "
+                + "writeback to the kernel, as Kafka does.").build())
         .define(brokerKey(VALIDATE_COMPRESSED_RECORDS, BOOLEAN).group(DURABILITY).defaultValue(true)
             .doc("Decompress compressed batches on produce to check their record count and framing, as Kafka does. Stored bytes "
                 + "are never recompressed either way; false saves CPU, and a malformed compressed batch then reaches the log.").build());

@@ -1004,6 +1004,12 @@ public final class PartitionLog implements AutoCloseable
         }
     }
 
+    /** The segment appends go to. Owner thread only. */
+    Segment activeSegment()
+    {
+        return active;
+    }
+
     public String name()
     {
         return name;

@@ -4,10 +4,12 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.runnel.codecs.batch.RecordBatch;
 import org.agrona.BufferUtil;
@@ -16,7 +18,8 @@ import org.agrona.concurrent.UnsafeBuffer;
 /**
  * One segment of a partition log: {@code <baseOffset>.log} holding RecordBatch v2 bytes exactly as
  * appended, with its {@code .index} (offset → position) and {@code .timeindex}. Only the owning
- * shard's thread calls its methods; other threads may only read file regions it handed out.
+ * shard's thread calls its methods; other threads may only read file regions it handed out, and
+ * {@link PageCacheWriteback}'s thread may call {@link #writeBack()}.
  */
 public final class Segment implements AutoCloseable
 {
@@ -66,6 +69,10 @@ public final class Segment implements AutoCloseable
     private boolean preallocating;
     private long allocatedEnd;
     private final int segmentBytes;
+    /** Bytes appended since this segment was last handed to {@link PageCacheWriteback}. */
+    private long appendedSinceWriteback;
+    /** True from a handover to {@link PageCacheWriteback} until its thread takes it up. */
+    private final AtomicBoolean writebackQueued = new AtomicBoolean();
 
     /** Allocated ahead in steps of this: one write of zeros per MiB of log, and never more than a MiB unused. */
     static final int PREALLOCATE_CHUNK_BYTES = 1 << 20;
@@ -332,6 +339,48 @@ public final class Segment implements AutoCloseable
         indexBatch(lastOffset, batchMaxTimestamp, position, length);
         size += length;
         nextOffset = lastOffset + 1;
+        appendedSinceWriteback += length;
+    }
+
+    /**
+     * Owner thread: claims this segment for a writeback once {@code thresholdBytes} were appended
+     * since the last claim and no writeback is queued for it already.
+     *
+     * @return true if the caller must now queue it (and call {@link #writebackNotQueued} if it cannot)
+     */
+    boolean claimWriteback(final int thresholdBytes)
+    {
+        if (appendedSinceWriteback < thresholdBytes || !writebackQueued.compareAndSet(false, true))
+        {
+            return false;
+        }
+        appendedSinceWriteback = 0;
+        return true;
+    }
+
+    /** A claimed writeback was not queued, or its thread took it up: the next claim may queue it again. */
+    void writebackNotQueued()
+    {
+        writebackQueued.set(false);
+    }
+
+    /**
+     * The writeback thread's call: forces this file's data (fdatasync), so the kernel writes it now, a
+     * few MiB at a time, instead of all that is 30 s old at once. A segment closed meanwhile has nothing
+     * left to write.
+     *
+     * @throws IOException if the write fails (EIO, ENOSPC on a thin disk)
+     */
+    void writeBack() throws IOException
+    {
+        try
+        {
+            channel.force(false);
+        }
+        catch (final ClosedChannelException closed)
+        {
+            // closed (deleted, compacted away or shut down): the close wrote or discarded what was left
+        }
     }
 
     /**

@@ -8,6 +8,7 @@ import java.util.function.Consumer;
 
 import io.runnel.codecs.batch.RecordBatch;
 import io.runnel.kernel.log.FlushPolicy;
+import io.runnel.kernel.log.PageCacheWriteback;
 import io.runnel.kernel.log.PartitionLog;
 import io.runnel.kernel.threading.ShardThreads;
 import io.runnel.kernel.topic.Partition;
@@ -62,6 +63,7 @@ public final class Shard implements Agent
     private volatile Runnable wakeup = () -> { };
     private final Thread[] thread = new Thread[1];
     private long nextOfflineRetryMs;
+    private PageCacheWriteback writeback;
 
     public Shard(final int id, final EpochClock clock, final ShardCounters counters)
     {
@@ -129,6 +131,12 @@ public final class Shard implements Agent
     public EpochClock clock()
     {
         return clock;
+    }
+
+    /** Page-cache policy: where appended segments are handed to be written back; call before the shard starts. */
+    public void pageCacheWriteback(final PageCacheWriteback writeback)
+    {
+        this.writeback = writeback;
     }
 
     /** Adds a duty; call before the shard starts. */
@@ -275,10 +283,7 @@ public final class Shard implements Agent
     {
         final PartitionLog log = partition.log();
         final PartitionLog.AppendStatus status = log.appendReplicated(batch, bytes);
-        if (status == PartitionLog.AppendStatus.APPENDED && log.config().flushPolicy() == FlushPolicy.FSYNC && !dirty.contains(log))
-        {
-            dirty.add(log);
-        }
+        afterAppend(log, status);
         return status;
     }
 
@@ -391,11 +396,28 @@ public final class Shard implements Agent
             log.leaderEpoch(partition.leaderEpoch());
         }
         final PartitionLog.AppendStatus status = log.append(batch, bytes);
-        if (status == PartitionLog.AppendStatus.APPENDED && log.config().flushPolicy() == FlushPolicy.FSYNC && !dirty.contains(log))
-        {
-            dirty.add(log);
-        }
+        afterAppend(log, status);
         return status;
+    }
+
+    /** Under the fsync policy the log joins this cycle's group commit; under the page-cache policy it may be due a writeback. */
+    private void afterAppend(final PartitionLog log, final PartitionLog.AppendStatus status)
+    {
+        if (status != PartitionLog.AppendStatus.APPENDED)
+        {
+            return;
+        }
+        if (log.config().flushPolicy() == FlushPolicy.FSYNC)
+        {
+            if (!dirty.contains(log))
+            {
+                dirty.add(log);
+            }
+        }
+        else if (writeback != null)
+        {
+            writeback.afterAppend(log);
+        }
     }
 
     /**
