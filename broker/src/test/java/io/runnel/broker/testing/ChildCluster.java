@@ -15,7 +15,7 @@ import java.util.function.IntFunction;
 /**
  * A cluster of combined broker+controller nodes for fault tests, each node a {@link ChildBroker}
  * (its own JVM, so it can be SIGKILLed): node ids 1..N, the same settings and controller port
- * ranges as {@link LocalCluster}, each node's data under {@code root/node-<id>}. A node restarts on
+ * ranges as {@link LocalCluster} (broker and controller ports from {@link TestPorts}), each node's data under {@code root/node-<id>}. A node restarts on
  * its folder and on the broker port it had, so clients that knew it reach it again. Every node runs on loopback
  * unless the cluster is given each node's {@link ChildBroker.Placement} (a host address of its own, in a network
  * namespace): the node then binds and advertises that host for its client and controller listeners, its voter entry
@@ -51,7 +51,8 @@ public final class ChildCluster implements AutoCloseable
         final StringJoiner joiner = new StringJoiner(",");
         for (int i = 0; i < size; i++)
         {
-            controllerPorts[i] = LocalCluster.freeControllerPort(controllerPorts, i);
+            controllerPorts[i] = LocalCluster.controllerPort();
+            brokerPorts[i] = TestPorts.reserve(1);
             joiner.add((i + 1) + "@" + host(i + 1) + ":" + controllerPorts[i]);
         }
         this.voters = joiner.toString();
@@ -121,7 +122,7 @@ public final class ChildCluster implements AutoCloseable
         return placements.apply(nodeId).host();
     }
 
-    /** The client listener's port of node {@code nodeId} (0 before its first start). */
+    /** The client listener's port of node {@code nodeId}, chosen with the cluster (see {@link TestPorts}). */
     public int brokerPort(final int nodeId)
     {
         return brokerPorts[nodeId - 1];
@@ -171,10 +172,7 @@ public final class ChildCluster implements AutoCloseable
         final StringJoiner joiner = new StringJoiner(",");
         for (int i = 0; i < nodes.length; i++)
         {
-            if (brokerPorts[i] != 0)
-            {
-                joiner.add(host(i + 1) + ":" + brokerPorts[i]);
-            }
+            joiner.add(host(i + 1) + ":" + brokerPorts[i]);
         }
         return joiner.toString();
     }

@@ -1,9 +1,6 @@
 package io.runnel.broker.testing;
 
 import java.io.IOException;
-import java.net.DatagramSocket;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,8 +13,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A cluster of combined broker+controller nodes in this JVM for integration tests: node ids 1..N,
- * each with its own data folder under {@code root}, an ephemeral broker port, and a controller
- * port whose five Aeron UDP ports (P..P+4) were free when it was chosen. Nodes start together
+ * each with its own data folder under {@code root}, a broker port (its number is the node's replication
+ * UDP port too) and a controller port whose five Aeron UDP ports (P..P+4) were free when chosen, all
+ * from {@link TestPorts}, below the kernel's ephemeral range. Nodes start together
  * (the quorum needs a majority before any of them can serve).
  */
 public final class LocalCluster implements AutoCloseable
@@ -25,7 +23,10 @@ public final class LocalCluster implements AutoCloseable
     private final Path root;
     private final Map<String, String> overrides;
     private final String voters;
+    /** The quorum's UDP ports of a node: its controller port and the four above it. */
+    private static final int QUORUM_UDP_PORTS = 5;
     private final int[] controllerPorts;
+    private final int[] brokerPorts;
     private final TestBroker[] nodes;
     private final String[] roles;
     private final List<TestBroker> brokerOnlyNodes = new ArrayList<>();
@@ -35,13 +36,15 @@ public final class LocalCluster implements AutoCloseable
         this.root = root;
         this.overrides = Map.copyOf(overrides);
         this.controllerPorts = new int[size];
+        this.brokerPorts = new int[size];
         this.nodes = new TestBroker[size];
         this.roles = new String[size];
         java.util.Arrays.fill(roles, "broker,controller");
         final StringJoiner joiner = new StringJoiner(",");
         for (int i = 0; i < size; i++)
         {
-            controllerPorts[i] = freeControllerPort(controllerPorts, i);
+            controllerPorts[i] = controllerPort();
+            brokerPorts[i] = TestPorts.reserve(1);
             joiner.add((i + 1) + "@" + BrokerUnderTest.HOST + ":" + controllerPorts[i]);
         }
         this.voters = joiner.toString();
@@ -61,7 +64,7 @@ public final class LocalCluster implements AutoCloseable
     public TestBroker startBrokerOnly(final int nodeId) throws IOException
     {
         final TestBroker node = startNode(nodeId, "broker", Map.of("controller.quorum.bootstrap.servers", bootstrapControllers(),
-            "listeners", "PLAINTEXT://" + BrokerUnderTest.HOST + ":0"));
+            "listeners", "PLAINTEXT://" + BrokerUnderTest.HOST + ":" + TestPorts.reserve(1)));
         brokerOnlyNodes.add(node);
         return node;
     }
@@ -82,7 +85,7 @@ public final class LocalCluster implements AutoCloseable
     private void startVoter(final int index)
     {
         final String controllerListener = "CONTROLLER://" + BrokerUnderTest.HOST + ":" + controllerPorts[index];
-        final String listeners = roles[index].contains("broker") ? "PLAINTEXT://" + BrokerUnderTest.HOST + ":0," + controllerListener
+        final String listeners = roles[index].contains("broker") ? "PLAINTEXT://" + BrokerUnderTest.HOST + ":" + brokerPorts[index] + "," + controllerListener
             : controllerListener;
         try
         {
@@ -176,57 +179,9 @@ public final class LocalCluster implements AutoCloseable
         CompletableFuture.allOf(stopped.toArray(CompletableFuture[]::new)).orTimeout(60, TimeUnit.SECONDS).join();
     }
 
-    /** A TCP port free now whose UDP ports P..P+4 are free too and apart from the ones chosen before. */
-    static int freeControllerPort(final int[] chosen, final int count)
+    /** A controller port: the quorum's five UDP ports start at it (see {@link TestPorts}). */
+    static int controllerPort()
     {
-        for (int attempt = 0; attempt < 200; attempt++)
-        {
-            final int port;
-            try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getByName(BrokerUnderTest.HOST)))
-            {
-                port = socket.getLocalPort();
-            }
-            catch (final IOException ex)
-            {
-                continue;
-            }
-            if (port > 65_530 || overlaps(chosen, count, port))
-            {
-                continue;
-            }
-            if (udpFree(port))
-            {
-                return port;
-            }
-        }
-        throw new IllegalStateException("no free controller port range found");
-    }
-
-    private static boolean overlaps(final int[] chosen, final int count, final int port)
-    {
-        for (int i = 0; i < count; i++)
-        {
-            if (Math.abs(chosen[i] - port) < 5)
-            {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static boolean udpFree(final int base)
-    {
-        for (int p = base; p < base + 5; p++)
-        {
-            try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(BrokerUnderTest.HOST, p)))
-            {
-                socket.getLocalPort();
-            }
-            catch (final IOException ex)
-            {
-                return false;
-            }
-        }
-        return true;
+        return TestPorts.reserve(QUORUM_UDP_PORTS);
     }
 }
