@@ -361,10 +361,11 @@ public final class BrokerConfigDef
             .doc("What an idle shard does. backoff: spin, then yield, then block in the shard's selector until woken. "
                 + "busy-spin: never sleep; lowest latency, one core at 100% per shard (dedicated machines only).").build())
         .define(brokerKey(IDLE_SPINS, INT).group(THREADING).defaultValue(ReactorIdleStrategy.DEFAULT_SPINS).validator(between(0, MAX_IDLE_CYCLES))
-            .doc("backoff only: empty duty cycles a shard spins through (each polls its sockets) before it yields. "
-                + "More spinning shortens wake-up latency and costs CPU (see tuning-guides/per-core.md).").build())
+            .doc("backoff only: the most empty duty cycles a shard spins through (each polls its sockets) before it yields. "
+                + "More spinning shortens wake-up latency and costs CPU (see tuning-guides/per-core.md). The spin and yield phases "
+                + "adapt: halved each time they end without work (down to one spin), doubled back each time they find some.").build())
         .define(brokerKey(IDLE_YIELDS, INT).group(THREADING).defaultValue(ReactorIdleStrategy.DEFAULT_YIELDS).validator(between(0, MAX_IDLE_CYCLES))
-            .doc("backoff only: empty duty cycles a shard yields through, after spinning, before it blocks in its selector.").build())
+            .doc("backoff only: the most empty duty cycles a shard yields through, after spinning, before it blocks in its selector.").build())
         .define(brokerKey(FLUSH_POLICY, STRING).group(DURABILITY).defaultValue("pagecache")
             .validator(check(value -> parses(() -> FlushPolicy.parse((String)value), "must be pagecache or fsync"), "[pagecache, fsync]"))
             .doc("When appended data must reach the disk before a produce is acknowledged. pagecache: once written to the page cache, "

@@ -13,6 +13,14 @@ import org.agrona.concurrent.IdleStrategy;
  * then block in the reactor's selector, so an idle shard costs no CPU yet wakes on the next
  * packet at once. Inbox offers wake it through {@link #wakeup()}, which touches the selector only
  * while the shard is actually blocked.
+ *
+ * <p>The spin and yield phases adapt to the traffic: each time they end in a block without having
+ * found work, both are halved for the next time (down to none), and each time they find work they
+ * are doubled back (up to {@code spins} and {@code yields}). Under sparse traffic, where the next
+ * packet comes long after any spin would have ended, a shard then blocks right after its work
+ * instead of spinning for nothing: three replicating brokers at 10 MB/s used 22% less CPU per GiB
+ * with a lower p99.9 (results/2026-12-04-adaptive-spin). Under dense traffic the spins keep finding
+ * work and stay at their full length.
  */
 public final class ReactorIdleStrategy implements IdleStrategy
 {
@@ -26,6 +34,15 @@ public final class ReactorIdleStrategy implements IdleStrategy
     private final int yields;
     private volatile boolean blocked;
     private int idleCycles;
+    /** How far the spin and yield phases are shortened now: they halve per level. */
+    private int backoffLevel;
+    private int spinBudget;
+    private int yieldBudget;
+    /**
+     * The most halvings: the one that leaves a single spin (or yield). Never none: a spin that finds
+     * work is how the phases grow back.
+     */
+    private final int maxBackoffLevel;
 
     /**
      * @param maxBlockMs how long the selector may block now: short while fetches are parked (their
@@ -43,6 +60,28 @@ public final class ReactorIdleStrategy implements IdleStrategy
         this.maxBlockMs = maxBlockMs;
         this.spins = spins;
         this.yields = yields;
+        this.spinBudget = spins;
+        this.yieldBudget = yields;
+        this.maxBackoffLevel = Math.max(0, 31 - Integer.numberOfLeadingZeros(Math.max(spins, yields)));
+    }
+
+    /** Empty duty cycles spun through before yielding, as the phases stand now (tests). */
+    int spinBudget()
+    {
+        return spinBudget;
+    }
+
+    /** Empty duty cycles yielded through before blocking, as the phases stand now (tests). */
+    int yieldBudget()
+    {
+        return yieldBudget;
+    }
+
+    private void backoffLevel(final int level)
+    {
+        backoffLevel = level;
+        spinBudget = spins >> level;
+        yieldBudget = yields >> level;
     }
 
     /** Called by other threads after they offer a command to this shard. */
@@ -59,6 +98,10 @@ public final class ReactorIdleStrategy implements IdleStrategy
     {
         if (workCount > 0)
         {
+            if (idleCycles > 0 && idleCycles <= spinBudget + yieldBudget && backoffLevel > 0)
+            {
+                backoffLevel(backoffLevel - 1); // the spin or yield found work: spin longer next time
+            }
             idleCycles = 0;
             return;
         }
@@ -68,17 +111,24 @@ public final class ReactorIdleStrategy implements IdleStrategy
     @Override
     public void idle()
     {
-        idleCycles++;
-        if (idleCycles <= spins)
+        if (idleCycles < Integer.MAX_VALUE) // a shard idle for weeks must not wrap round into spinning
+        {
+            idleCycles++;
+        }
+        if (idleCycles <= spinBudget)
         {
             Thread.onSpinWait();
         }
-        else if (idleCycles <= spins + yields)
+        else if (idleCycles <= spinBudget + yieldBudget)
         {
             Thread.yield();
         }
         else
         {
+            if (idleCycles == spinBudget + yieldBudget + 1 && backoffLevel < maxBackoffLevel)
+            {
+                backoffLevel(backoffLevel + 1); // spinning and yielding found nothing: spin less next time
+            }
             blocked = true;
             try
             {
