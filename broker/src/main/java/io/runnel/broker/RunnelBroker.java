@@ -40,6 +40,7 @@ import io.runnel.io.net.ReactorIdleStrategy;
 import io.runnel.io.router.ApiRouter;
 import io.runnel.kernel.LogManager;
 import io.runnel.kernel.files.AtomicFile;
+import io.runnel.kernel.log.FlushPolicy;
 import io.runnel.kernel.metadata.BrokerEndpoint;
 import io.runnel.kernel.metadata.ClusterView;
 import io.runnel.kernel.producer.ProducerIdAllocator;
@@ -96,7 +97,8 @@ public final class RunnelBroker implements AutoCloseable
         final boolean servesClients = !clustered || config.clusterRole().isBroker();
         logManager = new LogManager(config.logDir(), config.shards(), dynamicConfigs.logDefaults(), SystemEpochClock.INSTANCE,
             config.retentionCheckIntervalMs(), config.cleanerConfig(), config.nodeId(), clustered);
-        if (config.writebackBytes() > 0)
+        // Under the fsync policy group commit writes everything back each cycle: no thread is needed for it.
+        if (config.writebackBytes() > 0 && config.logConfig().flushPolicy() == FlushPolicy.PAGE_CACHE)
         {
             logManager.writeBackEvery(config.writebackBytes());
         }

@@ -19,7 +19,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * already hold the same number on UDP, or be given it between the choice and the bind. The nodes' own
  * Aeron senders take ephemeral UDP ports all the time, so a node failed to start with "Address already
  * in use" now and then. The kernel never hands out ports below its range unasked. Each port returned
- * here was free on TCP and UDP when chosen, and none is returned twice by this JVM.
+ * here was free on TCP and UDP when chosen, and this JVM returns none twice until its walk through the range
+ * wraps round (some 2,000 reservations; a whole test run makes a few hundred).
  */
 public final class TestPorts
 {

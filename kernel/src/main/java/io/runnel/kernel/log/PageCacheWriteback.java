@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Why: Linux writes back dirty pages once they are {@code vm.dirty_expire_centisecs} (30 s)
  * old. A broker that has taken 30 s of appends then gets all of them written back at once, and
- * while ext4 allocates their blocks a shard's {@code pwrite} into the same file waits: 60-400 ms
+ * while ext4 allocates their blocks a shard's {@code pwrite} into the same file waits: 60-450 ms
  * stalls, one per run, 30-36 s after a 50 MB/s load starts
  * (results/2026-12-04-50mbps-writeback-stall). Forcing each active segment's data every
  * {@code thresholdBytes} keeps each writeback, and so each wait, small.
