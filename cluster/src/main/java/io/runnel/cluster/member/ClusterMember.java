@@ -40,7 +40,6 @@ import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.protocol.Errors;
@@ -162,7 +161,7 @@ public final class ClusterMember implements AutoCloseable
             CloseHelper.quietCloseAll(quorumView, driver, node);
             throw ex;
         }
-        this.runner = new AgentRunner(new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(10), TimeUnit.MILLISECONDS.toNanos(1)),
+        this.runner = new AgentRunner(QuorumNodeConfig.defaultIdleStrategy(),
             ex -> LOG.error("cluster member: unexpected failure", ex), null, new MemberAgent());
     }
 
