@@ -18,8 +18,8 @@ import org.agrona.concurrent.IdleStrategy;
  * <p>The spin and yield phases adapt to the traffic ({@link AdaptiveSpin}): each time they end in a
  * block without having found work, both are halved for the next time (down to a single spin), and
  * each time they find work they are doubled back (up to {@code spins} and {@code yields}). Under
- * sparse traffic a shard then blocks right after its work instead of spinning for nothing: three replicating brokers at 10 MB/s used 24% less CPU per GiB at
- * the same p99.9, and one broker at 50 MB/s 38% less at the same p99 (results/2026-12-04-adaptive-spin).
+ * sparse traffic a shard then blocks right after its work instead of spinning for nothing: three
+ * replicating brokers at 10 MB/s used 24% less CPU per GiB at the same p99.9, and one broker at 50 MB/s 38% less at the same p99 (results/2026-12-04-adaptive-spin).
  * Under dense traffic the spins keep finding work and stay at their full length.
  */
 public final class ReactorIdleStrategy implements IdleStrategy
@@ -32,7 +32,6 @@ public final class ReactorIdleStrategy implements IdleStrategy
     private final LongSupplier maxBlockMs;
     private final AdaptiveSpin phases;
     private volatile boolean blocked;
-    private int idleCycles;
 
     /**
      * @param maxBlockMs how long the selector may block now: short while fetches are parked (their
@@ -77,8 +76,7 @@ public final class ReactorIdleStrategy implements IdleStrategy
     {
         if (workCount > 0)
         {
-            phases.onWork(idleCycles); // a spin or yield that found work: spin longer next time
-            idleCycles = 0;
+            phases.onWork();
             return;
         }
         idle();
@@ -87,24 +85,8 @@ public final class ReactorIdleStrategy implements IdleStrategy
     @Override
     public void idle()
     {
-        if (idleCycles < Integer.MAX_VALUE) // a shard idle for weeks must not wrap round into spinning
+        if (!phases.spinOrYield())
         {
-            idleCycles++;
-        }
-        if (idleCycles <= phases.spinBudget())
-        {
-            Thread.onSpinWait();
-        }
-        else if (phases.spinningOrYielding(idleCycles))
-        {
-            Thread.yield();
-        }
-        else
-        {
-            if (idleCycles == phases.spinBudget() + phases.yieldBudget() + 1)
-            {
-                phases.onPhasesEndedEmpty(); // spinning and yielding found nothing: spin less next time
-            }
             blocked = true;
             try
             {
@@ -128,7 +110,7 @@ public final class ReactorIdleStrategy implements IdleStrategy
     @Override
     public void reset()
     {
-        idleCycles = 0;
+        phases.reset();
     }
 
     @Override

@@ -18,7 +18,6 @@ public final class AdaptiveBackoffIdleStrategy implements IdleStrategy
     private final AdaptiveSpin phases;
     private final long minParkNs;
     private final long maxParkNs;
-    private int idleCycles;
     private long parkNs;
 
     /**
@@ -56,8 +55,8 @@ public final class AdaptiveBackoffIdleStrategy implements IdleStrategy
     {
         if (workCount > 0)
         {
-            phases.onWork(idleCycles);
-            reset();
+            phases.onWork();
+            parkNs = minParkNs;
             return;
         }
         idle();
@@ -66,24 +65,8 @@ public final class AdaptiveBackoffIdleStrategy implements IdleStrategy
     @Override
     public void idle()
     {
-        if (idleCycles < Integer.MAX_VALUE) // a thread idle for weeks must not wrap round into spinning
+        if (!phases.spinOrYield())
         {
-            idleCycles++;
-        }
-        if (idleCycles <= phases.spinBudget())
-        {
-            Thread.onSpinWait();
-        }
-        else if (phases.spinningOrYielding(idleCycles))
-        {
-            Thread.yield();
-        }
-        else
-        {
-            if (idleCycles == phases.spinBudget() + phases.yieldBudget() + 1)
-            {
-                phases.onPhasesEndedEmpty();
-            }
             LockSupport.parkNanos(parkNs);
             parkNs = Math.min(parkNs << 1, maxParkNs);
         }
@@ -92,7 +75,7 @@ public final class AdaptiveBackoffIdleStrategy implements IdleStrategy
     @Override
     public void reset()
     {
-        idleCycles = 0;
+        phases.reset();
         parkNs = minParkNs;
     }
 

@@ -21,6 +21,8 @@ public final class AdaptiveSpin
     private final int maxBackoffLevel;
     /** How far the phases are shortened now: they halve per level. */
     private int backoffLevel;
+    /** Empty duty cycles in the current idle period. */
+    private int idleCycles;
     private int spinBudget;
     private int yieldBudget;
 
@@ -53,28 +55,48 @@ public final class AdaptiveSpin
         return yieldBudget;
     }
 
-    /** Whether an idle period this many empty cycles long is still in the spin or yield phase. */
-    public boolean spinningOrYielding(final int idleCycles)
+    /**
+     * One empty duty cycle: spins or yields and returns true while the idle period is within the
+     * phases; past them returns false, and the caller blocks (or parks). The first cycle past them
+     * shortens the phases for the next time.
+     */
+    public boolean spinOrYield()
     {
-        return idleCycles <= spinBudget + yieldBudget;
+        if (idleCycles < Integer.MAX_VALUE) // a thread idle for weeks must not wrap round into spinning
+        {
+            idleCycles++;
+        }
+        if (idleCycles <= spinBudget)
+        {
+            Thread.onSpinWait();
+            return true;
+        }
+        if (idleCycles <= spinBudget + yieldBudget)
+        {
+            Thread.yield();
+            return true;
+        }
+        if (idleCycles == spinBudget + yieldBudget + 1 && backoffLevel < maxBackoffLevel)
+        {
+            backoffLevel(backoffLevel + 1); // spinning and yielding found nothing: spin less next time
+        }
+        return false;
     }
 
-    /** Work came after {@code idleCycles} empty duty cycles: if a spin or yield found it, lengthen the phases. */
-    public void onWork(final int idleCycles)
+    /** A duty cycle with work: if a spin or yield found it, lengthen the phases; the next idle period starts afresh. */
+    public void onWork()
     {
-        if (idleCycles > 0 && spinningOrYielding(idleCycles) && backoffLevel > 0)
+        if (idleCycles > 0 && idleCycles <= spinBudget + yieldBudget && backoffLevel > 0)
         {
             backoffLevel(backoffLevel - 1);
         }
+        idleCycles = 0;
     }
 
-    /** The spin and yield phases ended without work (the thread blocks now): shorten them for next time. */
-    public void onPhasesEndedEmpty()
+    /** Starts the next idle period afresh, as after work, without counting it as found by a spin. */
+    public void reset()
     {
-        if (backoffLevel < maxBackoffLevel)
-        {
-            backoffLevel(backoffLevel + 1);
-        }
+        idleCycles = 0;
     }
 
     private void backoffLevel(final int level)
