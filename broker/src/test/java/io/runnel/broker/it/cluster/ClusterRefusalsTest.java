@@ -94,8 +94,7 @@ class ClusterRefusalsTest
         }
 
         admin.createTopics(List.of(new NewTopic("after-refusals", 3, (short)1))).all().get(60, TimeUnit.SECONDS);
-        assertEquals(3, admin.describeTopics(List.of("after-refusals")).allTopicNames().get(30, TimeUnit.SECONDS)
-            .get("after-refusals").partitions().size(), "the quorum still commits");
+        assertEquals(3, TestClients.describeOnceLed(admin, "after-refusals").partitions().size(), "the quorum still commits");
         assertEquals(4, admin.describeCluster().nodes().get(30, TimeUnit.SECONDS).size(),
             "the three nodes and the broker-only node " + fifth.port() + "; the refused brokers are not listed");
     }

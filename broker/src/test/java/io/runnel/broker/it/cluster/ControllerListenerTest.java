@@ -130,7 +130,7 @@ class ControllerListenerTest
 
                 brokers.createTopics(List.of(new NewTopic("spread", 6, (short)1))).all().get(30, TimeUnit.SECONDS);
                 final Set<Integer> leaders = new TreeSet<>();
-                brokers.describeTopics(List.of("spread")).allTopicNames().get(30, TimeUnit.SECONDS).get("spread").partitions()
+                TestClients.describeOnceLed(brokers, "spread").partitions()
                     .forEach(partition -> leaders.add(partition.leader().id()));
                 assertEquals(Set.of(1, 2, 4), leaders, "leaders spread over the three brokers, the broker-only one included");
                 try (var producer = TestClients.producer(brokerOnly.bootstrapServers(), Map.of()))

@@ -71,7 +71,7 @@ class ReplicationTest
         {
             admin.createTopics(List.of(new NewTopic(TOPIC, PARTITIONS, (short)3),
                 new NewTopic(STRICT, 1, (short)3).configs(Map.of("min.insync.replicas", "3")))).all().get(60, TimeUnit.SECONDS);
-            final TopicDescription created = admin.describeTopics(List.of(TOPIC)).allTopicNames().get(30, TimeUnit.SECONDS).get(TOPIC);
+            final TopicDescription created = TestClients.describeOnceLed(admin, TOPIC);
             for (final TopicPartitionInfo partition : created.partitions())
             {
                 assertEquals(3, partition.replicas().size(), partition.toString());
@@ -122,8 +122,7 @@ class ReplicationTest
             Admin admin = TestClients.admin(cluster.bootstrapServers()))
         {
             admin.createTopics(List.of(new NewTopic("trimmed", 1, (short)3))).all().get(60, TimeUnit.SECONDS);
-            final TopicPartitionInfo created = admin.describeTopics(List.of("trimmed")).allTopicNames().get(30, TimeUnit.SECONDS)
-                .get("trimmed").partitions().get(0);
+            final TopicPartitionInfo created = TestClients.describeOnceLed(admin, "trimmed").partitions().get(0);
             final int follower = created.replicas().stream().map(node -> node.id()).filter(id -> id != created.leader().id())
                 .findFirst().orElseThrow();
             cluster.kill9(follower);

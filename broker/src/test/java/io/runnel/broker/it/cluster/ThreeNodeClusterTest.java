@@ -71,7 +71,7 @@ class ThreeNodeClusterTest
             assertNotNull(admin.describeCluster().controller().get(30, TimeUnit.SECONDS), "a controller is named");
 
             admin.createTopics(List.of(new NewTopic("spread", PARTITIONS, (short)1))).all().get(60, TimeUnit.SECONDS);
-            final TopicDescription description = admin.describeTopics(List.of("spread")).allTopicNames().get(30, TimeUnit.SECONDS).get("spread");
+            final TopicDescription description = TestClients.describeOnceLed(admin, "spread");
             final Set<Integer> leaders = new HashSet<>();
             for (final TopicPartitionInfo partition : description.partitions())
             {
