@@ -20,6 +20,7 @@ public final class RunnelMain
     {
         // Before any Aeron class loads: Aeron's own clients read their driver timeout once.
         io.runnel.cluster.quorum.PauseTolerance.installProcessDefaults();
+        io.runnel.cluster.quorum.TransportPolling.installProcessDefault();
         final BrokerConfig config;
         try
         {

@@ -29,6 +29,7 @@ public final class ClientMediaDriver
     /** Launches an embedded driver on {@code aeronDirectoryName}, replacing whatever a dead driver left there. */
     public static MediaDriver launch(final String aeronDirectoryName)
     {
+        TransportPolling.beforeDriverLaunch();
         return MediaDriver.launch(PauseTolerance.apply(new MediaDriver.Context())
             .aeronDirectoryName(aeronDirectoryName)
             .threadingMode(ThreadingMode.SHARED)

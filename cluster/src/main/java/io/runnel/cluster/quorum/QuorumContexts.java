@@ -33,6 +33,7 @@ final class QuorumContexts
 
     static MediaDriver.Context mediaDriver(final QuorumNodeConfig config)
     {
+        TransportPolling.beforeDriverLaunch();
         return PauseTolerance.apply(new MediaDriver.Context())
             .aeronDirectoryName(config.aeronDirectoryName())
             .threadingMode(ThreadingMode.SHARED)
